@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Reel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reel", targets: ["reel"]),
+        .library(name: "ReelRender", targets: ["Render"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind a small module map and shim header.
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+
+        // The timeline IR: knows nothing about JSON dialects or pixels.
+        .target(name: "Timeline", swiftSettings: strictSettings),
+        // Input dialects: decode, validate with JSON paths, lower to the IR.
+        .target(name: "TemplateSchema", dependencies: ["Timeline"], swiftSettings: strictSettings),
+        // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text.
+        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: strictSettings),
+        // Media decoding and probing through libavformat/libavcodec/libswscale.
+        .target(name: "Media", dependencies: ["CFFmpeg", "Compositor"], swiftSettings: strictSettings),
+        // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
+        .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings),
+        // The render pipeline: timeline → draw lists → compositor → encoder.
+        .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder"], swiftSettings: strictSettings),
+        .executableTarget(name: "reel", dependencies: [
+            "TemplateSchema", "Render", "Media",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strictSettings),
+
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
+        .testTarget(name: "TemplateSchemaTests", dependencies: ["TemplateSchema", "Timeline"], swiftSettings: strictSettings),
+        .testTarget(name: "CompositorTests", dependencies: ["Compositor", "Timeline"], swiftSettings: strictSettings),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,8 @@
+#ifndef REEL_CPNG_SHIM_H
+#define REEL_CPNG_SHIM_H
+#include <png.h>
+/* The simplified libpng API needs no setjmp, which Swift cannot use. */
+static inline png_uint_32 reel_png_image_version(void) { return PNG_IMAGE_VERSION; }
+static inline png_uint_32 reel_png_format_rgba(void) { return PNG_FORMAT_RGBA; }
+static inline int reel_png_image_failed(png_imagep image) { return PNG_IMAGE_FAILED(*image); }
+#endif

@@ -1,0 +1,82 @@
+/// The SIMD pixel kernels. All work on premultiplied RGBA8.
+public enum Blend {
+    /// x / 255 rounded to nearest, exact for every x in 0...255·255.
+    @inlinable @inline(__always)
+    static func divide255(_ x: SIMD16<UInt16>) -> SIMD16<UInt16> {
+        let t = x &+ 128
+        return (t &+ (t &>> 8)) &>> 8
+    }
+
+    @inlinable @inline(__always)
+    static func divide255(_ x: UInt32) -> UInt32 {
+        let t = x &+ 128
+        return (t &+ (t &>> 8)) &>> 8
+    }
+
+    /// Source-over: `destination = source·opacity + destination·(1 − sourceAlpha·opacity)` for
+    /// `count` pixels, four at a time in 16-lane vectors.
+    @inlinable
+    public static func sourceOver(source: UnsafePointer<UInt8>, destination: UnsafeMutablePointer<UInt8>,
+                                  count: Int, opacity: UInt8) {
+        guard opacity > 0 else { return }
+        let op = SIMD16<UInt16>(repeating: UInt16(opacity))
+        let full = SIMD16<UInt16>(repeating: 255)
+        var i = 0
+        while i + 4 <= count {
+            let s8 = UnsafeRawPointer(source + i * 4).loadUnaligned(as: SIMD16<UInt8>.self)
+            var s = SIMD16<UInt16>(truncatingIfNeeded: s8)
+            if opacity != 255 { s = divide255(s &* op) }
+            let inverse = full &- SIMD16<UInt16>(s[3], s[3], s[3], s[3], s[7], s[7], s[7], s[7],
+                                                  s[11], s[11], s[11], s[11], s[15], s[15], s[15], s[15])
+            let d8 = UnsafeRawPointer(destination + i * 4).loadUnaligned(as: SIMD16<UInt8>.self)
+            let d = s &+ divide255(SIMD16<UInt16>(truncatingIfNeeded: d8) &* inverse)
+            UnsafeMutableRawPointer(destination + i * 4).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: d),
+                                                                    as: SIMD16<UInt8>.self)
+            i += 4
+        }
+        while i < count {
+            sourceOverPixel(source: source + i * 4, destination: destination + i * 4, opacity: UInt32(opacity))
+            i += 1
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func sourceOverPixel(source: UnsafePointer<UInt8>, destination: UnsafeMutablePointer<UInt8>, opacity: UInt32) {
+        let sa = divide255(UInt32(source[3]) &* opacity)
+        let inverse = 255 &- sa
+        for c in 0..<4 {
+            let s = c == 3 ? sa : divide255(UInt32(source[c]) &* opacity)
+            destination[c] = UInt8(truncatingIfNeeded: s &+ divide255(UInt32(destination[c]) &* inverse))
+        }
+    }
+
+    /// Source-over of one premultiplied colour scaled by `coverage` (0...255 per pixel).
+    @inlinable
+    public static func sourceOver(color: SIMD4<UInt8>, coverage: UnsafePointer<UInt8>,
+                                  destination: UnsafeMutablePointer<UInt8>, count: Int) {
+        let c = SIMD4<UInt32>(truncatingIfNeeded: color)
+        for i in 0..<count {
+            let k = UInt32(coverage[i])
+            guard k > 0 else { continue }
+            let s = SIMD4<UInt32>(divide255(c.x &* k), divide255(c.y &* k), divide255(c.z &* k), divide255(c.w &* k))
+            let inverse = 255 &- s.w
+            let p = destination + i * 4
+            p[0] = UInt8(truncatingIfNeeded: s.x &+ divide255(UInt32(p[0]) &* inverse))
+            p[1] = UInt8(truncatingIfNeeded: s.y &+ divide255(UInt32(p[1]) &* inverse))
+            p[2] = UInt8(truncatingIfNeeded: s.z &+ divide255(UInt32(p[2]) &* inverse))
+            p[3] = UInt8(truncatingIfNeeded: s.w &+ divide255(UInt32(p[3]) &* inverse))
+        }
+    }
+
+    /// Multiplies `count` pixels by a coverage mask (0...255), e.g. to round an image's corners.
+    @inlinable
+    public static func mask(_ pixels: UnsafeMutablePointer<UInt8>, coverage: UnsafePointer<UInt8>, count: Int) {
+        for i in 0..<count {
+            let k = UInt32(coverage[i])
+            if k == 255 { continue }
+            for c in 0..<4 {
+                pixels[i * 4 + c] = UInt8(truncatingIfNeeded: divide255(UInt32(pixels[i * 4 + c]) &* k))
+            }
+        }
+    }
+}

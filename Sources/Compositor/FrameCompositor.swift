@@ -1,0 +1,194 @@
+public import Timeline
+import Foundation
+
+/// Supplies decoded images to the compositor, so that it need not know how media is decoded.
+public protocol ImageSource: Sendable {
+    /// The pixel size of the image at `source`.
+    func naturalSize(of source: MediaSource) throws -> (width: Int, height: Int)
+    /// The image at `source` fitted into a width × height box by `fit` (premultiplied; transparent
+    /// where `contain` leaves the box empty).
+    func fittedImage(_ source: MediaSource, fit: ObjectFit, width: Int, height: Int) throws -> Raster
+}
+
+/// A problem drawing one clip, naming the clip's place in its document.
+public struct CompositingError: Error, CustomStringConvertible, Sendable {
+    public let origin: String
+    public let reason: String
+
+    public var description: String { "\(origin): \(reason)" }
+}
+
+/// Turns draw lists into frames: renders each clip's content to a layer at its final scale
+/// (cached while it does not change) and composites the layers over the background.
+///
+/// Not for concurrent use: one thread at a time may render with it (it may move between threads,
+/// as when a render hands it to its compositing thread).
+public final class FrameCompositor: @unchecked Sendable {
+    public let canvas: Canvas
+    private let fonts: [FontFace]
+    private let images: any ImageSource
+    private var cache: [LayerKey: PreparedLayer] = [:]
+    private var backgroundRaster: Raster?
+    /// Messages about fallbacks (a font family that was not found), each reported once.
+    public private(set) var warnings: [String] = []
+
+    /// Layers kept between frames; a static composition reuses all of them.
+    private static let cacheLimit = 256
+
+    public init(canvas: Canvas, fonts: [FontFace] = [], images: any ImageSource) {
+        self.canvas = canvas
+        self.fonts = fonts
+        self.images = images
+    }
+
+    /// A new frame with `items` drawn over the background, bottom first.
+    public func render(_ items: [DrawItem]) throws -> Raster {
+        let frame = Raster(width: canvas.width, height: canvas.height)
+        try render(items, into: frame)
+        return frame
+    }
+
+    /// Draws the background and `items` into `frame`, which must be the canvas size.
+    public func render(_ items: [DrawItem], into frame: Raster) throws {
+        precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
+        frame.pixels.update(from: background().pixels, count: frame.byteCount)
+        for item in items {
+            guard let layer = try prepare(item) else { continue }
+            LayerCompositor.draw(layer.raster, transform: placement(of: layer, item: item), opacity: item.opacity, onto: frame)
+        }
+    }
+
+    private func background() -> Raster {
+        if let backgroundRaster { return backgroundRaster }
+        let raster = Raster(width: canvas.width, height: canvas.height)
+        if case .paint(let paint) = canvas.background {
+            let sampler = PaintSampler(paint: paint, x: 0, y: 0, width: Double(canvas.width), height: Double(canvas.height))
+            if let solid = sampler.solidColor {
+                raster.fill(solid)
+            } else {
+                for y in 0..<raster.height {
+                    for x in 0..<raster.width {
+                        let c = sampler.color(x: Double(x) + 0.5, y: Double(y) + 0.5)
+                        let p = raster.pixels + (y * raster.width + x) * 4
+                        p[0] = c.x; p[1] = c.y; p[2] = c.z; p[3] = c.w
+                    }
+                }
+            }
+        }
+        backgroundRaster = raster
+        return raster
+    }
+
+    /// The map from a layer's raster to the canvas: the anchor point of the box goes to (x, y),
+    /// with flips and rotation about it. Unrotated layers land on whole pixels so they stay sharp.
+    func placement(of layer: PreparedLayer, item: DrawItem) -> Affine {
+        let unit = item.anchor.unitPoint
+        let anchorX = layer.originX + unit.x * layer.boxWidth
+        let anchorY = layer.originY + unit.y * layer.boxHeight
+        let flipX: Double = item.scaleX < 0 ? -1 : 1, flipY: Double = item.scaleY < 0 ? -1 : 1
+        var map = Affine.translation(-anchorX, -anchorY).then(.scale(flipX, flipY)).then(.rotation(degrees: item.rotation))
+        map = map.then(.translation(item.x, item.y))
+        if map.a == 1, map.b == 0, map.c == 0, map.d == 1 {
+            map.tx = map.tx.rounded()
+            map.ty = map.ty.rounded()
+        }
+        return map
+    }
+
+    // MARK: layers
+
+    struct LayerKey: Hashable {
+        var content: ClipContent
+        var width: Double?
+        var height: Double?
+        var scaleX: Double
+        var scaleY: Double
+        var shadow: Shadow?
+    }
+
+    /// A clip's content rendered at its final scale, and where its box lies in the raster.
+    struct PreparedLayer {
+        var raster: Raster
+        var originX: Double
+        var originY: Double
+        var boxWidth: Double
+        var boxHeight: Double
+    }
+
+    private func prepare(_ item: DrawItem) throws -> PreparedLayer? {
+        let sx = abs(item.scaleX), sy = abs(item.scaleY)
+        guard sx > 0, sy > 0 else { return nil }
+        let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
+                           shadow: item.shadow)
+        if let cached = cache[key] { return cached }
+        do {
+            guard var layer = try render(item.content, width: item.width, height: item.height, sx: sx, sy: sy) else {
+                return nil
+            }
+            if let shadow = item.shadow, shadow.color.alpha > 0 {
+                let shadowed = DropShadow.apply(shadow, to: layer.raster, scale: (sx + sy) / 2)
+                layer.raster = shadowed.raster
+                layer.originX += Double(shadowed.shiftX)
+                layer.originY += Double(shadowed.shiftY)
+            }
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = layer
+            return layer
+        } catch let error as CompositingError {
+            throw error
+        } catch {
+            throw CompositingError(origin: item.origin, reason: "\(error)")
+        }
+    }
+
+    private func render(_ content: ClipContent, width: Double?, height: Double?, sx: Double, sy: Double) throws -> PreparedLayer? {
+        switch content {
+        case .shape(let shape):
+            guard let width, let height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
+            let shape = scaledShape(shape, by: min(sx, sy))
+            let (raster, x, y) = ShapeRasterizer.render(shape, width: width * sx, height: height * sy)
+            return PreparedLayer(raster: raster, originX: x, originY: y, boxWidth: width * sx, boxHeight: height * sy)
+        case .text(let text):
+            let result = try TextRasterizer.render(text, boxWidth: width, boxHeight: height, scaleX: sx, scaleY: sy, fonts: fonts)
+            if !result.matchedFamily, let family = text.fontFamily {
+                warn("font family \"\(family)\" was not found; using \(FontLibrary.fallbackFamily)")
+            }
+            return PreparedLayer(raster: result.raster, originX: result.originX, originY: result.originY,
+                                 boxWidth: result.boxWidth, boxHeight: result.boxHeight)
+        case .image(let image):
+            var (boxWidth, boxHeight) = (width, height)
+            if boxWidth == nil || boxHeight == nil {
+                let natural = try images.naturalSize(of: image.source)
+                let aspect = Double(natural.width) / Double(natural.height)
+                switch (boxWidth, boxHeight) {
+                case (nil, nil): (boxWidth, boxHeight) = (Double(natural.width), Double(natural.height))
+                case (let w?, nil): boxHeight = w / aspect
+                case (nil, let h?): boxWidth = h * aspect
+                default: break
+                }
+            }
+            let pixelWidth = Int((boxWidth! * sx).rounded()), pixelHeight = Int((boxHeight! * sy).rounded())
+            guard pixelWidth > 0, pixelHeight > 0 else { return nil }
+            let raster = try images.fittedImage(image.source, fit: image.fit, width: pixelWidth, height: pixelHeight)
+            if !image.cornerRadii.isZero {
+                let mask = ShapeRasterizer.roundedRectMask(rasterWidth: pixelWidth, rasterHeight: pixelHeight, x: 0, y: 0,
+                                                           width: Double(pixelWidth), height: Double(pixelHeight),
+                                                           radii: image.cornerRadii.scaled(by: min(sx, sy)))
+                mask.withUnsafeBufferPointer { Blend.mask(raster.pixels, coverage: $0.baseAddress!, count: mask.count) }
+            }
+            return PreparedLayer(raster: raster, originX: 0, originY: 0,
+                                 boxWidth: Double(pixelWidth), boxHeight: Double(pixelHeight))
+        }
+    }
+
+    private func scaledShape(_ shape: ShapeContent, by factor: Double) -> ShapeContent {
+        var scaled = shape
+        scaled.strokeWidth *= factor
+        if case .rectangle(let radii) = shape.geometry { scaled.geometry = .rectangle(radii.scaled(by: factor)) }
+        return scaled
+    }
+
+    private func warn(_ message: String) {
+        if !warnings.contains(message) { warnings.append(message) }
+    }
+}

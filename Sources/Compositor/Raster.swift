@@ -1,0 +1,77 @@
+/// An image of premultiplied RGBA pixels, 8 bits a channel, rows packed without padding.
+///
+/// The storage is one allocation owned by the raster; kernels reach it through `pixels`.
+public final class Raster: @unchecked Sendable {
+    public let width: Int
+    public let height: Int
+    /// `width * height * 4` bytes: R, G, B, A per pixel, colour premultiplied by alpha.
+    public let pixels: UnsafeMutablePointer<UInt8>
+
+    /// A raster of transparent black.
+    public init(width: Int, height: Int) {
+        precondition(width >= 0 && height >= 0, "raster sizes cannot be negative")
+        self.width = width
+        self.height = height
+        pixels = .allocate(capacity: max(1, width * height * 4))
+        pixels.initialize(repeating: 0, count: max(1, width * height * 4))
+    }
+
+    deinit {
+        pixels.deallocate()
+    }
+
+    public var bytesPerRow: Int { width * 4 }
+    public var byteCount: Int { width * height * 4 }
+
+    /// The premultiplied pixel at (x, y).
+    public func pixel(x: Int, y: Int) -> SIMD4<UInt8> {
+        precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) outside \(width)×\(height)")
+        let p = pixels + (y * width + x) * 4
+        return SIMD4(p[0], p[1], p[2], p[3])
+    }
+
+    /// The pixel at (x, y) with alpha divided out (straight colour), as a `#rrggbbaa`-style tuple.
+    public func straightPixel(x: Int, y: Int) -> SIMD4<UInt8> {
+        let p = pixel(x: x, y: y)
+        guard p.w > 0, p.w < 255 else { return p }
+        let a = Int(p.w)
+        func un(_ c: UInt8) -> UInt8 { UInt8(min(255, (Int(c) * 255 + a / 2) / a)) }
+        return SIMD4(un(p.x), un(p.y), un(p.z), p.w)
+    }
+
+    /// Sets every pixel to one premultiplied colour.
+    public func fill(_ color: SIMD4<UInt8>) {
+        let words = UnsafeMutableRawPointer(pixels).bindMemory(to: UInt32.self, capacity: width * height)
+        let word = UInt32(color.x) | UInt32(color.y) << 8 | UInt32(color.z) << 16 | UInt32(color.w) << 24
+        words.update(repeating: word, count: width * height)
+    }
+
+    /// A copy with its own storage.
+    public func copy() -> Raster {
+        let copy = Raster(width: width, height: height)
+        copy.pixels.update(from: pixels, count: byteCount)
+        return copy
+    }
+
+    /// The whole image with alpha divided out (straight RGBA), for formats such as PNG.
+    public func straightRGBA() -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        for i in 0..<(width * height) {
+            let a = Int(pixels[i * 4 + 3])
+            bytes[i * 4 + 3] = UInt8(a)
+            guard a > 0 else { continue }
+            for c in 0..<3 {
+                bytes[i * 4 + c] = UInt8(min(255, (Int(pixels[i * 4 + c]) * 255 + a / 2) / a))
+            }
+        }
+        return bytes
+    }
+}
+
+/// A premultiplied 8-bit colour from a straight colour in 0...1 and an extra opacity factor.
+@inlinable
+public func premultipliedPixel(red: Double, green: Double, blue: Double, alpha: Double) -> SIMD4<UInt8> {
+    let a = min(max(alpha, 0), 1)
+    func byte(_ v: Double) -> UInt8 { UInt8((min(max(v, 0), 1) * a * 255).rounded()) }
+    return SIMD4(byte(red), byte(green), byte(blue), UInt8((a * 255).rounded()))
+}

@@ -1,0 +1,134 @@
+public import Timeline
+
+/// Rasterises vector shapes with analytic anti-aliasing from signed distances.
+public enum ShapeRasterizer {
+    /// `shape` filling a box of width × height pixels, with a margin for the stroke. The box's
+    /// top-left corner lies at `origin` in the returned raster.
+    public static func render(_ shape: ShapeContent, width: Double, height: Double,
+                              strokeScale: Double = 1) -> (raster: Raster, originX: Double, originY: Double) {
+        let strokeWidth = shape.stroke == nil ? 0 : shape.strokeWidth * strokeScale
+        let margin = (strokeWidth / 2 + 1).rounded(.up)
+        let raster = Raster(width: Int((width + 2 * margin).rounded(.up)), height: Int((height + 2 * margin).rounded(.up)))
+        let distance = signedDistance(shape.geometry, x: margin, y: margin, width: width, height: height)
+        let fill = shape.fill.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
+        let stroke = shape.stroke.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
+        let coverage = UnsafeMutablePointer<UInt8>.allocate(capacity: raster.width)
+        defer { coverage.deallocate() }
+        for y in 0..<raster.height {
+            let row = raster.pixels + y * raster.bytesPerRow
+            let py = Double(y) + 0.5
+            for x in 0..<raster.width {
+                let px = Double(x) + 0.5
+                let d = distance(px, py)
+                var pixel = SIMD4<UInt8>.zero
+                if let fill {
+                    let k = min(max(0.5 - d, 0), 1)
+                    if k > 0 { pixel = scale(fill.color(x: px, y: py), by: k) }
+                }
+                if let stroke, strokeWidth > 0 {
+                    let k = strokeCoverage(distance: d, width: strokeWidth)
+                    if k > 0 { pixel = over(scale(stroke.color(x: px, y: py), by: k), pixel) }
+                }
+                let p = row + x * 4
+                p[0] = pixel.x; p[1] = pixel.y; p[2] = pixel.z; p[3] = pixel.w
+            }
+        }
+        return (raster, margin, margin)
+    }
+
+    /// Coverage (0...255) of the rounded rectangle at (x, y, width, height) in a raster of the given
+    /// size: the mask that rounds an image's corners.
+    public static func roundedRectMask(rasterWidth: Int, rasterHeight: Int, x: Double, y: Double,
+                                       width: Double, height: Double, radii: CornerRadii) -> [UInt8] {
+        let distance = signedDistance(.rectangle(radii), x: x, y: y, width: width, height: height)
+        var mask = [UInt8](repeating: 0, count: rasterWidth * rasterHeight)
+        for row in 0..<rasterHeight {
+            for column in 0..<rasterWidth {
+                let d = distance(Double(column) + 0.5, Double(row) + 0.5)
+                mask[row * rasterWidth + column] = UInt8((min(max(0.5 - d, 0), 1) * 255).rounded())
+            }
+        }
+        return mask
+    }
+
+    /// Coverage of a stroke of `width` centred on the outline, at signed distance `d` from it.
+    static func strokeCoverage(distance d: Double, width: Double) -> Double {
+        if width >= 1 { return min(max(width / 2 + 0.5 - abs(d), 0), 1) }
+        // Hairlines: spread a pixel's worth of coverage, dimmed by the width.
+        return min(max(1 - abs(d), 0), 1) * width
+    }
+
+    /// The signed distance (negative inside) from a point to the outline of `geometry` in its box.
+    static func signedDistance(_ geometry: ShapeContent.Geometry, x: Double, y: Double,
+                               width: Double, height: Double) -> (Double, Double) -> Double {
+        let cx = x + width / 2, cy = y + height / 2
+        let hw = width / 2, hh = height / 2
+        switch geometry {
+        case .rectangle(let radii):
+            let limit = min(hw, hh)
+            let r = [radii.topLeft, radii.topRight, radii.bottomRight, radii.bottomLeft].map { min($0, limit) }
+            return { px, py in
+                let dx = px - cx, dy = py - cy
+                let radius = dy < 0 ? (dx < 0 ? r[0] : r[1]) : (dx < 0 ? r[3] : r[2])
+                let qx = abs(dx) - hw + radius, qy = abs(dy) - hh + radius
+                let outside = (max(qx, 0) * max(qx, 0) + max(qy, 0) * max(qy, 0)).squareRoot()
+                return outside + min(max(qx, qy), 0) - radius
+            }
+        case .ellipse:
+            if abs(hw - hh) < 1e-9 {
+                return { px, py in ((px - cx) * (px - cx) + (py - cy) * (py - cy)).squareRoot() - hw }
+            }
+            // First-order distance: the implicit function over its gradient's length.
+            return { px, py in
+                let u = (px - cx) / hw, v = (py - cy) / hh
+                let f = u * u + v * v - 1
+                let gx = 2 * u / hw, gy = 2 * v / hh
+                return f / max((gx * gx + gy * gy).squareRoot(), 1e-9)
+            }
+        case .regularPolygon(let sides):
+            let vertices = (0..<sides).map { i -> (Double, Double) in
+                let angle = 2 * Double.pi * Double(i) / Double(sides)
+                return (cx + hw * sin(angle), cy - hh * cos(angle))
+            }
+            return { px, py in polygonDistance(px, py, vertices) }
+        }
+    }
+
+    /// Signed distance to a closed polygon (negative inside, even-odd rule).
+    static func polygonDistance(_ px: Double, _ py: Double, _ vertices: [(Double, Double)]) -> Double {
+        var best = Double.infinity
+        var inside = false
+        var j = vertices.count - 1
+        for i in 0..<vertices.count {
+            let (ax, ay) = vertices[j], (bx, by) = vertices[i]
+            let ex = bx - ax, ey = by - ay
+            let wx = px - ax, wy = py - ay
+            let t = min(max((wx * ex + wy * ey) / max(ex * ex + ey * ey, 1e-12), 0), 1)
+            let dx = wx - ex * t, dy = wy - ey * t
+            best = min(best, dx * dx + dy * dy)
+            if (ay > py) != (by > py), px < (bx - ax) * (py - ay) / (by - ay) + ax { inside.toggle() }
+            j = i
+        }
+        return inside ? -best.squareRoot() : best.squareRoot()
+    }
+
+    @inline(__always)
+    static func scale(_ color: SIMD4<UInt8>, by k: Double) -> SIMD4<UInt8> {
+        if k >= 1 { return color }
+        let f = SIMD4<Double>(Double(color.x), Double(color.y), Double(color.z), Double(color.w)) * k
+        let r = (f + 0.5).rounded(.down)
+        return SIMD4(UInt8(r.x), UInt8(r.y), UInt8(r.z), UInt8(r.w))
+    }
+
+    /// `top` over `bottom`, both premultiplied.
+    @inline(__always)
+    static func over(_ top: SIMD4<UInt8>, _ bottom: SIMD4<UInt8>) -> SIMD4<UInt8> {
+        let inverse = 255 - UInt32(top.w)
+        func channel(_ t: UInt8, _ b: UInt8) -> UInt8 {
+            UInt8(truncatingIfNeeded: UInt32(t) + Blend.divide255(UInt32(b) * inverse))
+        }
+        return SIMD4(channel(top.x, bottom.x), channel(top.y, bottom.y), channel(top.z, bottom.z), channel(top.w, bottom.w))
+    }
+}
+
+import Foundation

@@ -1,0 +1,201 @@
+internal import CFFmpeg
+public import Compositor
+public import Timeline
+
+/// Writes an MP4: H.264 (libx264, yuv420p, BT.709 tags) and AAC (48 kHz stereo), with the moov
+/// atom moved to the front so that players can start before the whole file has arrived.
+public final class MP4Writer {
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var video: UnsafeMutablePointer<AVCodecContext>?
+    private var audio: UnsafeMutablePointer<AVCodecContext>?
+    private var videoStream: UnsafeMutablePointer<AVStream>
+    private var audioStream: UnsafeMutablePointer<AVStream>
+    private var scaler: OpaquePointer?
+    private let yuvFrame = av_frame_alloc()!
+    private let audioFrame = av_frame_alloc()!
+    private let packet = av_packet_alloc()!
+    private let width: Int
+    private let height: Int
+    private var framesWritten = 0
+    private var samplesWritten = 0
+    /// Samples waiting for a full AAC frame, per channel.
+    private var pendingLeft: [Float] = []
+    private var pendingRight: [Float] = []
+    private var isOpen = true
+    public let path: String
+
+    /// Opens `path` for writing frames of width × height at `frameRate`.
+    public init(path: String, width: Int, height: Int, frameRate: FrameRate, settings: EncoderSettings = EncoderSettings()) throws {
+        guard width % 2 == 0, height % 2 == 0 else {
+            throw EncoderError("H.264 4:2:0 needs even frame sizes; \(width)×\(height) is not")
+        }
+        self.path = path
+        self.width = width
+        self.height = height
+        var format: UnsafeMutablePointer<AVFormatContext>?
+        try check(avformat_alloc_output_context2(&format, nil, "mp4", path), "cannot create an MP4 muxer")
+        self.format = format
+        let needsGlobalHeader = (format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
+
+        // Video: libx264.
+        guard let x264 = avcodec_find_encoder_by_name("libx264") else {
+            throw EncoderError("this FFmpeg has no libx264 encoder (install libavcodec with x264 support)")
+        }
+        video = avcodec_alloc_context3(x264)
+        guard let video else { throw EncoderError("out of memory") }
+        video.pointee.width = Int32(width)
+        video.pointee.height = Int32(height)
+        video.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        video.pointee.time_base = AVRational(num: Int32(frameRate.denominator), den: Int32(frameRate.numerator))
+        video.pointee.framerate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
+        video.pointee.color_primaries = AVCOL_PRI_BT709
+        video.pointee.color_trc = AVCOL_TRC_BT709
+        video.pointee.colorspace = AVCOL_SPC_BT709
+        video.pointee.color_range = AVCOL_RANGE_MPEG
+        if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
+        guard EncoderSettings.presets.contains(settings.preset) else {
+            throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")
+        }
+        av_opt_set(video.pointee.priv_data, "preset", settings.preset, 0)
+        av_opt_set_double(video.pointee.priv_data, "crf", settings.crf, 0)
+        try check(avcodec_open2(video, x264, nil), "cannot open libx264")
+        videoStream = avformat_new_stream(format, nil)
+        videoStream.pointee.time_base = video.pointee.time_base
+        videoStream.pointee.avg_frame_rate = video.pointee.framerate
+        try check(avcodec_parameters_from_context(videoStream.pointee.codecpar, video), "cannot set the video stream parameters")
+
+        // Audio: FFmpeg's AAC encoder.
+        guard let aac = avcodec_find_encoder(AV_CODEC_ID_AAC) else { throw EncoderError("this FFmpeg has no AAC encoder") }
+        audio = avcodec_alloc_context3(aac)
+        guard let audio else { throw EncoderError("out of memory") }
+        audio.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        audio.pointee.sample_rate = Int32(EncoderSettings.audioSampleRate)
+        reel_channel_layout_stereo(&audio.pointee.ch_layout)
+        audio.pointee.bit_rate = Int64(settings.audioBitRate)
+        audio.pointee.time_base = AVRational(num: 1, den: Int32(EncoderSettings.audioSampleRate))
+        if needsGlobalHeader { audio.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
+        try check(avcodec_open2(audio, aac, nil), "cannot open the AAC encoder")
+        audioStream = avformat_new_stream(format, nil)
+        audioStream.pointee.time_base = audio.pointee.time_base
+        try check(avcodec_parameters_from_context(audioStream.pointee.codecpar, audio), "cannot set the audio stream parameters")
+
+        try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
+        var options: OpaquePointer?
+        av_dict_set(&options, "movflags", "+faststart", 0)
+        defer { av_dict_free(&options) }
+        try check(avformat_write_header(format, &options), "cannot write the MP4 header")
+
+        // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
+        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), AV_PIX_FMT_YUV420P,
+                                Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
+        guard scaler != nil else { throw EncoderError("cannot create the RGB to YUV converter") }
+        sws_setColorspaceDetails(scaler, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
+                                 0, 1 << 16, 1 << 16)
+        yuvFrame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        yuvFrame.pointee.width = Int32(width)
+        yuvFrame.pointee.height = Int32(height)
+        try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
+        audioFrame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+        audioFrame.pointee.nb_samples = audio.pointee.frame_size
+        audioFrame.pointee.sample_rate = audio.pointee.sample_rate
+        reel_channel_layout_stereo(&audioFrame.pointee.ch_layout)
+        try check(av_frame_get_buffer(audioFrame, 0), "out of memory for an audio frame")
+    }
+
+    deinit {
+        if isOpen, let format {
+            if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
+        }
+        var packet: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&packet)
+        var yuv: UnsafeMutablePointer<AVFrame>? = yuvFrame
+        av_frame_free(&yuv)
+        var audioFrame: UnsafeMutablePointer<AVFrame>? = audioFrame
+        av_frame_free(&audioFrame)
+        avcodec_free_context(&video)
+        avcodec_free_context(&audio)
+        avformat_free_context(format)
+        sws_freeContext(scaler)
+    }
+
+    /// The number of video frames written so far.
+    public var frameCount: Int { framesWritten }
+
+    /// Encodes one frame. Its premultiplied colour is the picture over black: video has no alpha.
+    public func append(_ frame: Raster) throws {
+        precondition(frame.width == width && frame.height == height, "frame size differs from the video")
+        try check(av_frame_make_writable(yuvFrame), "video frame is not writable")
+        var source: [UnsafePointer<UInt8>?] = [UnsafePointer(frame.pixels), nil, nil, nil]
+        var sourceStride: [Int32] = [Int32(frame.bytesPerRow), 0, 0, 0]
+        withUnsafeMutablePointer(to: &yuvFrame.pointee.data) { data in
+            withUnsafeMutablePointer(to: &yuvFrame.pointee.linesize) { linesize in
+                data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
+                    linesize.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
+                        _ = sws_scale(scaler, &source, &sourceStride, 0, Int32(height), planes, strides)
+                    }
+                }
+            }
+        }
+        yuvFrame.pointee.pts = Int64(framesWritten)
+        framesWritten += 1
+        try send(yuvFrame, to: video!, stream: videoStream)
+    }
+
+    /// Appends stereo samples at 48 kHz (non-interleaved, in −1...1).
+    public func appendAudio(left: [Float], right: [Float]) throws {
+        precondition(left.count == right.count, "channels differ in length")
+        pendingLeft += left
+        pendingRight += right
+        try flushAudio(final: false)
+    }
+
+    /// Appends `count` samples of silence.
+    public func appendSilence(samples count: Int) throws {
+        try appendAudio(left: [Float](repeating: 0, count: count), right: [Float](repeating: 0, count: count))
+    }
+
+    /// The number of audio samples accepted so far.
+    public var audioSampleCount: Int { samplesWritten + pendingLeft.count }
+
+    private func flushAudio(final: Bool) throws {
+        let frameSize = Int(audio!.pointee.frame_size)
+        while pendingLeft.count >= frameSize || (final && !pendingLeft.isEmpty) {
+            let count = min(frameSize, pendingLeft.count)
+            try check(av_frame_make_writable(audioFrame), "audio frame is not writable")
+            audioFrame.pointee.nb_samples = Int32(count)
+            for (channel, samples) in [pendingLeft, pendingRight].enumerated() {
+                let plane = UnsafeMutableRawPointer(audioFrame.pointee.extended_data[channel]!).assumingMemoryBound(to: Float.self)
+                samples.withUnsafeBufferPointer { plane.update(from: $0.baseAddress!, count: count) }
+            }
+            pendingLeft.removeFirst(count)
+            pendingRight.removeFirst(count)
+            audioFrame.pointee.pts = Int64(samplesWritten)
+            samplesWritten += count
+            try send(audioFrame, to: audio!, stream: audioStream)
+        }
+    }
+
+    /// Flushes both encoders and writes the index. The file is complete only after this.
+    public func finish() throws {
+        guard isOpen else { return }
+        try flushAudio(final: true)
+        try send(nil, to: video!, stream: videoStream)
+        try send(nil, to: audio!, stream: audioStream)
+        try check(av_write_trailer(format), "cannot finish \(path)")
+        avio_closep(&format!.pointee.pb)
+        isOpen = false
+    }
+
+    private func send(_ frame: UnsafeMutablePointer<AVFrame>?, to encoder: UnsafeMutablePointer<AVCodecContext>,
+                      stream: UnsafeMutablePointer<AVStream>) throws {
+        try check(avcodec_send_frame(encoder, frame), "the encoder refused a frame")
+        while true {
+            let status = avcodec_receive_packet(encoder, packet)
+            if status == reel_averror_eagain() || status == reel_averror_eof() { return }
+            try check(status, "encoding failed")
+            av_packet_rescale_ts(packet, encoder.pointee.time_base, stream.pointee.time_base)
+            packet.pointee.stream_index = stream.pointee.index
+            try check(av_interleaved_write_frame(format, packet), "cannot write to \(path)")
+        }
+    }
+}

@@ -1,0 +1,113 @@
+internal import CFFmpeg
+
+/// What Reel sees in a media file.
+public struct MediaInfo: Sendable {
+    /// The container's name as libavformat knows it (e.g. "mov,mp4,m4a,3gp,3g2,mj2").
+    public var formatName: String
+    /// Seconds, or nil when the container does not say.
+    public var duration: Double?
+    public var streams: [StreamInfo]
+
+    public var videoStreams: [StreamInfo] { streams.filter { $0.kind == .video } }
+    public var audioStreams: [StreamInfo] { streams.filter { $0.kind == .audio } }
+}
+
+/// One stream of a media file.
+public struct StreamInfo: Sendable {
+    public enum Kind: String, Sendable { case video, audio, subtitle, data, other }
+
+    public var index: Int
+    public var kind: Kind
+    public var codecName: String
+    public var duration: Double?
+    public var bitRate: Int
+    // Video
+    public var width: Int = 0
+    public var height: Int = 0
+    /// The average frame rate as numerator/denominator (0/0 when unknown).
+    public var frameRateNumerator: Int = 0
+    public var frameRateDenominator: Int = 0
+    public var frameCount: Int = 0
+    public var pixelFormat: String = ""
+    public var colorPrimaries: String = ""
+    public var colorTransfer: String = ""
+    public var colorSpace: String = ""
+    public var colorRange: String = ""
+    // Audio
+    public var sampleRate: Int = 0
+    public var channels: Int = 0
+    public var sampleFormat: String = ""
+
+    public var frameRate: Double {
+        frameRateDenominator == 0 ? 0 : Double(frameRateNumerator) / Double(frameRateDenominator)
+    }
+}
+
+/// Reads a media file's container and stream properties through libavformat.
+public enum MediaProbe {
+    public static func probe(path: String) throws -> MediaInfo {
+        let input = try FormatInput(path: path)
+        let context = input.context.pointee
+        let duration = context.duration > 0 ? Double(context.duration) / Double(AV_TIME_BASE) : nil
+        let streams = input.streams.map { stream -> StreamInfo in
+            let parameters = stream.pointee.codecpar.pointee
+            let kind: StreamInfo.Kind = switch parameters.codec_type {
+            case AVMEDIA_TYPE_VIDEO: .video
+            case AVMEDIA_TYPE_AUDIO: .audio
+            case AVMEDIA_TYPE_SUBTITLE: .subtitle
+            case AVMEDIA_TYPE_DATA: .data
+            default: .other
+            }
+            let timeBase = stream.pointee.time_base
+            let streamDuration = stream.pointee.duration > 0
+                ? Double(stream.pointee.duration) * Double(timeBase.num) / Double(timeBase.den) : nil
+            var info = StreamInfo(index: Int(stream.pointee.index), kind: kind,
+                                  codecName: String(cString: avcodec_get_name(parameters.codec_id)),
+                                  duration: streamDuration, bitRate: Int(parameters.bit_rate))
+            if kind == .video {
+                info.width = Int(parameters.width)
+                info.height = Int(parameters.height)
+                info.frameRateNumerator = Int(stream.pointee.avg_frame_rate.num)
+                info.frameRateDenominator = Int(stream.pointee.avg_frame_rate.den)
+                info.frameCount = Int(stream.pointee.nb_frames)
+                info.pixelFormat = pixelFormatName(AVPixelFormat(rawValue: parameters.format))
+                info.colorPrimaries = name(av_color_primaries_name(parameters.color_primaries))
+                info.colorTransfer = name(av_color_transfer_name(parameters.color_trc))
+                info.colorSpace = name(av_color_space_name(parameters.color_space))
+                info.colorRange = name(av_color_range_name(parameters.color_range))
+            } else if kind == .audio {
+                info.sampleRate = Int(parameters.sample_rate)
+                info.channels = Int(parameters.ch_layout.nb_channels)
+                info.sampleFormat = av_get_sample_fmt_name(AVSampleFormat(rawValue: parameters.format)).map { String(cString: $0) } ?? ""
+            }
+            return info
+        }
+        let formatName = context.iformat.map { String(cString: $0.pointee.name) } ?? ""
+        return MediaInfo(formatName: formatName, duration: duration, streams: streams)
+    }
+
+    private static func name(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? "unknown"
+    }
+}
+
+/// Decodes the frames of a file's video stream, in order, to premultiplied RGBA.
+public final class VideoFrameReader {
+    private let decoder: FrameDecoder
+    private let frame = FrameBuffer()
+
+    public init(path: String) throws {
+        let input = try FormatInput(path: path)
+        guard let stream = input.bestStream(AVMEDIA_TYPE_VIDEO) else { throw MediaError("no video stream in \(path)") }
+        decoder = try FrameDecoder(input: input, streamIndex: stream)
+    }
+
+    /// The next frame, or nil at the end of the stream.
+    public func nextFrame() throws -> Raster? {
+        guard try decoder.next(into: frame) else { return nil }
+        defer { av_frame_unref(frame.frame) }
+        return try PixelConversion.premultipliedRaster(from: frame.frame)
+    }
+}
+
+public import Compositor

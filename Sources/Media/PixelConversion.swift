@@ -1,0 +1,78 @@
+internal import CFFmpeg
+import Compositor
+
+/// Converts and scales pixels with libswscale.
+enum PixelConversion {
+    static let qualityFlags = Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT)
+
+    /// A decoded frame as premultiplied RGBA at its own size. YUV sources use the matrix the
+    /// frame is tagged with (BT.601 when untagged).
+    static func premultipliedRaster(from frame: UnsafeMutablePointer<AVFrame>) throws -> Raster {
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+        guard width > 0, height > 0 else { throw MediaError("the decoded frame has no pixels") }
+        let format = AVPixelFormat(rawValue: frame.pointee.format)
+        guard let context = sws_getContext(Int32(width), Int32(height), format, Int32(width), Int32(height),
+                                           AV_PIX_FMT_RGBA, qualityFlags, nil, nil, nil) else {
+            throw MediaError("cannot convert pixel format \(pixelFormatName(format)) to RGBA")
+        }
+        defer { sws_freeContext(context) }
+        let matrix: Int32 = switch frame.pointee.colorspace {
+        case AVCOL_SPC_BT709: SWS_CS_ITU709
+        case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: SWS_CS_BT2020
+        default: SWS_CS_DEFAULT
+        }
+        let fullRange: Int32 = frame.pointee.color_range == AVCOL_RANGE_JPEG
+            || [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P].contains(format) ? 1 : 0
+        sws_setColorspaceDetails(context, sws_getCoefficients(matrix), fullRange, sws_getCoefficients(SWS_CS_DEFAULT), 1,
+                                 0, 1 << 16, 1 << 16)
+        let raster = Raster(width: width, height: height)
+        var destination: [UnsafeMutablePointer<UInt8>?] = [raster.pixels, nil, nil, nil]
+        var strides: [Int32] = [Int32(raster.bytesPerRow), 0, 0, 0]
+        let sourceData = withUnsafePointer(to: &frame.pointee.data) {
+            $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { Array(UnsafeBufferPointer(start: $0, count: 8)) }
+        }
+        let sourceStrides = withUnsafePointer(to: &frame.pointee.linesize) {
+            $0.withMemoryRebound(to: Int32.self, capacity: 8) { Array(UnsafeBufferPointer(start: $0, count: 8)) }
+        }
+        sws_scale(context, sourceData, sourceStrides, 0, Int32(height), &destination, &strides)
+        premultiply(raster)
+        return raster
+    }
+
+    /// Multiplies colour by alpha in place.
+    static func premultiply(_ raster: Raster) {
+        let p = raster.pixels
+        for i in 0..<(raster.width * raster.height) {
+            let a = UInt32(p[i * 4 + 3])
+            guard a < 255 else { continue }
+            for c in 0..<3 {
+                let t = UInt32(p[i * 4 + c]) * a + 128
+                p[i * 4 + c] = UInt8((t + (t >> 8)) >> 8)
+            }
+        }
+    }
+
+    /// The rectangle (x, y, width, height) of `source` resized to width × height, bicubic.
+    static func resize(_ source: Raster, crop: (x: Int, y: Int, width: Int, height: Int), width: Int, height: Int) throws -> Raster {
+        if crop == (0, 0, source.width, source.height), width == source.width, height == source.height { return source.copy() }
+        guard let context = sws_getContext(Int32(crop.width), Int32(crop.height), AV_PIX_FMT_RGBA,
+                                           Int32(width), Int32(height), AV_PIX_FMT_RGBA, qualityFlags, nil, nil, nil) else {
+            throw MediaError("cannot scale \(crop.width)×\(crop.height) to \(width)×\(height)")
+        }
+        defer { sws_freeContext(context) }
+        let raster = Raster(width: width, height: height)
+        let start = UnsafePointer(source.pixels + (crop.y * source.width + crop.x) * 4)
+        var sourceData: [UnsafePointer<UInt8>?] = [start, nil, nil, nil]
+        var sourceStrides: [Int32] = [Int32(source.bytesPerRow), 0, 0, 0]
+        var destination: [UnsafeMutablePointer<UInt8>?] = [raster.pixels, nil, nil, nil]
+        var strides: [Int32] = [Int32(raster.bytesPerRow), 0, 0, 0]
+        sws_scale(context, &sourceData, &sourceStrides, 0, Int32(crop.height), &destination, &strides)
+        // Bicubic ringing can push a colour channel past alpha; premultiplied pixels must not.
+        let p = raster.pixels
+        for i in 0..<(width * height) {
+            let a = p[i * 4 + 3]
+            for c in 0..<3 where p[i * 4 + c] > a { p[i * 4 + c] = a }
+        }
+        return raster
+    }
+}

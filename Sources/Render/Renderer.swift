@@ -1,0 +1,132 @@
+public import Timeline
+public import Compositor
+public import Encoder
+import Media
+import Foundation
+
+/// How far a render has got.
+public struct RenderProgress: Sendable {
+    public var framesDone: Int
+    public var frameCount: Int
+    /// Seconds since the render started.
+    public var elapsed: Double
+
+    /// Seconds left at the rate so far, or nil before the first frame.
+    public var estimatedRemaining: Double? {
+        framesDone > 0 ? elapsed / Double(framesDone) * Double(frameCount - framesDone) : nil
+    }
+}
+
+/// A failure while rendering, with the place in the input document when one is to blame.
+public struct RenderError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Renders a timeline: single frames to rasters, or the whole timeline to an MP4.
+///
+/// The MP4 path is a two-stage pipeline: a compositing thread draws frames into a small pool
+/// of recycled rasters and hands them through a bounded queue to the encoder on the calling
+/// thread (x264 runs its own threads on top).
+public final class Renderer {
+    public let timeline: Timeline
+    private let images: MediaImageSource
+    private let compositor: FrameCompositor
+
+    /// Frames in flight between compositing and encoding.
+    static let pipelineDepth = 4
+
+    public init(timeline: Timeline) {
+        self.timeline = timeline
+        images = MediaImageSource()
+        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, images: images)
+    }
+
+    /// Fallback notices (e.g. a missing font family), each once.
+    public var warnings: [String] { compositor.warnings }
+
+    /// Opens every media file the timeline uses, so that a missing or corrupt file is reported,
+    /// with the clip that names it, before any work starts.
+    public func checkMedia() throws {
+        for clip in timeline.tracks.flatMap(\.clips) {
+            guard case .image(let image) = clip.content else { continue }
+            do {
+                _ = try images.naturalSize(of: image.source)
+            } catch {
+                throw RenderError("\(clip.origin).src: \(error)")
+            }
+        }
+    }
+
+    /// The frame at timeline time `seconds`.
+    public func frame(at seconds: Double) throws -> Raster {
+        try checkMedia()
+        return try compose(timeline.drawList(at: seconds))
+    }
+
+    private func compose(_ items: [DrawItem]) throws -> Raster {
+        do {
+            return try compositor.render(items)
+        } catch {
+            throw RenderError("\(error)")
+        }
+    }
+
+    /// Renders the whole timeline to an MP4 at `path`. The file appears only when it is complete:
+    /// it is written beside `path` and renamed at the end, so a failure leaves no broken file.
+    public func renderVideo(to path: String, settings: EncoderSettings = EncoderSettings(),
+                            progress: (RenderProgress) -> Void = { _ in }) throws {
+        try checkMedia()
+        let frameCount = timeline.frameCount
+        guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
+        let canvas = timeline.canvas
+        let partial = path + ".partial.mp4"
+        defer { try? FileManager.default.removeItem(atPath: partial) }
+        let writer = try MP4Writer(path: partial, width: canvas.width, height: canvas.height,
+                                   frameRate: canvas.frameRate, settings: settings)
+
+        let free = BoundedQueue<Raster>(capacity: Self.pipelineDepth)
+        for _ in 0..<Self.pipelineDepth { free.push(Raster(width: canvas.width, height: canvas.height)) }
+        let composed = BoundedQueue<Result<Raster, any Error>>(capacity: Self.pipelineDepth)
+        let timeline = self.timeline, compositor = self.compositor
+        let producer = Thread {
+            for index in 0..<frameCount {
+                guard let frame = free.pop() else { break }
+                do {
+                    try compositor.render(timeline.drawList(atFrame: index), into: frame)
+                    guard composed.push(.success(frame)) else { break }
+                } catch {
+                    composed.push(.failure(RenderError("\(error)")))
+                    break
+                }
+            }
+            composed.close()
+        }
+        producer.stackSize = 8 << 20
+        producer.start()
+        defer {
+            free.close()
+            composed.close()
+            while composed.pop() != nil {}
+        }
+
+        let start = Date()
+        let samplesPerSecond = Double(EncoderSettings.audioSampleRate)
+        for index in 0..<frameCount {
+            guard let result = composed.pop() else { throw RenderError("the compositor stopped early") }
+            let frame = try result.get()
+            try writer.append(frame)
+            free.push(frame)
+            // Silence up to the end of this frame keeps the audio track as long as the video.
+            let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
+            try writer.appendSilence(samples: audioEnd - writer.audioSampleCount)
+            progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
+        }
+        try writer.finish()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+    }
+}

@@ -1,0 +1,135 @@
+public import Timeline
+
+/// The RenderingVideo JSON schema v2 (see `docs/schema.md`): the document as written, checked but
+/// not yet placed on a canvas. `lower(baseDirectory:)` turns it into a `Timeline`.
+public enum RenderingVideoV2 {
+    /// A whole v2 document.
+    public struct Document: Sendable {
+        public var meta: Meta
+        public var assets: Assets
+        public var tracks: [Track]
+    }
+
+    /// `meta`: the canvas.
+    public struct Meta: Sendable {
+        public var version: String
+        public var width: Int
+        public var height: Int
+        public var fps: Double
+        public var background: Background
+    }
+
+    /// `assets`: pools of named media, referenced as `{"$ref": id}`.
+    public struct Assets: Sendable {
+        public var fonts: [FontAsset] = []
+        /// `images`, `videos` and `audios` pools: asset id → src.
+        public var images: [String: String] = [:]
+        public var videos: [String: String] = [:]
+        public var audios: [String: String] = [:]
+    }
+
+    /// An entry of `assets.fonts`.
+    public struct FontAsset: Sendable {
+        public var id: String?
+        public var src: String
+        public var family: String
+        public var weight: Int
+        public var italic: Bool
+    }
+
+    public struct Track: Sendable {
+        public var id: String?
+        public var clips: [Clip]
+    }
+
+    /// A length in pixels or as a percentage of a canvas dimension.
+    public enum Length: Hashable, Sendable {
+        case pixels(Double)
+        case percent(Double)
+
+        /// The length in pixels, percentages taken of `whole`.
+        public func resolved(against whole: Double) -> Double {
+            switch self {
+            case .pixels(let value): value
+            case .percent(let value): value / 100 * whole
+            }
+        }
+    }
+
+    /// `transform`.
+    public struct Transform: Sendable {
+        public var x: Length?
+        public var y: Length?
+        public var width: Length?
+        public var height: Length?
+        public var anchor: Anchor = .center
+        public var scaleX: Double = 1
+        public var scaleY: Double = 1
+        public var rotation: Double = 0
+    }
+
+    /// `style`: the fields the supported clip types read.
+    public struct Style: Sendable {
+        public var opacity: Double?
+        public var objectFit: ObjectFit?
+        public var fill: Paint?
+        public var stroke: Paint?
+        public var strokeWidth: Double?
+        public var fontFamily: String?
+        public var fontSize: Double?
+        public var fontWeight: Int?
+        public var italic: Bool?
+        public var lineHeight: Double?
+        public var letterSpacing: Double?
+        public var textAlign: TextAlignment?
+        public var textWrap: Bool?
+        public var shadowColor: RGBAColor?
+        public var shadowBlur: Double?
+        public var shadowOffset: (x: Double, y: Double)?
+        public var borderRadius: CornerRadii?
+    }
+
+    /// What a clip of each supported type carries beyond the shared fields.
+    public enum Body: Sendable {
+        case text(String)
+        /// An image, its `src` with any `$ref` already resolved.
+        case image(src: String)
+        case rect
+        case circle(size: Double?)
+        case polygon(sides: Int, size: Double?)
+    }
+
+    /// One clip with the BaseClip fields.
+    public struct Clip: Sendable {
+        /// Where the clip is in the document, e.g. `tracks[0].clips[2]`.
+        public var path: JSONPath
+        public var id: String?
+        public var start: Double
+        public var duration: Double
+        public var zIndex: Double
+        public var opacity: Double
+        public var transform: Transform
+        public var style: Style
+        public var body: Body
+    }
+
+    /// Every clip type the v2 schema names, with whether Reel renders it yet.
+    public static let clipTypes: [(name: String, supported: Bool)] = [
+        ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
+        ("video", false), ("audio", false), ("subtitle", false), ("layout", false), ("template", false),
+        ("code", false), ("svg", false), ("icon", false), ("line", false), ("path", false), ("three", false),
+    ]
+
+    /// Reads and checks a v2 document, reporting every problem at once.
+    public static func decode(_ data: Data) throws(SchemaError) -> Document {
+        let value = try JSONValue.parse(data)
+        let log = DiagnosticLog()
+        let document = DocumentReader(log: log).read(Node(value: value, path: .root, log: log))
+        guard log.diagnostics.isEmpty, let document else {
+            throw SchemaError(diagnostics: log.diagnostics)
+        }
+        return document
+    }
+}
+
+public import struct Foundation.Data

@@ -1,0 +1,385 @@
+import Timeline
+
+/// Reads a v2 document from its JSON tree, recording every problem with its path.
+struct DocumentReader {
+    typealias V2 = RenderingVideoV2
+    let log: DiagnosticLog
+
+    /// The largest canvas side accepted (H.264 level 6.2 tops out at 8192).
+    static let maximumCanvasSide = 8192
+
+    func read(_ root: Node) -> V2.Document? {
+        guard root.expectObject() else { return nil }
+        for legacy in ["video", "audio"] where root.has(legacy) {
+            log.record(JSONPath.root.appending(legacy),
+                       "the top-level \"\(legacy)\" object is from the legacy schema and is not part of v2; "
+                       + "put width, height and fps in \"meta\" and sound in audio clips")
+        }
+        let meta = root.required("meta").flatMap(readMeta)
+        let assets = root["assets"].map(readAssets) ?? V2.Assets()
+        var tracks: [V2.Track] = []
+        if let tracksNode = root.required("tracks"), let elements = tracksNode.array {
+            if elements.isEmpty { tracksNode.fail("needs at least one track") }
+            tracks = elements.compactMap { readTrack($0, assets: assets, meta: meta) }
+            if !elements.isEmpty, tracks.count == elements.count, tracks.allSatisfy({ $0.clips.isEmpty }) {
+                tracksNode.fail("has no clips, so the video would be empty")
+            }
+        }
+        guard let meta else { return nil }
+        return V2.Document(meta: meta, assets: assets, tracks: tracks)
+    }
+
+    // MARK: meta
+
+    private func readMeta(_ node: Node) -> V2.Meta? {
+        guard node.expectObject() else { return nil }
+        let version = node["version"]?.string ?? "2.0.0"
+        if let versionNode = node["version"], !version.hasPrefix("2") {
+            versionNode.fail("unsupported schema version \"\(version)\"; Reel reads version 2.x")
+        }
+        let width = node.required("width").flatMap { canvasSide($0) }
+        let height = node.required("height").flatMap { canvasSide($0) }
+        var fps = 30.0
+        if let fpsNode = node["fps"], let value = fpsNode.number(in: 1...240) { fps = value }
+        let background = node["background"].flatMap(readBackground) ?? .paint(.solid(.black))
+        guard let width, let height else { return nil }
+        return V2.Meta(version: version, width: width, height: height, fps: fps, background: background)
+    }
+
+    private func canvasSide(_ node: Node) -> Int? {
+        guard let value = node.number else { return nil }
+        guard value == value.rounded(), value > 0 else {
+            node.fail("must be a positive whole number of pixels, found \(value.formatted)")
+            return nil
+        }
+        guard value <= Double(Self.maximumCanvasSide) else {
+            node.fail("must be at most \(Self.maximumCanvasSide) pixels, found \(value.formatted)")
+            return nil
+        }
+        guard Int(value) % 2 == 0 else {
+            node.fail("must be even: H.264 with 4:2:0 chroma needs even frame sizes (found \(value.formatted))")
+            return nil
+        }
+        return Int(value)
+    }
+
+    private func readBackground(_ node: Node) -> Background? {
+        if case .string(let text) = node.value, text.lowercased() == "transparent" { return .transparent }
+        return readPaint(node).map(Background.paint)
+    }
+
+    // MARK: assets
+
+    private func readAssets(_ node: Node) -> V2.Assets {
+        var assets = V2.Assets()
+        guard node.expectObject() else { return assets }
+        if let fonts = node["fonts"]?.array {
+            assets.fonts = fonts.compactMap(readFontAsset)
+        }
+        assets.images = readMediaPool(node["images"])
+        assets.videos = readMediaPool(node["videos"])
+        assets.audios = readMediaPool(node["audios"])
+        return assets
+    }
+
+    private func readMediaPool(_ node: Node?) -> [String: String] {
+        guard let entries = node?.array else { return [:] }
+        var pool: [String: String] = [:]
+        for entry in entries where entry.expectObject() {
+            guard let idNode = entry.required("id"), let id = idNode.string,
+                  let src = entry.required("src")?.string else { continue }
+            if pool[id] != nil { idNode.fail("duplicate asset id \"\(id)\"") }
+            pool[id] = src
+        }
+        return pool
+    }
+
+    private func readFontAsset(_ node: Node) -> V2.FontAsset? {
+        guard node.expectObject() else { return nil }
+        let src = node.required("src")?.string
+        let family = node.required("family")?.string
+        let weight = node["weight"].flatMap(readFontWeight) ?? 400
+        let italic = node["style"].flatMap(readFontStyle) ?? false
+        guard let src, let family else { return nil }
+        return V2.FontAsset(id: node["id"]?.string, src: src, family: family, weight: weight, italic: italic)
+    }
+
+    /// A source: a string, or `{"$ref": id}` naming an entry of `pool`.
+    private func readSource(_ node: Node, pool: [String: String], poolName: String) -> String? {
+        if case .string(let src) = node.value {
+            if src.isEmpty { node.fail("must not be empty") }
+            return src.isEmpty ? nil : src
+        }
+        guard case .object = node.value, let refNode = node["$ref"] else {
+            node.fail("expected a URL or path string, or {\"$ref\": \"<asset id>\"}, found \(node.value.typeName)")
+            return nil
+        }
+        guard let id = refNode.string else { return nil }
+        guard let src = pool[id] else {
+            refNode.fail("no asset with id \"\(id)\" in assets.\(poolName)")
+            return nil
+        }
+        return src
+    }
+
+    // MARK: tracks and clips
+
+    private func readTrack(_ node: Node, assets: V2.Assets, meta: V2.Meta?) -> V2.Track? {
+        guard node.expectObject() else { return nil }
+        let id = node["id"]?.string
+        guard let clips = node.required("clips")?.array else { return nil }
+        return V2.Track(id: id, clips: clips.compactMap { readClip($0, assets: assets) })
+    }
+
+    private func readClip(_ node: Node, assets: V2.Assets) -> V2.Clip? {
+        guard node.expectObject() else { return nil }
+        guard let typeNode = node.required("type"), let type = typeNode.string else { return nil }
+        guard let known = V2.clipTypes.first(where: { $0.name == type }) else {
+            typeNode.fail("unknown clip type \"\(type)\"; expected one of "
+                          + V2.clipTypes.map { "\"\($0.name)\"" }.joined(separator: ", "))
+            return nil
+        }
+        guard known.supported else {
+            typeNode.fail("clip type \"\(type)\" is not supported yet; supported: "
+                          + V2.clipTypes.filter(\.supported).map { "\"\($0.name)\"" }.joined(separator: ", "))
+            return nil
+        }
+        let start = node.required("start")?.nonNegativeNumber
+        let duration = node.required("duration")?.positiveNumber
+        let zIndex = node["zIndex"]?.number ?? 0
+        let opacity = node["opacity"]?.number(in: 0...1) ?? 1
+        let transform = node["transform"].map(readTransform) ?? V2.Transform()
+        let style = node["style"].map(readStyle) ?? V2.Style()
+        let body = readBody(type: type, node: node, transform: transform, assets: assets)
+        guard let start, let duration, let body else { return nil }
+        return V2.Clip(path: node.path, id: node["id"]?.string, start: start, duration: duration, zIndex: zIndex,
+                       opacity: opacity, transform: transform, style: style, body: body)
+    }
+
+    private func readBody(type: String, node: Node, transform: V2.Transform, assets: V2.Assets) -> V2.Body? {
+        switch type {
+        case "text":
+            return node.required("text")?.string.map(V2.Body.text)
+        case "image":
+            return node.required("src")
+                .flatMap { readSource($0, pool: assets.images, poolName: "images") }
+                .map { V2.Body.image(src: $0) }
+        case "rect":
+            for side in ["width", "height"] where transform.dimension(side) == nil {
+                node.path.appending("transform").appending(side).record(in: log, "is required for a rect")
+            }
+            return .rect
+        case "circle":
+            let size = node["size"]?.positiveNumber
+            if size == nil, !node.has("size"), transform.width == nil || transform.height == nil {
+                log.record(node.path.appending("size"), "is required for a circle (or give transform.width and transform.height)")
+            }
+            return .circle(size: size)
+        case "polygon":
+            let sidesNode = node.required("sides")
+            var sides: Int?
+            if let sidesNode, let value = sidesNode.number {
+                if value == value.rounded(), (3...1000).contains(value) { sides = Int(value) }
+                else { sidesNode.fail("must be a whole number from 3 to 1000, found \(value.formatted)") }
+            }
+            let size = node["size"]?.positiveNumber
+            if size == nil, !node.has("size"), transform.width == nil || transform.height == nil {
+                log.record(node.path.appending("size"), "is required for a polygon (or give transform.width and transform.height)")
+            }
+            return sides.map { V2.Body.polygon(sides: $0, size: size) }
+        default:
+            preconditionFailure("supported clip type \(type) has no reader")
+        }
+    }
+
+    // MARK: transform and style
+
+    private func readTransform(_ node: Node) -> V2.Transform {
+        var transform = V2.Transform()
+        guard node.expectObject() else { return transform }
+        transform.x = node["x"].flatMap { readLength($0, allowNegative: true) }
+        transform.y = node["y"].flatMap { readLength($0, allowNegative: true) }
+        transform.width = node["width"].flatMap { readLength($0, allowNegative: false) }
+        transform.height = node["height"].flatMap { readLength($0, allowNegative: false) }
+        transform.anchor = node["anchor"]?.oneOf(Anchor.self) ?? .center
+        if let scale = node["scale"] {
+            if case .array = scale.value, let pair = readNumberPair(scale) {
+                (transform.scaleX, transform.scaleY) = pair
+            } else if case .number = scale.value, let value = scale.number {
+                (transform.scaleX, transform.scaleY) = (value, value)
+            } else if !(scale.value.isArray) {
+                scale.fail("expected a number or [sx, sy], found \(scale.value.typeName)")
+            }
+        }
+        transform.rotation = node["rotation"]?.number ?? 0
+        return transform
+    }
+
+    /// A number of pixels, or a string `"N%"` (of the canvas) or `"Npx"`.
+    private func readLength(_ node: Node, allowNegative: Bool) -> V2.Length? {
+        var length: V2.Length?
+        switch node.value {
+        case .number(let value):
+            length = .pixels(value)
+        case .string(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasSuffix("%"), let value = Double(trimmed.dropLast()) {
+                length = .percent(value)
+            } else if trimmed.hasSuffix("px"), let value = Double(trimmed.dropLast(2)) {
+                length = .pixels(value)
+            } else if let value = Double(trimmed) {
+                length = .pixels(value)
+            } else {
+                node.fail("expected a number or a percentage string such as \"50%\", found \"\(text)\"")
+            }
+        default:
+            node.fail("expected a number or a percentage string, found \(node.value.typeName)")
+        }
+        if !allowNegative, let length {
+            let value = switch length { case .pixels(let v), .percent(let v): v }
+            if value <= 0 {
+                node.fail("must be greater than 0")
+                return nil
+            }
+        }
+        return length
+    }
+
+    private func readNumberPair(_ node: Node) -> (Double, Double)? {
+        guard let elements = node.array else { return nil }
+        guard elements.count == 2 else {
+            node.fail("expected two numbers, found \(elements.count)")
+            return nil
+        }
+        guard let a = elements[0].number, let b = elements[1].number else { return nil }
+        return (a, b)
+    }
+
+    private func readStyle(_ node: Node) -> V2.Style {
+        var style = V2.Style()
+        guard node.expectObject() else { return style }
+        style.opacity = node["opacity"]?.number(in: 0...1)
+        style.objectFit = node["objectFit"]?.oneOf(ObjectFit.self)
+        style.fill = node["fill"].flatMap(readPaint)
+        style.stroke = node["stroke"].flatMap(readPaint)
+        style.strokeWidth = node["strokeWidth"]?.nonNegativeNumber
+        style.fontFamily = node["fontFamily"]?.string
+        style.fontSize = node["fontSize"]?.positiveNumber
+        style.fontWeight = node["fontWeight"].flatMap(readFontWeight)
+        style.italic = node["fontStyle"].flatMap(readFontStyle)
+        style.lineHeight = node["lineHeight"]?.positiveNumber
+        style.letterSpacing = node["letterSpacing"]?.number
+        style.textAlign = node["textAlign"]?.oneOf(TextAlignment.self)
+        style.textWrap = node["textWrap"]?.bool
+        style.shadowColor = node["shadowColor"].flatMap(readColor)
+        style.shadowBlur = node["shadowBlur"]?.nonNegativeNumber
+        style.shadowOffset = node["shadowOffset"].flatMap(readNumberPair).map { (x: $0.0, y: $0.1) }
+        if let radius = node["borderRadius"] {
+            if case .array = radius.value, let corners = radius.array {
+                if corners.count == 4 {
+                    let values = corners.compactMap(\.nonNegativeNumber)
+                    if values.count == 4 {
+                        style.borderRadius = CornerRadii(topLeft: values[0], topRight: values[1],
+                                                         bottomRight: values[2], bottomLeft: values[3])
+                    }
+                } else {
+                    radius.fail("expected one number or four [topLeft, topRight, bottomRight, bottomLeft]")
+                }
+            } else if let value = radius.nonNegativeNumber {
+                style.borderRadius = CornerRadii(all: value)
+            }
+        }
+        return style
+    }
+
+    private func readFontWeight(_ node: Node) -> Int? {
+        switch node.value {
+        case .number(let value) where (1...1000).contains(value):
+            return Int(value)
+        case .string(let text):
+            switch text.lowercased() {
+            case "normal", "regular": return 400
+            case "bold": return 700
+            case "bolder": return 800
+            case "lighter", "light": return 300
+            default:
+                if let value = Int(text), (1...1000).contains(value) { return value }
+            }
+        default:
+            break
+        }
+        node.fail("expected a weight from 1 to 1000, \"normal\" or \"bold\"")
+        return nil
+    }
+
+    private func readFontStyle(_ node: Node) -> Bool? {
+        guard let text = node.string else { return nil }
+        switch text {
+        case "normal": return false
+        case "italic", "oblique": return true
+        default:
+            node.fail("unknown value \"\(text)\"; expected \"normal\" or \"italic\"")
+            return nil
+        }
+    }
+
+    // MARK: colours and paints
+
+    private func readColor(_ node: Node) -> RGBAColor? {
+        guard let text = node.string else { return nil }
+        if let color = ColorSyntax.parse(text) { return color }
+        node.fail("\"\(text)\" is not a colour; expected e.g. \"#ff0000\", \"rgba(255,0,0,0.5)\" or a CSS colour name")
+        return nil
+    }
+
+    /// A colour string or a gradient object.
+    private func readPaint(_ node: Node) -> Paint? {
+        if case .object = node.value { return readGradient(node).map(Paint.gradient) }
+        if case .string = node.value { return readColor(node).map(Paint.solid) }
+        node.fail("expected a colour string or a gradient object, found \(node.value.typeName)")
+        return nil
+    }
+
+    private func readGradient(_ node: Node) -> Gradient? {
+        let angleNode = node["angle"]
+        let angle = angleNode?.number
+        var kind: Gradient.Kind?
+        if let typeNode = node.required("type"), let type = typeNode.string {
+            switch type {
+            case "linear": kind = .linear(angle: angle ?? 180)
+            case "radial": kind = .radial
+            case "conic": kind = .conic(angle: angle ?? 0)
+            default: typeNode.fail("unknown gradient type \"\(type)\"; expected \"linear\", \"radial\" or \"conic\"")
+            }
+        }
+        var stops: [GradientStop] = []
+        if let stopsNode = node.required("stops"), let elements = stopsNode.array {
+            if elements.count < 2 { stopsNode.fail("needs at least two stops") }
+            for element in elements where element.expectObject() {
+                let offset = element.required("offset")?.number(in: 0...1)
+                let color = element.required("color").flatMap(readColor)
+                if let offset, let color { stops.append(GradientStop(offset: offset, color: color)) }
+            }
+            if stops.count != elements.count || elements.count < 2 { return nil }
+        }
+        guard let kind, !stops.isEmpty else { return nil }
+        return Gradient(kind: kind, stops: stops)
+    }
+}
+
+extension JSONValue {
+    var isArray: Bool {
+        if case .array = self { return true }
+        return false
+    }
+}
+
+extension RenderingVideoV2.Transform {
+    func dimension(_ name: String) -> RenderingVideoV2.Length? { name == "width" ? width : height }
+}
+
+extension JSONPath {
+    func record(in log: DiagnosticLog, _ message: String) { log.record(self, message) }
+}
+
+import Foundation

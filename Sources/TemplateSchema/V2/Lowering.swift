@@ -1,0 +1,80 @@
+public import Timeline
+import Foundation
+
+extension RenderingVideoV2.Document {
+    /// The timeline this document describes. Percentages become canvas pixels, relative `src`
+    /// paths resolve against `baseDirectory` (the config file's folder), defaults are filled in.
+    public func lower(baseDirectory: String) -> Timeline {
+        let canvas = Canvas(width: meta.width, height: meta.height,
+                            frameRate: FrameRate(framesPerSecond: meta.fps), background: meta.background)
+        let fonts = assets.fonts.map {
+            FontFace(family: $0.family, weight: $0.weight, italic: $0.italic,
+                     source: RenderingVideoV2.mediaSource($0.src, baseDirectory: baseDirectory))
+        }
+        let lowered = tracks.map { track in
+            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, baseDirectory: baseDirectory) })
+        }
+        return Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
+    }
+
+    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, baseDirectory: String) -> Clip {
+        let width = Double(canvas.width), height = Double(canvas.height)
+        let spec = clip.transform
+        var boxWidth = spec.width?.resolved(against: width)
+        var boxHeight = spec.height?.resolved(against: height)
+        let style = clip.style
+        let content: ClipContent
+        switch clip.body {
+        case .text(let text):
+            content = .text(TextContent(
+                text: text, fontFamily: style.fontFamily, fontSize: style.fontSize ?? 48,
+                fontWeight: style.fontWeight ?? 400, italic: style.italic ?? false,
+                fill: style.fill ?? .solid(.white), stroke: style.stroke,
+                strokeWidth: style.stroke == nil ? 0 : (style.strokeWidth ?? 1),
+                alignment: style.textAlign ?? .center, lineHeight: style.lineHeight ?? 1.2,
+                letterSpacing: style.letterSpacing ?? 0, wraps: style.textWrap ?? true))
+        case .image(let src):
+            content = .image(ImageContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+                                          fit: style.objectFit ?? .cover, cornerRadii: style.borderRadius ?? .zero))
+        case .rect:
+            content = .shape(shape(.rectangle(style.borderRadius ?? .zero), style: style))
+        case .circle(let size):
+            if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
+            content = .shape(shape(.ellipse, style: style))
+        case .polygon(let sides, let size):
+            if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
+            content = .shape(shape(.regularPolygon(sides: sides), style: style))
+        }
+        let transform = Transform(
+            x: .constant(spec.x?.resolved(against: width) ?? width / 2),
+            y: .constant(spec.y?.resolved(against: height) ?? height / 2),
+            width: boxWidth.map(Animatable.constant), height: boxHeight.map(Animatable.constant),
+            anchor: spec.anchor, scaleX: .constant(spec.scaleX), scaleY: .constant(spec.scaleY),
+            rotation: .constant(spec.rotation))
+        let shadow = style.shadowColor.map {
+            Shadow(color: $0, blur: style.shadowBlur ?? 0,
+                   offsetX: style.shadowOffset?.x ?? 0, offsetY: style.shadowOffset?.y ?? 0)
+        }
+        return Clip(id: clip.id, origin: clip.path.description, start: clip.start, duration: clip.duration,
+                    zIndex: clip.zIndex, opacity: .constant(style.opacity ?? clip.opacity), transform: transform,
+                    shadow: shadow, content: content)
+    }
+
+    private func shape(_ geometry: ShapeContent.Geometry, style: RenderingVideoV2.Style) -> ShapeContent {
+        let stroke = style.stroke
+        return ShapeContent(geometry: geometry, fill: style.fill ?? (stroke == nil ? .solid(.white) : nil),
+                            stroke: stroke, strokeWidth: stroke == nil ? 0 : (style.strokeWidth ?? 1))
+    }
+}
+
+extension RenderingVideoV2 {
+    /// Where a `src` string points: an http(s) URL, a `file://` URL, an absolute path, or a path
+    /// relative to `baseDirectory`.
+    static func mediaSource(_ src: String, baseDirectory: String) -> MediaSource {
+        let lowered = src.lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") { return .url(src) }
+        if lowered.hasPrefix("file://"), let url = URL(string: src) { return .file(url.path) }
+        if src.hasPrefix("/") { return .file(src) }
+        return .file(URL(fileURLWithPath: baseDirectory).appendingPathComponent(src).standardized.path)
+    }
+}

@@ -1,0 +1,66 @@
+/// One clip of the timeline: content placed on the canvas for a window of time.
+public struct Clip: Hashable, Sendable {
+    /// The clip's own id from the input document, if it had one.
+    public var id: String?
+    /// Where the clip came from in its input document (a JSON path), for messages.
+    public var origin: String
+    /// Start on the timeline, in seconds.
+    public var start: Double
+    /// How long the clip lasts, in seconds; it is shown on [start, start + duration).
+    public var duration: Double
+    /// Stacking: higher draws on top. Ties break by start, then by order in the document.
+    public var zIndex: Double
+    public var opacity: Animatable<Double>
+    public var transform: Transform
+    public var shadow: Shadow?
+    public var content: ClipContent
+
+    public init(id: String? = nil, origin: String, start: Double, duration: Double, zIndex: Double = 0,
+                opacity: Animatable<Double> = .constant(1), transform: Transform, shadow: Shadow? = nil,
+                content: ClipContent) {
+        self.id = id
+        self.origin = origin
+        self.start = start
+        self.duration = duration
+        self.zIndex = zIndex
+        self.opacity = opacity
+        self.transform = transform
+        self.shadow = shadow
+        self.content = content
+    }
+
+    /// The time the clip stops being shown.
+    public var end: Double { start + duration }
+
+    /// Whether the clip is on screen at timeline time `t`.
+    public func isActive(at t: Double) -> Bool {
+        let tolerance = FrameRate.boundaryTolerance
+        return t >= start - tolerance && t < end - tolerance
+    }
+}
+
+/// A group of clips. Tracks only group: stacking follows zIndex, not track order.
+public struct Track: Hashable, Sendable {
+    public var id: String?
+    public var clips: [Clip]
+
+    public init(id: String? = nil, clips: [Clip]) {
+        self.id = id
+        self.clips = clips
+    }
+}
+
+/// The output frame: its size in pixels, rate and background.
+public struct Canvas: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var frameRate: FrameRate
+    public var background: Background
+
+    public init(width: Int, height: Int, frameRate: FrameRate, background: Background = .paint(.solid(.black))) {
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.background = background
+    }
+}

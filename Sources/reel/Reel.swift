@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Media
+
+@main
+struct Reel: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "reel",
+        abstract: "Render videos from declarative JSON.",
+        discussion: """
+            Reel reads a RenderingVideo v2 document (meta, assets, tracks of clips) and renders it \
+            to an H.264/AAC MP4 or to single PNG frames. Relative src paths resolve against the \
+            config file's folder. docs/schema.md lists the fields Reel reads.
+            """,
+        version: version,
+        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self]
+    )
+}
+
+/// Options every command that renders accepts.
+struct RenderingOptions: ParsableArguments {
+    @Flag(help: "Show FFmpeg's own log messages.")
+    var verbose = false
+
+    func apply() {
+        LibAVLogging.configure(verbose: verbose)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Encoder
+import Foundation
+import Render
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a config to an MP4 (H.264 + AAC, faststart).",
+        discussion: "Shows a progress bar with an ETA on a terminal, plain progress lines otherwise. Prints the output path when done."
+    )
+
+    @Argument(help: "The config JSON file.")
+    var config: String
+
+    @Option(name: .shortAndLong, help: "Where to write the MP4.")
+    var output: String
+
+    @Option(help: "x264 constant rate factor, 0 (lossless) to 51.")
+    var crf: Double = 23
+
+    @Option(help: "x264 preset: \(EncoderSettings.presets.joined(separator: ", ")).")
+    var preset: String = "veryfast"
+
+    func validate() throws {
+        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
+        guard EncoderSettings.presets.contains(preset) else {
+            throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
+        }
+    }
+
+    @OptionGroup var options: RenderingOptions
+
+    func run() throws {
+        options.apply()
+        let timeline = try ConfigLoading.timeline(from: config)
+        let renderer = Renderer(timeline: timeline)
+        let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) != 0)
+        do {
+            try renderer.renderVideo(to: output, settings: EncoderSettings(crf: crf, preset: preset)) { reporter.report($0) }
+        } catch {
+            reporter.finish()
+            throw fail("\(error)")
+        }
+        reporter.finish()
+        for warning in renderer.warnings { ConfigLoading.OutputStream.standardError.write("warning: \(warning)") }
+        print(URL(fileURLWithPath: output).standardized.path)
+    }
+}
+
+/// Progress on standard error: a redrawn bar on a terminal, a line every tenth otherwise.
+final class ProgressReporter {
+    let interactive: Bool
+    private var lastTenth = -1
+    private var drewBar = false
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+    }
+
+    func report(_ progress: RenderProgress) {
+        let fraction = Double(progress.framesDone) / Double(max(progress.frameCount, 1))
+        if interactive {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let eta = progress.estimatedRemaining.map { "ETA \(Self.clock($0))" } ?? "ETA --:--"
+            let line = "\r\(bar) \(Int(fraction * 100))% \(progress.framesDone)/\(progress.frameCount) frames \(eta) "
+            FileHandle.standardError.write(Data(line.utf8))
+            drewBar = true
+        } else {
+            let tenth = Int(fraction * 10)
+            guard tenth > lastTenth else { return }
+            lastTenth = tenth
+            let eta = progress.estimatedRemaining.map { ", about \(Self.clock($0)) left" } ?? ""
+            FileHandle.standardError.write(Data("rendered \(progress.framesDone)/\(progress.frameCount) frames (\(tenth * 10)%)\(eta)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
+        drewBar = false
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.up))
+        return String(format: "%02d:%02d", total / 60, total % 60)
+    }
+}
