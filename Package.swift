@@ -6,6 +6,10 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The raster kernels are built optimised in debug builds too, so that the test suite renders at
+/// a usable speed (unoptimised SIMD code is some fifty times slower).
+let kernelSettings: [SwiftSetting] = strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Reel",
     platforms: [.macOS(.v14)],
@@ -28,7 +32,7 @@ let package = Package(
         // Input dialects: decode, validate with JSON paths, lower to the IR.
         .target(name: "TemplateSchema", dependencies: ["Timeline"], swiftSettings: strictSettings),
         // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text.
-        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: strictSettings),
+        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale.
         .target(name: "Media", dependencies: ["CFFmpeg", "Compositor"], swiftSettings: strictSettings),
         // Encoding and muxing (H.264, AAC, MP4) and PNG stills.

@@ -1,0 +1,91 @@
+import Testing
+import Timeline
+@testable import Compositor
+
+/// The pixel kernels against plain arithmetic.
+@Suite struct KernelTests {
+    /// Source-over computed in floating point, rounded.
+    func reference(source: SIMD4<UInt8>, destination: SIMD4<UInt8>, opacity: UInt8) -> SIMD4<UInt8> {
+        let o = Double(opacity) / 255
+        let sa = Double(source.w) * o / 255
+        var result = SIMD4<UInt8>()
+        for c in 0..<4 {
+            result[c] = UInt8((Double(source[c]) * o + Double(destination[c]) * (1 - sa)).rounded())
+        }
+        return result
+    }
+
+    @Test(arguments: [255, 200, 128, 1])
+    func simdSourceOverMatchesTheFormula(opacity: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let count = 103  // not a multiple of four: the scalar tail runs too
+        var source = [UInt8](repeating: 0, count: count * 4)
+        var destination = [UInt8](repeating: 0, count: count * 4)
+        for i in 0..<count {
+            let a = UInt8.random(in: 0...255, using: &generator)
+            source[i * 4 + 3] = a
+            for c in 0..<3 { source[i * 4 + c] = UInt8.random(in: 0...a, using: &generator) }
+            let b = UInt8.random(in: 0...255, using: &generator)
+            destination[i * 4 + 3] = b
+            for c in 0..<3 { destination[i * 4 + c] = UInt8.random(in: 0...b, using: &generator) }
+        }
+        var blended = destination
+        source.withUnsafeBufferPointer { s in
+            blended.withUnsafeMutableBufferPointer { d in
+                Blend.sourceOver(source: s.baseAddress!, destination: d.baseAddress!, count: count, opacity: UInt8(opacity))
+            }
+        }
+        for i in 0..<count {
+            let s = SIMD4(source[i * 4], source[i * 4 + 1], source[i * 4 + 2], source[i * 4 + 3])
+            let d = SIMD4(destination[i * 4], destination[i * 4 + 1], destination[i * 4 + 2], destination[i * 4 + 3])
+            let got = SIMD4(blended[i * 4], blended[i * 4 + 1], blended[i * 4 + 2], blended[i * 4 + 3])
+            let want = reference(source: s, destination: d, opacity: UInt8(opacity))
+            #expect((0..<4).allSatisfy { abs(Int(got[$0]) - Int(want[$0])) <= 1 }, "pixel \(i): \(got) vs \(want)")
+            #expect(got.x <= got.w && got.y <= got.w && got.z <= got.w, "stays premultiplied")
+        }
+    }
+
+    @Test func opaqueSourceReplacesAndTransparentSourceKeeps() {
+        var destination: [UInt8] = [10, 20, 30, 255, 10, 20, 30, 255]
+        let source: [UInt8] = [200, 100, 50, 255, 0, 0, 0, 0]
+        Blend.sourceOver(source: source, destination: &destination, count: 2, opacity: 255)
+        #expect(destination == [200, 100, 50, 255, 10, 20, 30, 255])
+    }
+
+    @Test func affineInverseUndoesTheMap() throws {
+        let map = Affine.translation(-10, -5).then(.scale(2, -1)).then(.rotation(degrees: 33)).then(.translation(100, 40))
+        let inverse = try #require(map.inverse)
+        let p = map.apply(7, 11)
+        let back = inverse.apply(p.x, p.y)
+        #expect(abs(back.x - 7) < 1e-9 && abs(back.y - 11) < 1e-9)
+        #expect(Affine.rotation(degrees: 90) == Affine(a: 0, b: 1, c: -1, d: 0, tx: 0, ty: 0), "quarter turns are exact")
+    }
+
+    @Test func gaussianBlurKeepsTheTotal() {
+        var values = [Float](repeating: 0, count: 64 * 64)
+        values[32 * 64 + 32] = 1000
+        GaussianBlur.blur(&values, width: 64, height: 64, sigma: 4)
+        #expect(abs(values.reduce(0, +) - 1000) < 0.5)
+        #expect(values[32 * 64 + 32] < 100, "the peak spreads out")
+        #expect(values[32 * 64 + 36] > 0)
+    }
+
+    @Test func gradientsInterpolateInPremultipliedSpace() {
+        let gradient = Gradient(kind: .linear(angle: 90), stops: [
+            GradientStop(offset: 0, color: RGBAColor(red: 1, green: 0, blue: 0, alpha: 1)),
+            GradientStop(offset: 1, color: RGBAColor(red: 0, green: 0, blue: 1, alpha: 0)),
+        ])
+        let middle = gradient.color(at: 0.5)
+        #expect(abs(middle.alpha - 0.5) < 1e-9)
+        #expect(abs(middle.red - 1) < 1e-9, "fading to transparent keeps the colour rather than darkening")
+    }
+
+    @Test func shapeCoverageIsExactOnPixelAlignedEdges() {
+        let square = ShapeContent(geometry: .rectangle(.zero), fill: .solid(.white))
+        let (raster, x, y) = ShapeRasterizer.render(square, width: 10, height: 10)
+        #expect(raster.pixel(x: Int(x), y: Int(y)) == SIMD4(255, 255, 255, 255))
+        #expect(raster.pixel(x: Int(x) - 1, y: Int(y)) == SIMD4(0, 0, 0, 0))
+        let half = ShapeRasterizer.render(square, width: 10.5, height: 10)
+        #expect(half.raster.pixel(x: Int(half.originX) + 10, y: Int(half.originY) + 2).w == 128, "half a pixel covered")
+    }
+}
