@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// The `reel` executable, run as a user would.
+@Suite struct CLITests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `reel` binary built beside this test bundle.
+    static let executable: URL = {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("reel").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("reel")
+    }()
+
+    func reel(_ arguments: String...) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    final class Folder {
+        let path = NSTemporaryDirectory() + "reel-cli-" + UUID().uuidString
+        init() { try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+
+        func write(_ name: String, _ text: String) -> String {
+            let file = path + "/" + name
+            try! text.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+    }
+
+    static let valid = #"""
+        { "meta": { "width": 64, "height": 48, "fps": 10, "background": "#204080" },
+          "tracks": [ { "clips": [ { "type": "text", "text": "Hi", "start": 0, "duration": 0.5, "style": { "fontSize": 20 } } ] } ] }
+        """#
+
+    @Test func validateAcceptsAGoodConfig() throws {
+        let folder = Folder()
+        let result = try reel("validate", folder.write("good.json", Self.valid))
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("valid"))
+    }
+
+    @Test func validatePrintsEveryProblemOnItsOwnLine() throws {
+        let folder = Folder()
+        let config = folder.write("bad.json", #"""
+            { "meta": { "width": 0, "height": 48 },
+              "tracks": [ { "clips": [ { "type": "rect", "start": 0, "duration": -1, "transform": { "x": false } } ] } ] }
+            """#)
+        let result = try reel("validate", config)
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("meta.width: ") })
+        #expect(lines.contains { $0.hasPrefix("tracks[0].clips[0].duration: ") })
+        #expect(lines.contains { $0.hasPrefix("tracks[0].clips[0].transform.x: ") })
+        #expect(lines.contains { $0.hasPrefix("tracks[0].clips[0].transform.width: ") })
+        #expect(lines.count == 5, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("tracks:") }, "a clip that fails to read is still a clip")
+    }
+
+    @Test func renderWritesAnMP4AndPrintsItsPath() throws {
+        let folder = Folder()
+        let output = folder.path + "/out.mp4"
+        let result = try reel("render", folder.write("good.json", Self.valid), "-o", output)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").last.map(String.init) == output)
+        #expect(result.stderr.contains("rendered 5/5 frames (100%)"), "plain progress lines when not on a terminal")
+        let size = try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int ?? 0
+        #expect(size > 1000)
+    }
+
+    @Test func frameWritesAPNG() throws {
+        let folder = Folder()
+        let output = folder.path + "/still.png"
+        let result = try reel("frame", folder.write("good.json", Self.valid), "--at", "0.2", "-o", output)
+        #expect(result.status == 0, "\(result.stderr)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(bytes.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    }
+
+    @Test func relativeSourcesResolveAgainstTheConfigFile() throws {
+        let folder = Folder()
+        // Draw a PNG with reel itself, then use it by a relative path from a config in another folder.
+        _ = try reel("frame", folder.write("dot.json", Self.valid), "--at", "0", "-o", folder.path + "/dot.png")
+        try FileManager.default.createDirectory(atPath: folder.path + "/configs", withIntermediateDirectories: true)
+        let config = folder.write("configs/uses.json", #"""
+            { "meta": { "width": 64, "height": 48 },
+              "tracks": [ { "clips": [ { "type": "image", "src": "../dot.png", "start": 0, "duration": 0.2 } ] } ] }
+            """#)
+        let result = try reel("frame", config, "--at", "0", "-o", folder.path + "/out.png")
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func aMissingImageFailsWithTheClipPath() throws {
+        let folder = Folder()
+        let config = folder.write("missing.json", #"""
+            { "meta": { "width": 64, "height": 48 },
+              "tracks": [ { "clips": [ { "type": "image", "src": "nowhere.png", "start": 0, "duration": 1 } ] } ] }
+            """#)
+        let result = try reel("render", config, "-o", folder.path + "/out.mp4")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("tracks[0].clips[0].src: file not found: \(folder.path)/nowhere.png"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out.mp4"))
+    }
+
+    @Test func renderReportsSchemaProblemsWithPaths() throws {
+        let folder = Folder()
+        let config = folder.write("video.json", #"""
+            { "meta": { "width": 64, "height": 48 },
+              "tracks": [ { "clips": [ { "type": "video", "src": "a.mp4", "start": 0, "duration": 1 } ] } ] }
+            """#)
+        let result = try reel("render", config, "-o", folder.path + "/out.mp4")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("tracks[0].clips[0].type: clip type \"video\" is not supported yet"))
+    }
+
+    @Test func versionAndHelp() throws {
+        #expect(try reel("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try reel("render", "--help")
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--crf") && help.stdout.contains("--preset") && help.stdout.contains("--output"))
+        #expect(try reel("frame", "--help").stdout.contains("--at"))
+    }
+
+    @Test func badOptionsAreRefused() throws {
+        let folder = Folder()
+        let config = folder.write("good.json", Self.valid)
+        #expect(try reel("render", config, "-o", folder.path + "/o.mp4", "--crf", "99").status != 0)
+        #expect(try reel("render", config, "-o", folder.path + "/o.mp4", "--preset", "warp").status != 0)
+        #expect(try reel("validate", folder.path + "/nonexistent.json").status == 1)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import TemplateSchema
+
+/// Bad documents and the JSON paths their problems are reported at.
+@Suite struct ValidationTests {
+    /// A valid document with `clip` as its only clip, or with `meta` replaced.
+    static func document(clip: String = #"{ "type": "rect", "start": 0, "duration": 1, "transform": { "width": 10, "height": 10 } }"#,
+                         meta: String = #"{ "version": "2.0.0", "width": 100, "height": 100, "fps": 30 }"#,
+                         extra: String = "") -> String {
+        #"{ "meta": \#(meta), \#(extra) "tracks": [ { "clips": [ \#(clip) ] } ] }"#
+    }
+
+    static func problems(_ json: String) -> [Diagnostic] {
+        do {
+            _ = try RenderingVideoV2.decode(Data(json.utf8))
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let json: String
+        let path: String
+        let message: String
+        var testDescription: String { name }
+    }
+
+    static let rect = #""type": "rect", "start": 0, "duration": 1"#
+    static let size = #""transform": { "width": 10, "height": 10 }"#
+
+    static let cases: [Case] = [
+        Case(name: "not JSON", json: "{ meta: ", path: "$", message: "invalid JSON"),
+        Case(name: "not an object", json: "[1, 2]", path: "$", message: "expected an object"),
+        Case(name: "no meta", json: #"{ "tracks": [ { "clips": [] } ] }"#, path: "meta", message: "is required"),
+        Case(name: "no tracks", json: #"{ "meta": { "width": 100, "height": 100 } }"#, path: "tracks", message: "is required"),
+        Case(name: "empty tracks", json: #"{ "meta": { "width": 100, "height": 100 }, "tracks": [] }"#,
+             path: "tracks", message: "at least one track"),
+        Case(name: "no clips at all", json: #"{ "meta": { "width": 100, "height": 100 }, "tracks": [ { "clips": [] } ] }"#,
+             path: "tracks", message: "no clips"),
+        Case(name: "track without clips", json: #"{ "meta": { "width": 100, "height": 100 }, "tracks": [ { "id": "a" } ] }"#,
+             path: "tracks[0].clips", message: "is required"),
+        Case(name: "width as a string", json: document(meta: #"{ "width": "wide", "height": 100 }"#),
+             path: "meta.width", message: "expected a number"),
+        Case(name: "zero height", json: document(meta: #"{ "width": 100, "height": 0 }"#),
+             path: "meta.height", message: "positive whole number"),
+        Case(name: "fractional width", json: document(meta: #"{ "width": 100.5, "height": 100 }"#),
+             path: "meta.width", message: "positive whole number"),
+        Case(name: "odd width", json: document(meta: #"{ "width": 101, "height": 100 }"#),
+             path: "meta.width", message: "even"),
+        Case(name: "huge width", json: document(meta: #"{ "width": 100000, "height": 100 }"#),
+             path: "meta.width", message: "at most 8192"),
+        Case(name: "negative fps", json: document(meta: #"{ "width": 100, "height": 100, "fps": -5 }"#),
+             path: "meta.fps", message: "between 1 and 240"),
+        Case(name: "bad background colour", json: document(meta: ##"{ "width": 100, "height": 100, "background": "#12" }"##),
+             path: "meta.background", message: "is not a colour"),
+        Case(name: "gradient with one stop",
+             json: document(meta: ##"{ "width": 100, "height": 100, "background": { "type": "linear", "stops": [ { "offset": 0, "color": "#fff" } ] } }"##),
+             path: "meta.background.stops", message: "at least two stops"),
+        Case(name: "unknown gradient type",
+             json: document(meta: ##"{ "width": 100, "height": 100, "background": { "type": "diamond", "stops": [ { "offset": 0, "color": "#fff" }, { "offset": 1, "color": "#000" } ] } }"##),
+             path: "meta.background.type", message: "unknown gradient type"),
+        Case(name: "stop offset out of range",
+             json: document(meta: ##"{ "width": 100, "height": 100, "background": { "type": "linear", "stops": [ { "offset": 0, "color": "#fff" }, { "offset": 2, "color": "#000" } ] } }"##),
+             path: "meta.background.stops[1].offset", message: "between 0 and 1"),
+        Case(name: "wrong schema version", json: document(meta: #"{ "version": "1.0", "width": 100, "height": 100 }"#),
+             path: "meta.version", message: "unsupported schema version"),
+        Case(name: "legacy video object", json: document(extra: #""video": { "width": 100 },"#),
+             path: "video", message: "legacy schema"),
+        Case(name: "clip without type", json: document(clip: #"{ "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].type", message: "is required"),
+        Case(name: "unknown clip type", json: document(clip: #"{ "type": "sparkle", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].type", message: "unknown clip type \"sparkle\""),
+        Case(name: "video is not supported yet", json: document(clip: #"{ "type": "video", "src": "a.mp4", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].type", message: "\"video\" is not supported yet"),
+        Case(name: "audio is not supported yet", json: document(clip: #"{ "type": "audio", "src": "a.mp3", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].type", message: "\"audio\" is not supported yet"),
+        Case(name: "missing start", json: document(clip: #"{ "type": "rect", "duration": 1, \#(size) }"#),
+             path: "tracks[0].clips[0].start", message: "is required"),
+        Case(name: "negative start", json: document(clip: #"{ "type": "rect", "start": -1, "duration": 1, \#(size) }"#),
+             path: "tracks[0].clips[0].start", message: "must not be negative"),
+        Case(name: "zero duration", json: document(clip: #"{ "type": "rect", "start": 0, "duration": 0, \#(size) }"#),
+             path: "tracks[0].clips[0].duration", message: "greater than 0"),
+        Case(name: "duration as a string", json: document(clip: #"{ "type": "rect", "start": 0, "duration": "1s", \#(size) }"#),
+             path: "tracks[0].clips[0].duration", message: "expected a number"),
+        Case(name: "opacity above one", json: document(clip: #"{ \#(rect), "opacity": 1.5, \#(size) }"#),
+             path: "tracks[0].clips[0].opacity", message: "between 0 and 1"),
+        Case(name: "x as a boolean", json: document(clip: #"{ \#(rect), "transform": { "x": true, "width": 10, "height": 10 } }"#),
+             path: "tracks[0].clips[0].transform.x", message: "expected a number or a percentage string"),
+        Case(name: "y as a word", json: document(clip: #"{ \#(rect), "transform": { "y": "middle", "width": 10, "height": 10 } }"#),
+             path: "tracks[0].clips[0].transform.y", message: "percentage string"),
+        Case(name: "negative width", json: document(clip: #"{ \#(rect), "transform": { "width": -10, "height": 10 } }"#),
+             path: "tracks[0].clips[0].transform.width", message: "greater than 0"),
+        Case(name: "unknown anchor", json: document(clip: #"{ \#(rect), "transform": { "width": 10, "height": 10, "anchor": "middle" } }"#),
+             path: "tracks[0].clips[0].transform.anchor", message: "unknown value \"middle\""),
+        Case(name: "scale with three numbers", json: document(clip: #"{ \#(rect), "transform": { "width": 10, "height": 10, "scale": [1, 2, 3] } }"#),
+             path: "tracks[0].clips[0].transform.scale", message: "two numbers"),
+        Case(name: "rect without a size", json: document(clip: #"{ \#(rect) }"#),
+             path: "tracks[0].clips[0].transform.width", message: "required for a rect"),
+        Case(name: "circle without a size", json: document(clip: #"{ "type": "circle", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].size", message: "required for a circle"),
+        Case(name: "polygon with two sides", json: document(clip: #"{ "type": "polygon", "sides": 2, "size": 10, "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].sides", message: "from 3 to 1000"),
+        Case(name: "bad fill colour", json: document(clip: #"{ \#(rect), \#(size), "style": { "fill": "bluish" } }"#),
+             path: "tracks[0].clips[0].style.fill", message: "\"bluish\" is not a colour"),
+        Case(name: "fill as a number", json: document(clip: #"{ \#(rect), \#(size), "style": { "fill": 7 } }"#),
+             path: "tracks[0].clips[0].style.fill", message: "colour string or a gradient"),
+        Case(name: "unknown objectFit", json: document(clip: #"{ "type": "image", "src": "a.png", "start": 0, "duration": 1, "style": { "objectFit": "stretch" } }"#),
+             path: "tracks[0].clips[0].style.objectFit", message: "\"fill\", \"cover\", \"contain\""),
+        Case(name: "text without text", json: document(clip: #"{ "type": "text", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].text", message: "is required"),
+        Case(name: "font size zero", json: document(clip: #"{ "type": "text", "text": "a", "start": 0, "duration": 1, "style": { "fontSize": 0 } }"#),
+             path: "tracks[0].clips[0].style.fontSize", message: "greater than 0"),
+        Case(name: "unknown font weight", json: document(clip: #"{ "type": "text", "text": "a", "start": 0, "duration": 1, "style": { "fontWeight": "heavy-ish" } }"#),
+             path: "tracks[0].clips[0].style.fontWeight", message: "weight from 1 to 1000"),
+        Case(name: "unknown textAlign", json: document(clip: #"{ "type": "text", "text": "a", "start": 0, "duration": 1, "style": { "textAlign": "justify" } }"#),
+             path: "tracks[0].clips[0].style.textAlign", message: "unknown value \"justify\""),
+        Case(name: "shadow offset as a number", json: document(clip: #"{ \#(rect), \#(size), "style": { "shadowOffset": 4 } }"#),
+             path: "tracks[0].clips[0].style.shadowOffset", message: "expected an array"),
+        Case(name: "image without src", json: document(clip: #"{ "type": "image", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].src", message: "is required"),
+        Case(name: "image src as a number", json: document(clip: #"{ "type": "image", "src": 5, "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].src", message: "URL or path string"),
+        Case(name: "unresolvable $ref", json: document(clip: #"{ "type": "image", "src": { "$ref": "logo" }, "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].src.$ref", message: "no asset with id \"logo\" in assets.images"),
+        Case(name: "font asset without family",
+             json: document(extra: #""assets": { "fonts": [ { "id": "f", "src": "f.ttf" } ] },"#),
+             path: "assets.fonts[0].family", message: "is required"),
+        Case(name: "duplicate asset id",
+             json: document(extra: #""assets": { "images": [ { "id": "a", "src": "1.png" }, { "id": "a", "src": "2.png" } ] },"#),
+             path: "assets.images[1].id", message: "duplicate asset id"),
+    ]
+
+    @Test(arguments: cases)
+    func problemIsReportedAtItsPath(_ testCase: Case) {
+        let found = Self.problems(testCase.json)
+        #expect(found.contains { $0.path.description == testCase.path && $0.message.contains(testCase.message) },
+                "expected \(testCase.path): …\(testCase.message)…, found \(found.map(\.description))")
+    }
+
+    @Test func everyProblemIsReportedInOnePass() {
+        let json = #"""
+            { "meta": { "width": -1, "height": 100, "fps": 0 },
+              "tracks": [ { "clips": [
+                { "type": "rect", "start": 0, "duration": 1, "transform": { "x": [], "width": 10, "height": 10 } },
+                { "type": "text", "start": "soon", "duration": 1, "text": "hi", "style": { "fill": "nope" } },
+                { "type": "video", "src": "a.mp4", "start": 0, "duration": 1 }
+              ] } ] }
+            """#
+        let paths = Self.problems(json).map(\.path.description)
+        #expect(paths == ["meta.width", "meta.fps", "tracks[0].clips[0].transform.x", "tracks[0].clips[1].start",
+                          "tracks[0].clips[1].style.fill", "tracks[0].clips[2].type"])
+    }
+
+    @Test func unknownFieldsAreIgnored() {
+        let json = Self.document(clip: #"{ "type": "rect", "start": 0, "duration": 1, "sparkle": true, "transform": { "width": 10, "height": 10, "wobble": 3 } }"#,
+                                 meta: #"{ "width": 100, "height": 100, "title": "t", "futureField": {} }"#)
+        #expect(Self.problems(json).isEmpty)
+    }
+
+    @Test func theExampleIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fixtures/examples/hello.json")
+        #expect(Self.problems(try String(contentsOf: url, encoding: .utf8)).isEmpty)
+    }
+}
