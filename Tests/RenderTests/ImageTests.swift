@@ -140,3 +140,35 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["broken.png"])
     }
 }
+
+/// JPEG, WebP and GIF decode through libavcodec like PNG.
+@Suite struct ImageFormatTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../fixtures/images").standardized.path
+
+    @Test(arguments: [("bands.jpg", 12), ("bands.webp", 0)])
+    func bandsDecodeToTheirColours(file: String, tolerance: Int) throws {
+        let image = try ImageDecoder.decode(path: Self.fixtures + "/" + file)
+        #expect(image.width == 200 && image.height == 100)
+        #expect(close(image.pixel(x: 20, y: 50), red, tolerance: tolerance), "\(image.pixel(x: 20, y: 50))")
+        #expect(close(image.pixel(x: 100, y: 50), green, tolerance: tolerance), "\(image.pixel(x: 100, y: 50))")
+        #expect(close(image.pixel(x: 180, y: 50), blue, tolerance: tolerance), "\(image.pixel(x: 180, y: 50))")
+    }
+
+    @Test func aGIFShowsItsFirstFrame() throws {
+        let frame = try frame(document("""
+            { "type": "image", "src": "\(Self.fixtures)/green.gif", "start": 0, "duration": 1 }
+            """))
+        #expect(close(frame.pixel(x: 50, y: 50), green, tolerance: 4), "GIF palettes quantise colours slightly")
+        #expect(frame.pixel(x: 50, y: 35) == black, "40×20 at its natural size")
+    }
+
+    @Test func aJPEGFillsACoverBoxFromItsCentre() throws {
+        let frame = try frame(document("""
+            { "type": "image", "src": "\(Self.fixtures)/bands.jpg", "start": 0, "duration": 1,
+              "transform": { "width": 100, "height": 100 } }
+            """))
+        #expect(close(frame.pixel(x: 5, y: 50), green, tolerance: 12))
+        #expect(close(frame.pixel(x: 94, y: 50), green, tolerance: 12))
+    }
+}
