@@ -34,11 +34,11 @@ let package = Package(
         // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text.
         .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale.
-        .target(name: "Media", dependencies: ["CFFmpeg", "Compositor"], swiftSettings: strictSettings),
+        .target(name: "Media", dependencies: ["CFFmpeg", "Compositor"], swiftSettings: kernelSettings),
         // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.
-        .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder"], swiftSettings: strictSettings),
+        .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder"], swiftSettings: kernelSettings),
         .executableTarget(name: "reel", dependencies: [
             "TemplateSchema", "Render", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,13 +1,20 @@
 public import Timeline
 import Foundation
 
-/// Supplies decoded images to the compositor, so that it need not know how media is decoded.
-public protocol ImageSource: Sendable {
+/// Supplies decoded images and video frames to the compositor, so that it need not know how media
+/// is decoded.
+public protocol MediaProvider: Sendable {
     /// The pixel size of the image at `source`.
     func naturalSize(of source: MediaSource) throws -> (width: Int, height: Int)
     /// The image at `source` fitted into a width × height box by `fit` (premultiplied; transparent
     /// where `contain` leaves the box empty).
     func fittedImage(_ source: MediaSource, fit: ObjectFit, width: Int, height: Int) throws -> Raster
+    /// The display size of the video at `source` (after its rotation metadata is applied).
+    func videoSize(of source: MediaSource) throws -> (width: Int, height: Int)
+    /// The frame of the video at `source` shown at `time` seconds into it, fitted like an image.
+    /// `player` names the clip asking, so that each clip keeps its own decoding position.
+    func videoFrame(_ source: MediaSource, player: String, at time: Double, fit: ObjectFit,
+                    width: Int, height: Int) throws -> Raster
 }
 
 /// A problem drawing one clip, naming the clip's place in its document.
@@ -26,7 +33,7 @@ public struct CompositingError: Error, CustomStringConvertible, Sendable {
 public final class FrameCompositor: @unchecked Sendable {
     public let canvas: Canvas
     private let fonts: [FontFace]
-    private let images: any ImageSource
+    private let media: any MediaProvider
     private var cache: [LayerKey: PreparedLayer] = [:]
     private var backgroundRaster: Raster?
     /// Messages about fallbacks (a font family that was not found), each reported once.
@@ -35,10 +42,10 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Layers kept between frames; a static composition reuses all of them.
     private static let cacheLimit = 256
 
-    public init(canvas: Canvas, fonts: [FontFace] = [], images: any ImageSource) {
+    public init(canvas: Canvas, fonts: [FontFace] = [], media: any MediaProvider) {
         self.canvas = canvas
         self.fonts = fonts
-        self.images = images
+        self.media = media
     }
 
     /// A new frame with `items` drawn over the background, bottom first.
@@ -104,6 +111,7 @@ public final class FrameCompositor: @unchecked Sendable {
         var scaleX: Double
         var scaleY: Double
         var shadow: Shadow?
+        var mediaTime: Double?
     }
 
     /// A clip's content rendered at its final scale, and where its box lies in the raster.
@@ -119,10 +127,10 @@ public final class FrameCompositor: @unchecked Sendable {
         let sx = abs(item.scaleX), sy = abs(item.scaleY)
         guard sx > 0, sy > 0 else { return nil }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
-                           shadow: item.shadow)
+                           shadow: item.shadow, mediaTime: item.mediaTime)
         if let cached = cache[key] { return cached }
         do {
-            guard var layer = try render(item.content, width: item.width, height: item.height, sx: sx, sy: sy) else {
+            guard var layer = try render(item, sx: sx, sy: sy) else {
                 return nil
             }
             if let shadow = item.shadow, shadow.color.alpha > 0 {
@@ -131,8 +139,11 @@ public final class FrameCompositor: @unchecked Sendable {
                 layer.originX += Double(shadowed.shiftX)
                 layer.originY += Double(shadowed.shiftY)
             }
-            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[key] = layer
+            // Footage changes every frame: caching it would only push out the layers that repeat.
+            if item.mediaTime == nil {
+                if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[key] = layer
+            }
             return layer
         } catch let error as CompositingError {
             throw error
@@ -141,8 +152,21 @@ public final class FrameCompositor: @unchecked Sendable {
         }
     }
 
-    private func render(_ content: ClipContent, width: Double?, height: Double?, sx: Double, sy: Double) throws -> PreparedLayer? {
-        switch content {
+    private func render(_ item: DrawItem, sx: Double, sy: Double) throws -> PreparedLayer? {
+        let (width, height) = (item.width, item.height)
+        switch item.content {
+        case .audio:
+            return nil
+        case .video(let video):
+            let natural = try media.videoSize(of: video.source)
+            guard let (pixelWidth, pixelHeight) = boxPixels(width: width, height: height, natural: natural, sx: sx, sy: sy) else {
+                return nil
+            }
+            let raster = try media.videoFrame(video.source, player: item.origin, at: item.mediaTime ?? video.trim.start,
+                                              fit: video.fit, width: pixelWidth, height: pixelHeight)
+            roundCorners(raster, radii: video.cornerRadii, scale: min(sx, sy))
+            return PreparedLayer(raster: raster, originX: 0, originY: 0,
+                                 boxWidth: Double(pixelWidth), boxHeight: Double(pixelHeight))
         case .shape(let shape):
             guard let width, let height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
             let shape = scaledShape(shape, by: min(sx, sy))
@@ -156,29 +180,38 @@ public final class FrameCompositor: @unchecked Sendable {
             return PreparedLayer(raster: result.raster, originX: result.originX, originY: result.originY,
                                  boxWidth: result.boxWidth, boxHeight: result.boxHeight)
         case .image(let image):
-            var (boxWidth, boxHeight) = (width, height)
-            if boxWidth == nil || boxHeight == nil {
-                let natural = try images.naturalSize(of: image.source)
-                let aspect = Double(natural.width) / Double(natural.height)
-                switch (boxWidth, boxHeight) {
-                case (nil, nil): (boxWidth, boxHeight) = (Double(natural.width), Double(natural.height))
-                case (let w?, nil): boxHeight = w / aspect
-                case (nil, let h?): boxWidth = h * aspect
-                default: break
-                }
+            let natural = width != nil && height != nil ? (1, 1) : try media.naturalSize(of: image.source)
+            guard let (pixelWidth, pixelHeight) = boxPixels(width: width, height: height, natural: natural, sx: sx, sy: sy) else {
+                return nil
             }
-            let pixelWidth = Int((boxWidth! * sx).rounded()), pixelHeight = Int((boxHeight! * sy).rounded())
-            guard pixelWidth > 0, pixelHeight > 0 else { return nil }
-            let raster = try images.fittedImage(image.source, fit: image.fit, width: pixelWidth, height: pixelHeight)
-            if !image.cornerRadii.isZero {
-                let mask = ShapeRasterizer.roundedRectMask(rasterWidth: pixelWidth, rasterHeight: pixelHeight, x: 0, y: 0,
-                                                           width: Double(pixelWidth), height: Double(pixelHeight),
-                                                           radii: image.cornerRadii.scaled(by: min(sx, sy)))
-                mask.withUnsafeBufferPointer { Blend.mask(raster.pixels, coverage: $0.baseAddress!, count: mask.count) }
-            }
+            let raster = try media.fittedImage(image.source, fit: image.fit, width: pixelWidth, height: pixelHeight)
+            roundCorners(raster, radii: image.cornerRadii, scale: min(sx, sy))
             return PreparedLayer(raster: raster, originX: 0, originY: 0,
                                  boxWidth: Double(pixelWidth), boxHeight: Double(pixelHeight))
         }
+    }
+
+    /// The box of a picture in whole pixels after scaling: the given size, the picture's own size,
+    /// or one side given and the other following the picture's aspect ratio.
+    private func boxPixels(width: Double?, height: Double?, natural: (width: Int, height: Int),
+                           sx: Double, sy: Double) -> (Int, Int)? {
+        let aspect = Double(natural.width) / Double(max(natural.height, 1))
+        let box: (Double, Double) = switch (width, height) {
+        case (let w?, let h?): (w, h)
+        case (let w?, nil): (w, w / aspect)
+        case (nil, let h?): (h * aspect, h)
+        case (nil, nil): (Double(natural.width), Double(natural.height))
+        }
+        let pixels = (Int((box.0 * sx).rounded()), Int((box.1 * sy).rounded()))
+        return pixels.0 > 0 && pixels.1 > 0 ? pixels : nil
+    }
+
+    private func roundCorners(_ raster: Raster, radii: CornerRadii, scale: Double) {
+        guard !radii.isZero else { return }
+        let mask = ShapeRasterizer.roundedRectMask(rasterWidth: raster.width, rasterHeight: raster.height, x: 0, y: 0,
+                                                   width: Double(raster.width), height: Double(raster.height),
+                                                   radii: radii.scaled(by: scale))
+        mask.withUnsafeBufferPointer { Blend.mask(raster.pixels, coverage: $0.baseAddress!, count: mask.count) }
     }
 
     private func scaledShape(_ shape: ShapeContent, by factor: Double) -> ShapeContent {

@@ -9,7 +9,8 @@ public final class MP4Writer {
     private var video: UnsafeMutablePointer<AVCodecContext>?
     private var audio: UnsafeMutablePointer<AVCodecContext>?
     private var videoStream: UnsafeMutablePointer<AVStream>
-    private var audioStream: UnsafeMutablePointer<AVStream>
+    private var audioStream: UnsafeMutablePointer<AVStream>?
+    private let settings: EncoderSettings
     private var scaler: OpaquePointer?
     private let yuvFrame = av_frame_alloc()!
     private let audioFrame = av_frame_alloc()!
@@ -32,21 +33,25 @@ public final class MP4Writer {
         self.path = path
         self.width = width
         self.height = height
+        self.settings = settings
         var format: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_alloc_output_context2(&format, nil, "mp4", path), "cannot create an MP4 muxer")
         self.format = format
         let needsGlobalHeader = (format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
 
-        // Video: libx264.
-        guard let x264 = avcodec_find_encoder_by_name("libx264") else {
-            throw EncoderError("this FFmpeg has no libx264 encoder (install libavcodec with x264 support)")
+        // Video: libx264 unless told otherwise.
+        guard let codec = avcodec_find_encoder_by_name(settings.videoCodec) else {
+            throw EncoderError("this FFmpeg has no \(settings.videoCodec) encoder")
         }
-        video = avcodec_alloc_context3(x264)
+        let pixelFormat = av_get_pix_fmt(settings.pixelFormat)
+        guard pixelFormat != AV_PIX_FMT_NONE else { throw EncoderError("unknown pixel format \(settings.pixelFormat)") }
+        video = avcodec_alloc_context3(codec)
         guard let video else { throw EncoderError("out of memory") }
         video.pointee.width = Int32(width)
         video.pointee.height = Int32(height)
-        video.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        video.pointee.time_base = AVRational(num: Int32(frameRate.denominator), den: Int32(frameRate.numerator))
+        video.pointee.pix_fmt = pixelFormat
+        video.pointee.time_base = settings.variableTimeScale.map { AVRational(num: 1, den: Int32($0)) }
+            ?? AVRational(num: Int32(frameRate.denominator), den: Int32(frameRate.numerator))
         video.pointee.framerate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
         video.pointee.color_primaries = AVCOL_PRI_BT709
         video.pointee.color_trc = AVCOL_TRC_BT709
@@ -58,13 +63,43 @@ public final class MP4Writer {
         }
         av_opt_set(video.pointee.priv_data, "preset", settings.preset, 0)
         av_opt_set_double(video.pointee.priv_data, "crf", settings.crf, 0)
-        try check(avcodec_open2(video, x264, nil), "cannot open libx264")
+        if settings.videoCodec == "libx265" { av_opt_set(video.pointee.priv_data, "x265-params", "log-level=error", 0) }
+        try check(avcodec_open2(video, codec, nil), "cannot open \(settings.videoCodec)")
         videoStream = avformat_new_stream(format, nil)
         videoStream.pointee.time_base = video.pointee.time_base
-        videoStream.pointee.avg_frame_rate = video.pointee.framerate
+        if settings.variableTimeScale == nil { videoStream.pointee.avg_frame_rate = video.pointee.framerate }
         try check(avcodec_parameters_from_context(videoStream.pointee.codecpar, video), "cannot set the video stream parameters")
+        if settings.displayRotation % 360 != 0 {
+            let matrix = av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * 4)!
+            // av_display_rotation_set takes counter-clockwise degrees, but this libavformat's MP4
+            // muxer stores the matrix so that it reads back negated: a file written with +R probes
+            // as rotation −R, which FFmpeg (and Reel) display turned R degrees clockwise, as phones
+            // tag their portrait clips.
+            av_display_rotation_set(UnsafeMutableRawPointer(matrix).assumingMemoryBound(to: Int32.self),
+                                    Double(settings.displayRotation))
+        }
+        if settings.includesAudio { try openAudio(format: format!, needsGlobalHeader: needsGlobalHeader) }
 
-        // Audio: FFmpeg's AAC encoder.
+        try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
+        var options: OpaquePointer?
+        av_dict_set(&options, "movflags", "+faststart", 0)
+        defer { av_dict_free(&options) }
+        try check(avformat_write_header(format, &options), "cannot write the MP4 header")
+
+        // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
+        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), pixelFormat,
+                                Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
+        guard scaler != nil else { throw EncoderError("cannot create the RGB to YUV converter") }
+        sws_setColorspaceDetails(scaler, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
+                                 0, 1 << 16, 1 << 16)
+        yuvFrame.pointee.format = pixelFormat.rawValue
+        yuvFrame.pointee.width = Int32(width)
+        yuvFrame.pointee.height = Int32(height)
+        try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
+    }
+
+    /// Adds the AAC track.
+    private func openAudio(format: UnsafeMutablePointer<AVFormatContext>, needsGlobalHeader: Bool) throws {
         guard let aac = avcodec_find_encoder(AV_CODEC_ID_AAC) else { throw EncoderError("this FFmpeg has no AAC encoder") }
         audio = avcodec_alloc_context3(aac)
         guard let audio else { throw EncoderError("out of memory") }
@@ -75,26 +110,10 @@ public final class MP4Writer {
         audio.pointee.time_base = AVRational(num: 1, den: Int32(EncoderSettings.audioSampleRate))
         if needsGlobalHeader { audio.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         try check(avcodec_open2(audio, aac, nil), "cannot open the AAC encoder")
-        audioStream = avformat_new_stream(format, nil)
+        let audioStream = avformat_new_stream(format, nil)!
         audioStream.pointee.time_base = audio.pointee.time_base
         try check(avcodec_parameters_from_context(audioStream.pointee.codecpar, audio), "cannot set the audio stream parameters")
-
-        try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
-        var options: OpaquePointer?
-        av_dict_set(&options, "movflags", "+faststart", 0)
-        defer { av_dict_free(&options) }
-        try check(avformat_write_header(format, &options), "cannot write the MP4 header")
-
-        // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
-        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), AV_PIX_FMT_YUV420P,
-                                Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
-        guard scaler != nil else { throw EncoderError("cannot create the RGB to YUV converter") }
-        sws_setColorspaceDetails(scaler, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
-                                 0, 1 << 16, 1 << 16)
-        yuvFrame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-        yuvFrame.pointee.width = Int32(width)
-        yuvFrame.pointee.height = Int32(height)
-        try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
+        self.audioStream = audioStream
         audioFrame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         audioFrame.pointee.nb_samples = audio.pointee.frame_size
         audioFrame.pointee.sample_rate = audio.pointee.sample_rate
@@ -123,6 +142,16 @@ public final class MP4Writer {
 
     /// Encodes one frame. Its premultiplied colour is the picture over black: video has no alpha.
     public func append(_ frame: Raster) throws {
+        try append(frame, timestamp: Int64(framesWritten))
+    }
+
+    /// Encodes one frame shown from `seconds` on (with `EncoderSettings.variableTimeScale`).
+    public func append(_ frame: Raster, at seconds: Double) throws {
+        guard let scale = settings.variableTimeScale else { preconditionFailure("timed frames need variableTimeScale") }
+        try append(frame, timestamp: Int64((seconds * Double(scale)).rounded()))
+    }
+
+    private func append(_ frame: Raster, timestamp: Int64) throws {
         precondition(frame.width == width && frame.height == height, "frame size differs from the video")
         try check(av_frame_make_writable(yuvFrame), "video frame is not writable")
         var source: [UnsafePointer<UInt8>?] = [UnsafePointer(frame.pixels), nil, nil, nil]
@@ -136,7 +165,7 @@ public final class MP4Writer {
                 }
             }
         }
-        yuvFrame.pointee.pts = Int64(framesWritten)
+        yuvFrame.pointee.pts = timestamp
         framesWritten += 1
         try send(yuvFrame, to: video!, stream: videoStream)
     }
@@ -144,6 +173,10 @@ public final class MP4Writer {
     /// Appends stereo samples at 48 kHz (non-interleaved, in −1...1).
     public func appendAudio(left: [Float], right: [Float]) throws {
         precondition(left.count == right.count, "channels differ in length")
+        guard audioStream != nil else {
+            samplesAccepted += left.count
+            return
+        }
         pendingLeft += left
         pendingRight += right
         try flushAudio(final: false)
@@ -155,7 +188,8 @@ public final class MP4Writer {
     }
 
     /// The number of audio samples accepted so far.
-    public var audioSampleCount: Int { samplesWritten + pendingLeft.count }
+    public var audioSampleCount: Int { audioStream == nil ? samplesAccepted : samplesWritten + pendingLeft.count }
+    private var samplesAccepted = 0
 
     private func flushAudio(final: Bool) throws {
         let frameSize = Int(audio!.pointee.frame_size)
@@ -171,16 +205,16 @@ public final class MP4Writer {
             pendingRight.removeFirst(count)
             audioFrame.pointee.pts = Int64(samplesWritten)
             samplesWritten += count
-            try send(audioFrame, to: audio!, stream: audioStream)
+            try send(audioFrame, to: audio!, stream: audioStream!)
         }
     }
 
     /// Flushes both encoders and writes the index. The file is complete only after this.
     public func finish() throws {
         guard isOpen else { return }
-        try flushAudio(final: true)
+        if audioStream != nil { try flushAudio(final: true) }
         try send(nil, to: video!, stream: videoStream)
-        try send(nil, to: audio!, stream: audioStream)
+        if let audio, let audioStream { try send(nil, to: audio, stream: audioStream) }
         try check(av_write_trailer(format), "cannot finish \(path)")
         avio_closep(&format!.pointee.pb)
         isOpen = false

@@ -7,10 +7,29 @@ public struct EncoderSettings: Hashable, Sendable {
     /// AAC bit rate in bits per second.
     public var audioBitRate: Int
 
-    public init(crf: Double = 23, preset: String = "veryfast", audioBitRate: Int = 128_000) {
+    /// The libavcodec video encoder: "libx264" (H.264) or "libx265" (HEVC).
+    public var videoCodec: String
+    /// The encoded pixel format, e.g. "yuv420p" or "yuv420p10le".
+    public var pixelFormat: String
+    /// Whether the file gets an audio track.
+    public var includesAudio: Bool
+    /// Clockwise degrees a player should turn the picture (written as a display matrix).
+    public var displayRotation: Int
+    /// When set, frames carry their own presentation times (`append(_:at:)`) counted in units of
+    /// 1/`variableTimeScale` s: a variable frame rate.
+    public var variableTimeScale: Int?
+
+    public init(crf: Double = 23, preset: String = "veryfast", audioBitRate: Int = 128_000,
+                videoCodec: String = "libx264", pixelFormat: String = "yuv420p", includesAudio: Bool = true,
+                displayRotation: Int = 0, variableTimeScale: Int? = nil) {
         self.crf = crf
         self.preset = preset
         self.audioBitRate = audioBitRate
+        self.videoCodec = videoCodec
+        self.pixelFormat = pixelFormat
+        self.includesAudio = includesAudio
+        self.displayRotation = displayRotation
+        self.variableTimeScale = variableTimeScale
     }
 
     /// x264's presets, fastest first.

@@ -29,17 +29,21 @@ public enum ImageDecoder {
     }
 }
 
-/// The compositor's images, decoded once per file and fitted per box size.
-public final class MediaImageSource: ImageSource, @unchecked Sendable {
+/// The compositor's media: images decoded once per file and fitted per box size, and one video
+/// player per clip and file.
+public final class MediaLibrary: MediaProvider, @unchecked Sendable {
     private let lock = NSLock()
     private var decoded: [String: Raster] = [:]
+    private var players: [String: VideoPlayer] = [:]
+    private let locator: MediaLocator
 
-    public init() {}
+    /// A library that finds remote media through `locator`.
+    public init(locator: MediaLocator = MediaLocator()) {
+        self.locator = locator
+    }
 
     private func image(_ source: MediaSource) throws -> Raster {
-        guard case .file(let path) = source else {
-            throw MediaError("remote images are not supported yet: \(source) (download it and use a local path)")
-        }
+        let path = try locator.localPath(for: source)
         lock.lock()
         defer { lock.unlock() }
         if let raster = decoded[path] { return raster }
@@ -80,5 +84,33 @@ public final class MediaImageSource: ImageSource, @unchecked Sendable {
             }
             return boxed
         }
+    }
+}
+
+extension MediaLibrary {
+    private func player(_ source: MediaSource, key: String) throws -> VideoPlayer {
+        let path = try locator.localPath(for: source)
+        lock.lock()
+        defer { lock.unlock() }
+        if let player = players[key + "\u{0}" + path] { return player }
+        guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+        let player = try VideoPlayer(path: path)
+        players[key + "\u{0}" + path] = player
+        return player
+    }
+
+    public func videoSize(of source: MediaSource) throws -> (width: Int, height: Int) {
+        try player(source, key: "size").displaySize
+    }
+
+    public func videoFrame(_ source: MediaSource, player key: String, at time: Double, fit: ObjectFit,
+                           width: Int, height: Int) throws -> Raster {
+        try player(source, key: key).frame(at: time, fit: fit, width: width, height: height)
+    }
+
+    /// Opens the video at `source` and decodes its first frame, to fail early on a bad file.
+    public func checkVideo(_ source: MediaSource) throws {
+        let player = try player(source, key: "size")
+        _ = try player.frame(at: 0, fit: .fill, width: 2, height: 2)
     }
 }

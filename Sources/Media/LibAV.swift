@@ -123,6 +123,12 @@ final class FrameDecoder {
         decoder = try StreamDecoder(input: input, streamIndex: streamIndex)
     }
 
+    /// Forgets the end of the stream after a seek.
+    func restart() {
+        draining = false
+        finished = false
+    }
+
     /// Decodes the next frame into `frame`; false at the end of the stream.
     func next(into frame: FrameBuffer) throws -> Bool {
         while !finished {

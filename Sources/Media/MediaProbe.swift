@@ -37,6 +37,8 @@ public struct StreamInfo: Sendable {
     public var sampleRate: Int = 0
     public var channels: Int = 0
     public var sampleFormat: String = ""
+    /// Clockwise degrees a player turns the picture (from the display matrix).
+    public var rotation: Int = 0
 
     public var frameRate: Double {
         frameRateDenominator == 0 ? 0 : Double(frameRateNumerator) / Double(frameRateDenominator)
@@ -75,6 +77,7 @@ public enum MediaProbe {
                 info.colorTransfer = name(av_color_transfer_name(parameters.color_trc))
                 info.colorSpace = name(av_color_space_name(parameters.color_space))
                 info.colorRange = name(av_color_range_name(parameters.color_range))
+                info.rotation = VideoPlayer.rotation(of: stream)
             } else if kind == .audio {
                 info.sampleRate = Int(parameters.sample_rate)
                 info.channels = Int(parameters.ch_layout.nb_channels)

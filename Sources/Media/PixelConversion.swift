@@ -8,10 +8,15 @@ enum PixelConversion {
     /// A decoded frame as premultiplied RGBA at its own size. YUV sources use the matrix the
     /// frame is tagged with (BT.601 when untagged).
     static func premultipliedRaster(from frame: UnsafeMutablePointer<AVFrame>) throws -> Raster {
-        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
-        guard width > 0, height > 0 else { throw MediaError("the decoded frame has no pixels") }
+        try raster(from: frame, width: Int(frame.pointee.width), height: Int(frame.pointee.height))
+    }
+
+    /// A decoded frame as premultiplied RGBA scaled to width × height in the same pass.
+    static func raster(from frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int) throws -> Raster {
+        let sourceWidth = Int(frame.pointee.width), sourceHeight = Int(frame.pointee.height)
+        guard sourceWidth > 0, sourceHeight > 0, width > 0, height > 0 else { throw MediaError("the decoded frame has no pixels") }
         let format = AVPixelFormat(rawValue: frame.pointee.format)
-        guard let context = sws_getContext(Int32(width), Int32(height), format, Int32(width), Int32(height),
+        guard let context = sws_getContext(Int32(sourceWidth), Int32(sourceHeight), format, Int32(width), Int32(height),
                                            AV_PIX_FMT_RGBA, qualityFlags, nil, nil, nil) else {
             throw MediaError("cannot convert pixel format \(pixelFormatName(format)) to RGBA")
         }
@@ -34,8 +39,10 @@ enum PixelConversion {
         let sourceStrides = withUnsafePointer(to: &frame.pointee.linesize) {
             $0.withMemoryRebound(to: Int32.self, capacity: 8) { Array(UnsafeBufferPointer(start: $0, count: 8)) }
         }
-        sws_scale(context, sourceData, sourceStrides, 0, Int32(height), &destination, &strides)
-        premultiply(raster)
+        sws_scale(context, sourceData, sourceStrides, 0, Int32(sourceHeight), &destination, &strides)
+        if let descriptor = av_pix_fmt_desc_get(format), descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 {
+            premultiply(raster)
+        }
         return raster
     }
 

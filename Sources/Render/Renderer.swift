@@ -1,7 +1,7 @@
 public import Timeline
 public import Compositor
 public import Encoder
-import Media
+public import Media
 import Foundation
 
 /// How far a render has got.
@@ -33,16 +33,19 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 /// thread (x264 runs its own threads on top).
 public final class Renderer {
     public let timeline: Timeline
-    private let images: MediaImageSource
+    private let locator: MediaLocator
+    private let media: MediaLibrary
     private let compositor: FrameCompositor
 
     /// Frames in flight between compositing and encoding.
     static let pipelineDepth = 4
 
-    public init(timeline: Timeline) {
+    /// A renderer for `timeline` that finds remote media through `locator`.
+    public init(timeline: Timeline, locator: MediaLocator = MediaLocator()) {
         self.timeline = timeline
-        images = MediaImageSource()
-        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, images: images)
+        self.locator = locator
+        media = MediaLibrary(locator: locator)
+        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, media: media)
     }
 
     /// Fallback notices (e.g. a missing font family), each once.
@@ -52,9 +55,16 @@ public final class Renderer {
     /// with the clip that names it, before any work starts.
     public func checkMedia() throws {
         for clip in timeline.tracks.flatMap(\.clips) {
-            guard case .image(let image) = clip.content else { continue }
             do {
-                _ = try images.naturalSize(of: image.source)
+                switch clip.content {
+                case .image(let image): _ = try media.naturalSize(of: image.source)
+                case .video(let video): try media.checkVideo(video.source)
+                case .audio(let audio):
+                    let path = try locator.localPath(for: audio.source)
+                    guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+                    _ = try AudioReader(path: path)
+                default: break
+                }
             } catch {
                 throw RenderError("\(clip.origin).src: \(error)")
             }
@@ -85,6 +95,7 @@ public final class Renderer {
         let canvas = timeline.canvas
         let partial = path + ".partial.mp4"
         defer { try? FileManager.default.removeItem(atPath: partial) }
+        let mixer = try AudioMixer(timeline: timeline, locator: locator)
         let writer = try MP4Writer(path: partial, width: canvas.width, height: canvas.height,
                                    frameRate: canvas.frameRate, settings: settings)
 
@@ -120,9 +131,10 @@ public final class Renderer {
             let frame = try result.get()
             try writer.append(frame)
             free.push(frame)
-            // Silence up to the end of this frame keeps the audio track as long as the video.
+            // The mix up to the end of this frame keeps sound and picture in step.
             let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
-            try writer.appendSilence(samples: audioEnd - writer.audioSampleCount)
+            let block = try mixer.mix(from: writer.audioSampleCount, count: audioEnd - writer.audioSampleCount)
+            try writer.appendAudio(left: block.left, right: block.right)
             progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
         }
         try writer.finish()

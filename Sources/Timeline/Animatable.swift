@@ -8,14 +8,17 @@ extension Double: Interpolatable {
     public func interpolated(to other: Double, fraction f: Double) -> Double { self + (other - self) * f }
 }
 
-/// One keyframe: `value` at `time` seconds after the clip's start.
+/// One keyframe: `value` at `time` seconds after the clip's start. `easing` shapes the segment
+/// that arrives at this keyframe.
 public struct Keyframe<Value: Interpolatable>: Hashable, Sendable {
     public var time: Double
     public var value: Value
+    public var easing: Easing
 
-    public init(time: Double, value: Value) {
+    public init(time: Double, value: Value, easing: Easing = .linear) {
         self.time = time
         self.value = value
+        self.easing = easing
     }
 }
 
@@ -38,7 +41,7 @@ public enum Animatable<Value: Interpolatable>: Hashable, Sendable {
             if localTime >= last.time { return last.value }
             let next = frames.firstIndex { $0.time > localTime }!
             let a = frames[next - 1], b = frames[next]
-            return a.value.interpolated(to: b.value, fraction: (localTime - a.time) / (b.time - a.time))
+            return a.value.interpolated(to: b.value, fraction: b.easing((localTime - a.time) / (b.time - a.time)))
         }
     }
 

@@ -29,8 +29,15 @@ public struct Clip: Hashable, Sendable {
         self.content = content
     }
 
-    /// The time the clip stops being shown.
-    public var end: Double { start + duration }
+    /// The time the clip stops: `start + duration`, or earlier when a media clip's `source.end`
+    /// runs out first (`start + min(duration, (source.end − source.start) / playbackRate)`).
+    public var end: Double {
+        switch content {
+        case .video(let video): start + min(duration, video.trim.playableDuration ?? duration)
+        case .audio(let audio) where !audio.sound.loops: start + min(duration, audio.trim.playableDuration ?? duration)
+        default: start + duration
+        }
+    }
 
     /// Whether the clip is on screen at timeline time `t`.
     public func isActive(at t: Double) -> Bool {

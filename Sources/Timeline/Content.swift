@@ -136,9 +136,130 @@ public struct ShapeContent: Hashable, Sendable {
     }
 }
 
-/// What a clip draws.
+/// A span of a media file: where playback starts in it, where it must stop, and how fast it runs.
+public struct MediaTrim: Hashable, Sendable {
+    /// Seconds into the media where the clip starts (`source.start`).
+    public var start: Double
+    /// Seconds into the media where playback stops (`source.end`), if limited.
+    public var end: Double?
+    /// Media seconds per timeline second, 0.25...4.
+    public var playbackRate: Double
+
+    public init(start: Double = 0, end: Double? = nil, playbackRate: Double = 1) {
+        self.start = start
+        self.end = end
+        self.playbackRate = playbackRate
+    }
+
+    /// How long the trimmed media plays on the timeline, if `end` limits it.
+    public var playableDuration: Double? { end.map { ($0 - start) / playbackRate } }
+
+    /// The media time shown `localTime` timeline seconds after the clip starts.
+    public func mediaTime(atLocalTime localTime: Double) -> Double { start + localTime * playbackRate }
+}
+
+/// How a clip's sound is mixed.
+public struct SoundSettings: Hashable, Sendable {
+    /// Linear gain, 1 = as recorded.
+    public var volume: Double
+    public var muted: Bool
+    /// Repeat the trimmed span for as long as the clip lasts.
+    public var loops: Bool
+    /// Seconds of linear fade at the clip's start and end.
+    public var fadeIn: Double
+    public var fadeOut: Double
+    /// Stereo position, −1 (left) ... 1 (right), equal-power.
+    public var pan: Double
+    /// Volume automation over clip-local time, multiplied with `volume`.
+    public var gainEnvelope: Animatable<Double>?
+    /// Lowering this clip while others play.
+    public var ducking: Ducking?
+
+    public init(volume: Double = 1, muted: Bool = false, loops: Bool = false, fadeIn: Double = 0, fadeOut: Double = 0,
+                pan: Double = 0, gainEnvelope: Animatable<Double>? = nil, ducking: Ducking? = nil) {
+        self.volume = volume
+        self.muted = muted
+        self.loops = loops
+        self.fadeIn = fadeIn
+        self.fadeOut = fadeOut
+        self.pan = pan
+        self.gainEnvelope = gainEnvelope
+        self.ducking = ducking
+    }
+
+    /// Whether the clip contributes nothing to the mix.
+    public var isSilent: Bool { muted || volume == 0 }
+}
+
+/// Lowers a clip's volume while any of the target clips is playing.
+public struct Ducking: Hashable, Sendable {
+    /// Ids of the clips that trigger the ducking.
+    public var targets: [String]
+    /// How much to lower the gain: 0 = not at all, 1 = to silence.
+    public var amount: Double
+    /// Seconds to ramp down after a target starts, and back up after it ends.
+    public var attack: Double
+    public var release: Double
+
+    public init(targets: [String], amount: Double = 0.7, attack: Double = 0.1, release: Double = 0.3) {
+        self.targets = targets
+        self.amount = amount
+        self.attack = attack
+        self.release = release
+    }
+}
+
+/// Footage: the frames of a video file, fitted into the clip's box, and its sound.
+public struct VideoContent: Hashable, Sendable {
+    public var source: MediaSource
+    public var trim: MediaTrim
+    public var fit: ObjectFit
+    public var cornerRadii: CornerRadii
+    public var sound: SoundSettings
+
+    public init(source: MediaSource, trim: MediaTrim = MediaTrim(), fit: ObjectFit = .cover,
+                cornerRadii: CornerRadii = .zero, sound: SoundSettings = SoundSettings()) {
+        self.source = source
+        self.trim = trim
+        self.fit = fit
+        self.cornerRadii = cornerRadii
+        self.sound = sound
+    }
+}
+
+/// Sound only.
+public struct AudioContent: Hashable, Sendable {
+    public var source: MediaSource
+    public var trim: MediaTrim
+    public var sound: SoundSettings
+
+    public init(source: MediaSource, trim: MediaTrim = MediaTrim(), sound: SoundSettings = SoundSettings()) {
+        self.source = source
+        self.trim = trim
+        self.sound = sound
+    }
+}
+
+/// What a clip draws or plays.
 public enum ClipContent: Hashable, Sendable {
     case text(TextContent)
     case image(ImageContent)
     case shape(ShapeContent)
+    case video(VideoContent)
+    case audio(AudioContent)
+
+    /// Whether the clip draws anything.
+    public var isVisual: Bool {
+        if case .audio = self { return false }
+        return true
+    }
+
+    /// The media span and sound of a clip that plays sound.
+    public var sound: (source: MediaSource, trim: MediaTrim, settings: SoundSettings)? {
+        switch self {
+        case .video(let video): (video.source, video.trim, video.sound)
+        case .audio(let audio): (audio.source, audio.trim, audio.sound)
+        default: nil
+        }
+    }
 }

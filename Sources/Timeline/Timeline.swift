@@ -29,6 +29,14 @@ public struct Timeline: Hashable, Sendable {
         return ordered.map(\.element)
     }
 
+    /// Every clip that plays sound (audio clips, and video clips that are not muted).
+    public var soundClips: [Clip] {
+        tracks.flatMap(\.clips).filter { clip in
+            guard let sound = clip.content.sound else { return false }
+            return !sound.settings.isSilent
+        }
+    }
+
     /// What to draw at frame `index`, bottom first.
     public func drawList(atFrame index: Int) -> [DrawItem] {
         drawList(at: canvas.frameRate.time(ofFrame: index))
@@ -37,7 +45,7 @@ public struct Timeline: Hashable, Sendable {
     /// What to draw at timeline time `t` seconds, bottom first.
     public func drawList(at t: Double) -> [DrawItem] {
         clipsInDrawingOrder.compactMap { clip in
-            guard clip.isActive(at: t) else { return nil }
+            guard clip.content.isVisual, clip.isActive(at: t) else { return nil }
             let item = DrawItem(clip: clip, localTime: t - clip.start)
             return item.opacity > 0 ? item : nil
         }
@@ -58,6 +66,8 @@ public struct DrawItem: Hashable, Sendable {
     public var scaleY: Double
     /// Degrees clockwise about the anchor.
     public var rotation: Double
+    /// For footage: the time in the media file whose frame is shown.
+    public var mediaTime: Double?
     /// 0...1.
     public var opacity: Double
     public var shadow: Shadow?
@@ -79,5 +89,8 @@ public struct DrawItem: Hashable, Sendable {
         opacity = min(max(clip.opacity.value(at: localTime), 0), 1)
         shadow = clip.shadow
         origin = clip.origin
+        if case .video(let video) = clip.content {
+            mediaTime = video.trim.mediaTime(atLocalTime: localTime)
+        }
     }
 }

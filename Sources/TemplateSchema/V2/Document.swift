@@ -97,6 +97,24 @@ public enum RenderingVideoV2 {
         case rect
         case circle(size: Double?)
         case polygon(sides: Int, size: Double?)
+        /// Footage, its `src` with any `$ref` resolved.
+        case video(src: String, media: MediaFields)
+        case audio(src: String, media: MediaFields)
+    }
+
+    /// The fields video and audio clips share (audio-only ones stay at their defaults for video).
+    public struct MediaFields: Sendable {
+        public var sourceStart: Double = 0
+        public var sourceEnd: Double?
+        public var playbackRate: Double = 1
+        public var volume: Double = 1
+        public var muted = false
+        public var loop = false
+        public var fadeIn: Double = 0
+        public var fadeOut: Double = 0
+        public var pan: Double = 0
+        public var gainEnvelope: [(time: Double, volume: Double, easing: Easing)] = []
+        public var ducking: Ducking?
     }
 
     /// One clip with the BaseClip fields.
@@ -116,7 +134,7 @@ public enum RenderingVideoV2 {
     /// Every clip type the v2 schema names, with whether Reel renders it yet.
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
-        ("video", false), ("audio", false), ("subtitle", false), ("layout", false), ("template", false),
+        ("video", true), ("audio", true), ("subtitle", false), ("layout", false), ("template", false),
         ("code", false), ("svg", false), ("icon", false), ("line", false), ("path", false), ("three", false),
     ]
 

@@ -192,9 +192,69 @@ struct DocumentReader {
                 log.record(node.path.appending("size"), "is required for a polygon (or give transform.width and transform.height)")
             }
             return sides.map { V2.Body.polygon(sides: $0, size: size) }
+        case "video":
+            let src = node.required("src").flatMap { readSource($0, pool: assets.videos, poolName: "videos") }
+            let media = readMediaFields(node, audioOnly: false)
+            guard let src, let media else { return nil }
+            return .video(src: src, media: media)
+        case "audio":
+            let src = node.required("src").flatMap { readSource($0, pool: assets.audios, poolName: "audios") }
+            let media = readMediaFields(node, audioOnly: true)
+            guard let src, let media else { return nil }
+            return .audio(src: src, media: media)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }
+    }
+
+    /// The playback range and rate of the source footage or sound.
+    static let playbackRates = 0.25...4.0
+
+    /// `source`, `playbackRate`, `volume`, `muted` and, for audio, `loop`, `fadeIn`, `fadeOut`, `pan`,
+    /// `gainEnvelope` and `ducking`.
+    private func readMediaFields(_ node: Node, audioOnly: Bool) -> V2.MediaFields? {
+        var fields = V2.MediaFields()
+        var valid = true
+        if let source = node["source"], source.expectObject() {
+            fields.sourceStart = source["start"]?.nonNegativeNumber ?? 0
+            if let endNode = source["end"], let end = endNode.positiveNumber {
+                if end <= fields.sourceStart {
+                    endNode.fail("must be after source.start (\(fields.sourceStart.formatted))")
+                    valid = false
+                } else {
+                    fields.sourceEnd = end
+                }
+            }
+        }
+        if let rate = node["playbackRate"] {
+            if let value = rate.number(in: Self.playbackRates) { fields.playbackRate = value } else { valid = false }
+        }
+        if let volume = node["volume"] { fields.volume = volume.number(in: 0...10) ?? 1 }
+        if let muted = node["muted"] { fields.muted = muted.bool ?? false }
+        guard audioOnly else { return valid ? fields : nil }
+        if let loop = node["loop"] { fields.loop = loop.bool ?? false }
+        fields.fadeIn = node["fadeIn"]?.nonNegativeNumber ?? 0
+        fields.fadeOut = node["fadeOut"]?.nonNegativeNumber ?? 0
+        fields.pan = node["pan"]?.number(in: -1...1) ?? 0
+        if let envelope = node["gainEnvelope"]?.array {
+            for point in envelope where point.expectObject() {
+                let time = point.required("time")?.nonNegativeNumber
+                let volume = point.required("volume")?.number(in: 0...10)
+                let easing = point["easing"].flatMap { $0.oneOf(Easing.self) } ?? .linear
+                if let time, let volume { fields.gainEnvelope.append((time, volume, easing)) }
+            }
+            fields.gainEnvelope.sort { $0.time < $1.time }
+        }
+        if let ducking = node["ducking"], ducking.expectObject() {
+            let targets = ducking.required("targets")?.array?.compactMap(\.string) ?? []
+            if let targetsNode = ducking["targets"], targets.isEmpty, targetsNode.value.isArray {
+                targetsNode.fail("needs at least one clip id")
+            }
+            fields.ducking = Ducking(targets: targets, amount: ducking["amount"]?.number(in: 0...1) ?? 0.7,
+                                     attack: ducking["attack"]?.nonNegativeNumber ?? 0.1,
+                                     release: ducking["release"]?.nonNegativeNumber ?? 0.3)
+        }
+        return valid ? fields : nil
     }
 
     // MARK: transform and style

@@ -41,6 +41,13 @@ extension RenderingVideoV2.Document {
         case .circle(let size):
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
             content = .shape(shape(.ellipse, style: style))
+        case .video(let src, let media):
+            content = .video(VideoContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+                                          trim: media.trim, fit: style.objectFit ?? .cover,
+                                          cornerRadii: style.borderRadius ?? .zero, sound: media.sound))
+        case .audio(let src, let media):
+            content = .audio(AudioContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+                                          trim: media.trim, sound: media.sound))
         case .polygon(let sides, let size):
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
             content = .shape(shape(.regularPolygon(sides: sides), style: style))
@@ -76,5 +83,16 @@ extension RenderingVideoV2 {
         if lowered.hasPrefix("file://"), let url = URL(string: src) { return .file(url.path) }
         if src.hasPrefix("/") { return .file(src) }
         return .file(URL(fileURLWithPath: baseDirectory).appendingPathComponent(src).standardized.path)
+    }
+}
+
+extension RenderingVideoV2.MediaFields {
+    var trim: MediaTrim { MediaTrim(start: sourceStart, end: sourceEnd, playbackRate: playbackRate) }
+
+    var sound: SoundSettings {
+        let envelope: Animatable<Double>? = gainEnvelope.isEmpty ? nil
+            : .keyframes(gainEnvelope.map { Keyframe(time: $0.time, value: $0.volume, easing: $0.easing) })
+        return SoundSettings(volume: volume, muted: muted, loops: loop, fadeIn: fadeIn, fadeOut: fadeOut, pan: pan,
+                             gainEnvelope: envelope, ducking: ducking)
     }
 }

@@ -1,0 +1,152 @@
+internal import CFFmpeg
+import Foundation
+
+/// Reads a file's sound as 48 kHz stereo float samples, in order, from any position.
+///
+/// A playback rate other than 1 is applied by resampling (like tape: pitch follows speed).
+public final class AudioReader {
+    public static let sampleRate = 48_000
+
+    public let path: String
+    private let input: FormatInput
+    private let stream: UnsafeMutablePointer<AVStream>
+    private var decoder: FrameDecoder
+    private var resampler: OpaquePointer?
+    private let frame = FrameBuffer()
+    private let startTime: Double
+    private let timeBase: Double
+    private let inputRate: Int
+    /// Samples per media second after resampling: 48000 / playbackRate.
+    private let outputRate: Int
+    private var left: [Float] = []
+    private var right: [Float] = []
+    private var readIndex = 0
+    private var atEnd = false
+    /// Media seconds before which decoded sound is dropped (after a seek).
+    private var discardBefore: Double?
+
+    /// Opens the best audio stream of `path`; throws when it has none.
+    public init(path: String, playbackRate: Double = 1) throws {
+        self.path = path
+        input = try FormatInput(path: path)
+        guard let index = input.bestStream(AVMEDIA_TYPE_AUDIO) else { throw MediaError("no audio stream in \(path)") }
+        stream = input.context.pointee.streams[index]!
+        decoder = try FrameDecoder(input: input, streamIndex: index)
+        timeBase = av_q2d(stream.pointee.time_base)
+        let start = stream.pointee.start_time
+        startTime = start == reel_av_nopts_value() ? 0 : Double(start) * timeBase
+        inputRate = Int(decoder.decoder.context.pointee.sample_rate)
+        outputRate = max(1, Int((Double(Self.sampleRate) / playbackRate).rounded()))
+        guard inputRate > 0 else { throw MediaError("the audio stream of \(path) has no sample rate") }
+        try openResampler()
+    }
+
+    deinit { swr_free(&resampler) }
+
+    /// Whether `path` has a sound stream at all.
+    public static func hasAudio(path: String) -> Bool {
+        guard let input = try? FormatInput(path: path) else { return false }
+        return input.bestStream(AVMEDIA_TYPE_AUDIO) != nil
+    }
+
+    private func openResampler() throws {
+        swr_free(&resampler)
+        var stereo = AVChannelLayout()
+        reel_channel_layout_stereo(&stereo)
+        let context = decoder.decoder.context
+        var inputLayout = context.pointee.ch_layout
+        if inputLayout.order == AV_CHANNEL_ORDER_UNSPEC { av_channel_layout_default(&inputLayout, inputLayout.nb_channels) }
+        let status = swr_alloc_set_opts2(&resampler, &stereo, AV_SAMPLE_FMT_FLTP, Int32(outputRate),
+                                         &inputLayout, context.pointee.sample_fmt, Int32(inputRate), 0, nil)
+        guard status >= 0, swr_init(resampler) >= 0 else {
+            throw MediaError("cannot resample the sound of \(path)")
+        }
+    }
+
+    /// Moves to `seconds` into the media; the next sample read is the one at that time.
+    public func seek(to seconds: Double) throws {
+        let target = max(seconds, 0)
+        let timestamp = Int64(((startTime + target - 0.05) / timeBase).rounded(.down))
+        if av_seek_frame(input.context, stream.pointee.index, max(timestamp, 0), AVSEEK_FLAG_BACKWARD) < 0 {
+            decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index))
+        } else {
+            avcodec_flush_buffers(decoder.decoder.context)
+            decoder.restart()
+        }
+        try openResampler()
+        left.removeAll(keepingCapacity: true)
+        right.removeAll(keepingCapacity: true)
+        readIndex = 0
+        atEnd = false
+        discardBefore = target
+    }
+
+    /// Copies up to `count` samples per channel into `leftOut` and `rightOut`; returns how many,
+    /// fewer only at the end of the sound.
+    public func read(count: Int, left leftOut: UnsafeMutablePointer<Float>, right rightOut: UnsafeMutablePointer<Float>) throws -> Int {
+        while left.count - readIndex < count, !atEnd { try decodeMore() }
+        let available = min(count, left.count - readIndex)
+        left.withUnsafeBufferPointer { leftOut.update(from: $0.baseAddress! + readIndex, count: available) }
+        right.withUnsafeBufferPointer { rightOut.update(from: $0.baseAddress! + readIndex, count: available) }
+        readIndex += available
+        if readIndex > 1 << 16 {
+            left.removeFirst(readIndex)
+            right.removeFirst(readIndex)
+            readIndex = 0
+        }
+        return available
+    }
+
+    private func decodeMore() throws {
+        guard try decoder.next(into: frame) else {
+            try drainResampler()
+            atEnd = true
+            return
+        }
+        defer { av_frame_unref(frame.frame) }
+        var skip = 0
+        if let discard = discardBefore {
+            let stamp = frame.frame.pointee.best_effort_timestamp
+            let frameStart = stamp == reel_av_nopts_value() ? discard : Double(stamp) * timeBase - startTime
+            let frameEnd = frameStart + Double(frame.frame.pointee.nb_samples) / Double(inputRate)
+            if frameEnd <= discard { return }
+            // Sound before the seek target, in output samples; silence when the target comes first.
+            let offset = Int(((discard - frameStart) * Double(outputRate)).rounded())
+            if offset < 0 {
+                left += [Float](repeating: 0, count: -offset)
+                right += [Float](repeating: 0, count: -offset)
+            }
+            skip = max(0, offset)
+            discardBefore = nil
+        }
+        try convert(frame.frame, skip: skip)
+    }
+
+    private func convert(_ source: UnsafeMutablePointer<AVFrame>?, skip: Int) throws {
+        let inputSamples = source.map { Int($0.pointee.nb_samples) } ?? 0
+        let capacity = Int(swr_get_out_samples(resampler, Int32(inputSamples))) + 32
+        guard capacity > 0 else { return }
+        var leftChunk = [Float](repeating: 0, count: capacity)
+        var rightChunk = [Float](repeating: 0, count: capacity)
+        let produced = leftChunk.withUnsafeMutableBytes { l in
+            rightChunk.withUnsafeMutableBytes { r in
+                var planes: [UnsafeMutablePointer<UInt8>?] = [l.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                                              r.baseAddress!.assumingMemoryBound(to: UInt8.self)]
+                if let source {
+                    let input = UnsafeMutableRawPointer(source.pointee.extended_data)!
+                        .assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+                    return swr_convert(resampler, &planes, Int32(capacity), input, Int32(inputSamples))
+                }
+                return swr_convert(resampler, &planes, Int32(capacity), nil, 0)
+            }
+        }
+        guard produced >= 0 else { throw MediaError("cannot resample the sound of \(path)") }
+        let start = min(skip, Int(produced))
+        left += leftChunk[start..<Int(produced)]
+        right += rightChunk[start..<Int(produced)]
+    }
+
+    private func drainResampler() throws {
+        try convert(nil, skip: 0)
+    }
+}

@@ -1,0 +1,60 @@
+internal import CFFmpeg
+import Compositor
+import Timeline
+
+/// Turns decoded frames into premultiplied RGBA at the size they are drawn: scaled once by
+/// swscale, turned upright, cropped or letterboxed by the fit.
+enum FrameFitting {
+    static func fit(_ frame: UnsafeMutablePointer<AVFrame>, rotation: Int, fit: ObjectFit, width: Int, height: Int) throws -> Raster {
+        let coded = (Double(frame.pointee.width), Double(frame.pointee.height))
+        let display = rotation % 180 == 0 ? coded : (coded.1, coded.0)
+        let (boxW, boxH) = (Double(width), Double(height))
+        // The size the whole picture is scaled to, upright.
+        let scaled: (Int, Int)
+        switch fit {
+        case .fill:
+            scaled = (width, height)
+        case .cover:
+            let s = max(boxW / display.0, boxH / display.1)
+            scaled = (max(width, Int((display.0 * s).rounded())), max(height, Int((display.1 * s).rounded())))
+        case .contain:
+            let s = min(boxW / display.0, boxH / display.1)
+            scaled = (max(1, min(width, Int((display.0 * s).rounded()))), max(1, min(height, Int((display.1 * s).rounded()))))
+        }
+        let codedTarget = rotation % 180 == 0 ? scaled : (scaled.1, scaled.0)
+        var picture = try PixelConversion.raster(from: frame, width: codedTarget.0, height: codedTarget.1)
+        if rotation != 0 { picture = rotate(picture, clockwise: rotation) }
+        if picture.width == width, picture.height == height { return picture }
+        // Centre the picture in the box: cropping it (cover) or leaving transparent bars (contain).
+        let box = Raster(width: width, height: height)
+        let dx = (width - picture.width) / 2, dy = (height - picture.height) / 2
+        for y in 0..<height {
+            let sourceY = y - dy
+            guard sourceY >= 0, sourceY < picture.height else { continue }
+            let x0 = max(0, dx), x1 = min(width, dx + picture.width)
+            guard x0 < x1 else { continue }
+            (box.pixels + (y * width + x0) * 4).update(from: picture.pixels + (sourceY * picture.width + x0 - dx) * 4,
+                                                       count: (x1 - x0) * 4)
+        }
+        return box
+    }
+
+    /// `raster` turned by a quarter, half or three-quarter turn clockwise.
+    static func rotate(_ raster: Raster, clockwise degrees: Int) -> Raster {
+        let (w, h) = (raster.width, raster.height)
+        let turned = degrees % 180 == 0 ? Raster(width: w, height: h) : Raster(width: h, height: w)
+        let source = UnsafeRawPointer(raster.pixels).assumingMemoryBound(to: UInt32.self)
+        let target = UnsafeMutableRawPointer(turned.pixels).assumingMemoryBound(to: UInt32.self)
+        for y in 0..<h {
+            for x in 0..<w {
+                let (tx, ty): (Int, Int) = switch degrees {
+                case 90: (h - 1 - y, x)
+                case 180: (w - 1 - x, h - 1 - y)
+                default: (y, w - 1 - x)
+                }
+                target[ty * turned.width + tx] = source[y * w + x]
+            }
+        }
+        return turned
+    }
+}

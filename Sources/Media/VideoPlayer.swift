@@ -1,0 +1,142 @@
+internal import CFFmpeg
+import Compositor
+import Foundation
+import Timeline
+
+/// Plays one video file for one clip: returns the frame shown at a media time, decoding forward
+/// and seeking only when the requested time jumps backwards or far ahead.
+///
+/// The frame shown at time t is the one whose presentation interval [pts, next pts) contains t,
+/// also when frame durations vary. Past the last frame, the last frame holds.
+final class VideoPlayer {
+    let path: String
+    private let input: FormatInput
+    private let stream: UnsafeMutablePointer<AVStream>
+    private var decoder: FrameDecoder
+    /// Seconds of the stream's first timestamp: media time 0.
+    private let startTime: Double
+    private let timeBase: Double
+    /// Clockwise degrees to turn decoded frames upright (0, 90, 180 or 270).
+    let rotation: Int
+    /// Coded frame size, before rotation.
+    let codedWidth: Int
+    let codedHeight: Int
+
+    private var current = FrameBuffer()
+    private var currentTime: Double?
+    private var next = FrameBuffer()
+    private var nextTime: Double?
+    private var atEnd = false
+    private var lastTimestamp: Double?
+    /// The last converted frame, reused while the same frame is shown at the same size.
+    private var converted: (time: Double, width: Int, height: Int, fit: ObjectFit, raster: Raster)?
+
+    /// Jumps forward longer than this seek instead of decoding every frame in between.
+    static let seekAhead = 3.0
+    /// Timestamps within this of each other are the same instant.
+    static let tolerance = 1e-6
+
+    init(path: String) throws {
+        self.path = path
+        input = try FormatInput(path: path)
+        guard let index = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
+            throw MediaError("no video stream in \(path)")
+        }
+        stream = input.context.pointee.streams[index]!
+        decoder = try FrameDecoder(input: input, streamIndex: index)
+        timeBase = av_q2d(stream.pointee.time_base)
+        let start = stream.pointee.start_time
+        startTime = start == reel_av_nopts_value() ? 0 : Double(start) * timeBase
+        rotation = VideoPlayer.rotation(of: stream)
+        codedWidth = Int(stream.pointee.codecpar.pointee.width)
+        codedHeight = Int(stream.pointee.codecpar.pointee.height)
+        guard codedWidth > 0, codedHeight > 0 else { throw MediaError("the video stream of \(path) has no frame size") }
+    }
+
+    /// The size frames are shown at: the coded size turned by the rotation metadata.
+    var displaySize: (width: Int, height: Int) {
+        rotation % 180 == 0 ? (codedWidth, codedHeight) : (codedHeight, codedWidth)
+    }
+
+    /// The frame shown at `time` seconds into the media, fitted into width × height.
+    func frame(at time: Double, fit: ObjectFit, width: Int, height: Int) throws -> Raster {
+        try advance(to: startTime + max(time, 0))
+        guard let shown = currentTime else { throw MediaError("no frame could be decoded from \(path)") }
+        if let converted, converted.time == shown, converted.width == width, converted.height == height, converted.fit == fit {
+            return converted.raster
+        }
+        let raster = try FrameFitting.fit(current.frame, rotation: rotation, fit: fit, width: width, height: height)
+        converted = (shown, width, height, fit, raster)
+        return raster
+    }
+
+    /// Makes `current` the frame whose interval contains stream time `target`.
+    private func advance(to target: Double) throws {
+        if let currentTime {
+            let goesBack = target + Self.tolerance < currentTime
+            let stillShown = !goesBack && (nextTime.map { target + Self.tolerance < $0 } ?? atEnd)
+            let farAhead = target > currentTime + Self.seekAhead
+            // Seek for a discontinuity; otherwise decode forward.
+            if goesBack || (farAhead && !stillShown) { try seek(to: target) }
+        }
+        while true {
+            if nextTime == nil, !atEnd { try decodeNext() }
+            guard let upcoming = nextTime else { break }
+            if currentTime == nil || upcoming <= target + Self.tolerance {
+                swap(&current, &next)
+                currentTime = upcoming
+                nextTime = nil
+                av_frame_unref(next.frame)
+                if upcoming > target + Self.tolerance { break }
+            } else {
+                break
+            }
+        }
+    }
+
+    private func decodeNext() throws {
+        guard try decoder.next(into: next) else {
+            atEnd = true
+            return
+        }
+        let stamp = next.frame.pointee.best_effort_timestamp
+        var time: Double
+        if stamp != reel_av_nopts_value() {
+            time = Double(stamp) * timeBase
+        } else {
+            // No timestamp: one frame duration after the last.
+            let rate = av_q2d(stream.pointee.avg_frame_rate)
+            time = (lastTimestamp ?? startTime) + (rate > 0 ? 1 / rate : 0)
+        }
+        if let lastTimestamp, time <= lastTimestamp { time = lastTimestamp + Self.tolerance * 2 }
+        lastTimestamp = time
+        nextTime = time
+    }
+
+    private func seek(to target: Double) throws {
+        let timestamp = Int64(((target - 0.001) / timeBase).rounded(.down))
+        let status = av_seek_frame(input.context, stream.pointee.index, timestamp, AVSEEK_FLAG_BACKWARD)
+        if status < 0 {
+            // Some inputs cannot seek: start again from the top.
+            decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index))
+        } else {
+            avcodec_flush_buffers(decoder.decoder.context)
+            decoder.restart()
+        }
+        av_frame_unref(current.frame)
+        av_frame_unref(next.frame)
+        currentTime = nil
+        nextTime = nil
+        lastTimestamp = nil
+        atEnd = false
+    }
+
+    /// Clockwise degrees from the stream's display matrix, snapped to quarter turns.
+    static func rotation(of stream: UnsafeMutablePointer<AVStream>) -> Int {
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) else { return 0 }
+        let counterClockwise = av_display_rotation_get(UnsafeRawPointer(data).assumingMemoryBound(to: Int32.self))
+        guard counterClockwise.isFinite else { return 0 }
+        let clockwise = Int((-counterClockwise / 90).rounded()) * 90
+        return ((clockwise % 360) + 360) % 360
+    }
+}
