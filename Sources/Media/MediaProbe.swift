@@ -1,7 +1,7 @@
 internal import CFFmpeg
 
 /// What Reel sees in a media file.
-public struct MediaInfo: Sendable {
+public struct MediaInfo: Sendable, Codable {
     /// The container's name as libavformat knows it (e.g. "mov,mp4,m4a,3gp,3g2,mj2").
     public var formatName: String
     /// Seconds, or nil when the container does not say.
@@ -13,8 +13,8 @@ public struct MediaInfo: Sendable {
 }
 
 /// One stream of a media file.
-public struct StreamInfo: Sendable {
-    public enum Kind: String, Sendable { case video, audio, subtitle, data, other }
+public struct StreamInfo: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case video, audio, subtitle, data, other }
 
     public var index: Int
     public var kind: Kind

@@ -122,13 +122,38 @@ import Testing
 
     @Test func renderReportsSchemaProblemsWithPaths() throws {
         let folder = Folder()
+        let config = folder.write("layout.json", #"""
+            { "meta": { "width": 64, "height": 48 },
+              "tracks": [ { "clips": [ { "type": "layout", "children": [], "start": 0, "duration": 1 } ] } ] }
+            """#)
+        let result = try reel("render", config, "-o", folder.path + "/out.mp4")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("tracks[0].clips[0].type: clip type \"layout\" is not supported yet"))
+    }
+
+    @Test func aMissingVideoFailsWithTheClipPathAndExitStatus1() throws {
+        let folder = Folder()
         let config = folder.write("video.json", #"""
             { "meta": { "width": 64, "height": 48 },
               "tracks": [ { "clips": [ { "type": "video", "src": "a.mp4", "start": 0, "duration": 1 } ] } ] }
             """#)
         let result = try reel("render", config, "-o", folder.path + "/out.mp4")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("tracks[0].clips[0].type: clip type \"video\" is not supported yet"))
+        #expect(result.stderr == "error: tracks[0].clips[0].src: file not found: \(folder.path)/a.mp4\n", "\(result.stderr)")
+    }
+
+    @Test func probeDescribesAFile() throws {
+        let folder = Folder()
+        let output = folder.path + "/out.mp4"
+        _ = try reel("render", folder.write("good.json", Self.valid), "-o", output)
+        let result = try reel("probe", output)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("video: h264, 64×48, 10.000 fps (10/1), yuv420p"), "\(result.stdout)")
+        #expect(result.stdout.contains("audio: aac, 48000 Hz, 2 channels"))
+        let json = try reel("probe", output, "--json")
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((decoded?["streams"] as? [Any])?.count == 2)
+        #expect(try reel("probe", folder.path + "/nothing.mp4").status == 1)
     }
 
     @Test func versionAndHelp() throws {
