@@ -15,13 +15,21 @@ public struct EncoderSettings: Hashable, Sendable {
     public var includesAudio: Bool
     /// Clockwise degrees a player should turn the picture (written as a display matrix).
     public var displayRotation: Int
+    /// The libavformat muxer: "mp4" for Reel's output; "mov", "webm", "matroska" for fixtures and
+    /// benchmarks.
+    public var container: String
+    /// Extra private options for the video encoder (e.g. "cpu-used": "8" for libaom-av1).
+    public var codecOptions: [String: String]
     /// When set, frames carry their own presentation times (`append(_:at:)`) counted in units of
     /// 1/`variableTimeScale` s: a variable frame rate.
     public var variableTimeScale: Int?
 
     public init(crf: Double = 23, preset: String = "veryfast", audioBitRate: Int = 128_000,
                 videoCodec: String = "libx264", pixelFormat: String = "yuv420p", includesAudio: Bool = true,
-                displayRotation: Int = 0, variableTimeScale: Int? = nil) {
+                displayRotation: Int = 0, variableTimeScale: Int? = nil, container: String = "mp4",
+                codecOptions: [String: String] = [:]) {
+        self.container = container
+        self.codecOptions = codecOptions
         self.crf = crf
         self.preset = preset
         self.audioBitRate = audioBitRate

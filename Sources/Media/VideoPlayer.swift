@@ -33,8 +33,9 @@ final class VideoPlayer {
 
     /// Jumps forward longer than this seek instead of decoding every frame in between.
     static let seekAhead = 3.0
-    /// Timestamps within this of each other are the same instant.
-    static let tolerance = 1e-6
+    /// Timestamps within one tick of the stream's time base are the same instant: containers with
+    /// coarse clocks (WebM and Matroska count milliseconds) round frame times by up to half a tick.
+    private let tolerance: Double
 
     init(path: String) throws {
         self.path = path
@@ -45,6 +46,7 @@ final class VideoPlayer {
         stream = input.context.pointee.streams[index]!
         decoder = try FrameDecoder(input: input, streamIndex: index)
         timeBase = av_q2d(stream.pointee.time_base)
+        tolerance = max(1e-6, timeBase)
         let start = stream.pointee.start_time
         startTime = start == reel_av_nopts_value() ? 0 : Double(start) * timeBase
         rotation = VideoPlayer.rotation(of: stream)
@@ -73,8 +75,8 @@ final class VideoPlayer {
     /// Makes `current` the frame whose interval contains stream time `target`.
     private func advance(to target: Double) throws {
         if let currentTime {
-            let goesBack = target + Self.tolerance < currentTime
-            let stillShown = !goesBack && (nextTime.map { target + Self.tolerance < $0 } ?? atEnd)
+            let goesBack = target + tolerance < currentTime
+            let stillShown = !goesBack && (nextTime.map { target + tolerance < $0 } ?? atEnd)
             let farAhead = target > currentTime + Self.seekAhead
             // Seek for a discontinuity; otherwise decode forward.
             if goesBack || (farAhead && !stillShown) { try seek(to: target) }
@@ -82,12 +84,12 @@ final class VideoPlayer {
         while true {
             if nextTime == nil, !atEnd { try decodeNext() }
             guard let upcoming = nextTime else { break }
-            if currentTime == nil || upcoming <= target + Self.tolerance {
+            if currentTime == nil || upcoming <= target + tolerance {
                 swap(&current, &next)
                 currentTime = upcoming
                 nextTime = nil
                 av_frame_unref(next.frame)
-                if upcoming > target + Self.tolerance { break }
+                if upcoming > target + tolerance { break }
             } else {
                 break
             }
@@ -108,7 +110,7 @@ final class VideoPlayer {
             let rate = av_q2d(stream.pointee.avg_frame_rate)
             time = (lastTimestamp ?? startTime) + (rate > 0 ? 1 / rate : 0)
         }
-        if let lastTimestamp, time <= lastTimestamp { time = lastTimestamp + Self.tolerance * 2 }
+        if let lastTimestamp, time <= lastTimestamp { time = lastTimestamp + tolerance * 2 }
         lastTimestamp = time
         nextTime = time
     }

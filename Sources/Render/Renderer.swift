@@ -96,7 +96,7 @@ public final class Renderer {
         let partial = path + ".partial.mp4"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let mixer = try AudioMixer(timeline: timeline, locator: locator)
-        let writer = try MP4Writer(path: partial, width: canvas.width, height: canvas.height,
+        let writer = try MovieWriter(path: partial, width: canvas.width, height: canvas.height,
                                    frameRate: canvas.frameRate, settings: settings)
 
         let free = BoundedQueue<Raster>(capacity: Self.pipelineDepth)

@@ -140,7 +140,7 @@ import Timeline
         let path = folder.file("talk.mp4")
         var settings = EncoderSettings(crf: 20, preset: "ultrafast")
         settings.includesAudio = true
-        let writer = try MP4Writer(path: path, width: 32, height: 32, frameRate: FrameRate(numerator: 25), settings: settings)
+        let writer = try MovieWriter(path: path, width: 32, height: 32, frameRate: FrameRate(numerator: 25), settings: settings)
         let burst = MediaFixtures.bursts(seconds: 1, at: [0.4])
         for index in 0..<25 {
             try writer.append(MediaFixtures.indexFrameSmall())

@@ -36,7 +36,7 @@ enum MediaFixtures {
         var settings = settings
         if times != nil { settings.variableTimeScale = 1000 }
         let first = frame(0)
-        let writer = try MP4Writer(path: path, width: first.width, height: first.height,
+        let writer = try MovieWriter(path: path, width: first.width, height: first.height,
                                    frameRate: FrameRate(numerator: fps), settings: settings)
         for index in 0..<count {
             if let times { try writer.append(frame(index), at: times[index]) } else { try writer.append(frame(index)) }

@@ -17,7 +17,7 @@ import Timeline
         let flashFrames = [1.0, 123.4, 300.2, 451.7, 598.5].map { Int(($0 * Double(sourceRate)).rounded(.up)) }
         let flashTimes = flashFrames.map { Double($0) / Double(sourceRate) }
         let frameCount = Int(minutes * 60) * sourceRate
-        let writer = try MP4Writer(path: source, width: 64, height: 36, frameRate: FrameRate(numerator: sourceRate),
+        let writer = try MovieWriter(path: source, width: 64, height: 36, frameRate: FrameRate(numerator: sourceRate),
                                    settings: EncoderSettings(crf: 30, preset: "ultrafast"))
         let black = Raster(width: 64, height: 36), white = Raster(width: 64, height: 36)
         black.fill(SIMD4(0, 0, 0, 255))

@@ -133,3 +133,32 @@ import Timeline
         #expect(try shown(document(path), frames: 0..<12) == Array(0..<12))
     }
 }
+
+/// Footage in the codecs and containers people bring.
+@Suite struct VideoCodecTests {
+    @Test(arguments: [
+        ("vp9.webm", "libvpx-vp9", "yuv420p", "webm", ["deadline": "realtime", "cpu-used": "8"], "vp9"),
+        ("prores.mov", "prores_ks", "yuv422p10le", "mov", [:], "prores"),
+        ("mjpeg.mov", "mjpeg", "yuvj420p", "mov", [:], "mjpeg"),
+        ("av1.mp4", "libaom-av1", "yuv420p", "mp4", ["cpu-used": "8"], "av1"),
+    ])
+    func decodesFrameExactly(file: String, codec: String, pixelFormat: String, container: String,
+                             options: [String: String], codecName: String) throws {
+        let folder = TemporaryFolder()
+        let path = folder.file(file)
+        try MediaFixtures.video(at: path, count: 12, settings: EncoderSettings(
+            crf: 10, videoCodec: codec, pixelFormat: pixelFormat, includesAudio: false, container: container, codecOptions: options))
+        #expect(try MediaProbe.probe(path: path).videoStreams.first?.codecName == codecName)
+        let json = VideoClipTests().document(path)
+        #expect(try VideoClipTests().shown(json, frames: 0..<12) == Array(0..<12))
+    }
+
+    @Test func anAnimatedGIFPlays() throws {
+        let gif = ImageFormatTests.fixtures + "/green.gif"
+        let image = try frame("""
+            { "meta": { "width": 40, "height": 20 },
+              "tracks": [ { "clips": [ { "type": "video", "src": "\(gif)", "start": 0, "duration": 1 } ] } ] }
+            """, at: 0.5)
+        #expect(close(image.pixel(x: 20, y: 10), green, tolerance: 4))
+    }
+}

@@ -3,8 +3,9 @@ public import Compositor
 public import Timeline
 
 /// Writes an MP4: H.264 (libx264, yuv420p, BT.709 tags) and AAC (48 kHz stereo), with the moov
-/// atom moved to the front so that players can start before the whole file has arrived.
-public final class MP4Writer {
+/// atom moved to the front so that players can start before the whole file has arrived. Other
+/// codecs and containers (`EncoderSettings`) serve fixtures and benchmarks.
+public final class MovieWriter {
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var video: UnsafeMutablePointer<AVCodecContext>?
     private var audio: UnsafeMutablePointer<AVCodecContext>?
@@ -35,7 +36,7 @@ public final class MP4Writer {
         self.height = height
         self.settings = settings
         var format: UnsafeMutablePointer<AVFormatContext>?
-        try check(avformat_alloc_output_context2(&format, nil, "mp4", path), "cannot create an MP4 muxer")
+        try check(avformat_alloc_output_context2(&format, nil, settings.container, path), "cannot create a \(settings.container) muxer")
         self.format = format
         let needsGlobalHeader = (format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
 
@@ -58,12 +59,16 @@ public final class MP4Writer {
         video.pointee.colorspace = AVCOL_SPC_BT709
         video.pointee.color_range = AVCOL_RANGE_MPEG
         if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        guard EncoderSettings.presets.contains(settings.preset) else {
-            throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")
+        if ["libx264", "libx265"].contains(settings.videoCodec) {
+            guard EncoderSettings.presets.contains(settings.preset) else {
+                throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")
+            }
+            av_opt_set(video.pointee.priv_data, "preset", settings.preset, 0)
         }
-        av_opt_set(video.pointee.priv_data, "preset", settings.preset, 0)
+        // Encoders without a CRF option ignore it.
         av_opt_set_double(video.pointee.priv_data, "crf", settings.crf, 0)
         if settings.videoCodec == "libx265" { av_opt_set(video.pointee.priv_data, "x265-params", "log-level=error", 0) }
+        for (name, value) in settings.codecOptions { av_opt_set(video.pointee.priv_data, name, value, 0) }
         try check(avcodec_open2(video, codec, nil), "cannot open \(settings.videoCodec)")
         videoStream = avformat_new_stream(format, nil)
         videoStream.pointee.time_base = video.pointee.time_base
@@ -82,9 +87,9 @@ public final class MP4Writer {
 
         try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
         var options: OpaquePointer?
-        av_dict_set(&options, "movflags", "+faststart", 0)
+        if ["mp4", "mov"].contains(settings.container) { av_dict_set(&options, "movflags", "+faststart", 0) }
         defer { av_dict_free(&options) }
-        try check(avformat_write_header(format, &options), "cannot write the MP4 header")
+        try check(avformat_write_header(format, &options), "cannot write the \(settings.container) header")
 
         // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
         scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), pixelFormat,
