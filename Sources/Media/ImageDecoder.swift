@@ -111,6 +111,7 @@ extension MediaLibrary {
     /// Opens the video at `source` and decodes its first frame, to fail early on a bad file.
     public func checkVideo(_ source: MediaSource) throws {
         let player = try player(source, key: "size")
+        try player.checkComplete()
         _ = try player.frame(at: 0, fit: .fill, width: 2, height: 2)
     }
 }

@@ -55,6 +55,23 @@ final class VideoPlayer {
         guard codedWidth > 0, codedHeight > 0 else { throw MediaError("the video stream of \(path) has no frame size") }
     }
 
+    /// Throws when the container's sample index points past the end of the file: a download or
+    /// copy that was cut short. (Only containers with a full index, such as MP4 and MOV, can tell.)
+    func checkComplete() throws {
+        guard let io = input.context.pointee.pb else { return }
+        let fileSize = avio_size(io)
+        guard fileSize > 0 else { return }
+        var expected: Int64 = 0
+        for stream in input.streams {
+            let count = avformat_index_get_entries_count(stream)
+            guard count > 0, let last = avformat_index_get_entry(stream, count - 1) else { continue }
+            expected = max(expected, last.pointee.pos + Int64(last.pointee.size))
+        }
+        if expected > fileSize {
+            throw MediaError("truncated file: \(path) ends at byte \(fileSize) but its index needs \(expected)")
+        }
+    }
+
     /// The size frames are shown at: the coded size turned by the rotation metadata.
     var displaySize: (width: Int, height: Int) {
         rotation % 180 == 0 ? (codedWidth, codedHeight) : (codedHeight, codedWidth)

@@ -49,6 +49,10 @@ import Timeline
         try bytes.prefix(200).write(to: URL(fileURLWithPath: path))
         let message = try #require(renderError("video", src: path))
         #expect(message.hasPrefix("tracks[0].clips[1].src: ") && message.contains(path), "\(message)")
+        // Cut inside the media data: the index still reads, but it points past the end of the file.
+        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+        let late = try #require(renderError("video", src: path))
+        #expect(late.hasPrefix("tracks[0].clips[1].src: truncated file: \(path) ends at byte "), "\(late)")
     }
 
     @Test func soundUsedAsAVideoClip() throws {
