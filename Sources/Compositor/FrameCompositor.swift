@@ -61,8 +61,28 @@ public final class FrameCompositor: @unchecked Sendable {
         frame.pixels.update(from: background().pixels, count: frame.byteCount)
         for item in items {
             guard let layer = try prepare(item) else { continue }
-            LayerCompositor.draw(layer.raster, transform: placement(of: layer, item: item), opacity: item.opacity, onto: frame)
+            let transform = placement(of: layer, item: item)
+            guard item.reveal != nil || item.lightSweep != nil else {
+                LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame)
+                continue
+            }
+            // Canvas-space transition effects: draw the layer alone, shape it, then blend it.
+            let scratch = scratchRaster()
+            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch)
+            if let sweep = item.lightSweep { TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity) }
+            if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch) }
+            LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame)
         }
+    }
+
+    private var scratch: Raster?
+
+    /// A cleared canvas-sized raster, reused between uses.
+    private func scratchRaster() -> Raster {
+        let raster = scratch ?? Raster(width: canvas.width, height: canvas.height)
+        scratch = raster
+        raster.pixels.update(repeating: 0, count: raster.byteCount)
+        return raster
     }
 
     private func background() -> Raster {
@@ -112,6 +132,7 @@ public final class FrameCompositor: @unchecked Sendable {
         var scaleY: Double
         var shadow: Shadow?
         var mediaTime: Double?
+        var filters: [AppliedFilter]
     }
 
     /// A clip's content rendered at its final scale, and where its box lies in the raster.
@@ -127,11 +148,21 @@ public final class FrameCompositor: @unchecked Sendable {
         let sx = abs(item.scaleX), sy = abs(item.scaleY)
         guard sx > 0, sy > 0 else { return nil }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
-                           shadow: item.shadow, mediaTime: item.mediaTime)
+                           shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
         if let cached = cache[key] { return cached }
         do {
             guard var layer = try render(item, sx: sx, sy: sy) else {
                 return nil
+            }
+            if !item.filters.isEmpty {
+                // Filters scale with the layer: a blur of r px at scale 2 covers 2r px.
+                let scaled = item.filters.map { filter in
+                    filter.kind == .blur ? AppliedFilter(kind: .blur, value: filter.value * (sx + sy) / 2) : filter
+                }
+                let filtered = Filters.apply(scaled, to: layer.raster)
+                layer.raster = filtered.raster
+                layer.originX += Double(filtered.shiftX)
+                layer.originY += Double(filtered.shiftY)
             }
             if let shadow = item.shadow, shadow.color.alpha > 0 {
                 let shadowed = DropShadow.apply(shadow, to: layer.raster, scale: (sx + sy) / 2)

@@ -152,6 +152,7 @@ private final class Voice {
         let local = t - clip.start
         var gain = settings.volume
         if let envelope = settings.gainEnvelope { gain *= envelope.value(at: local) }
+        if let keyframes = settings.volumeKeyframes { gain *= keyframes.value(at: local) }
         if settings.fadeIn > 0 { gain *= min(1, local / settings.fadeIn) }
         if settings.fadeOut > 0 { gain *= min(1, max(0, clip.end - t) / settings.fadeOut) }
         if let ducking = settings.ducking, !duckingWindows.isEmpty {

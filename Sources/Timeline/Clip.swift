@@ -14,10 +14,22 @@ public struct Clip: Hashable, Sendable {
     public var transform: Transform
     public var shadow: Shadow?
     public var content: ClipContent
+    /// Pixel filters in order (`style.filters` and filter keyframes).
+    public var filters: [ClipFilter]
+    /// Keyframed fill colour of text and shapes, replacing the content's own.
+    public var fill: Animatable<RGBAColor>?
+    public var animations: [Animation]
+    /// How the clip enters.
+    public var transition: Transition?
 
     public init(id: String? = nil, origin: String, start: Double, duration: Double, zIndex: Double = 0,
                 opacity: Animatable<Double> = .constant(1), transform: Transform, shadow: Shadow? = nil,
-                content: ClipContent) {
+                content: ClipContent, filters: [ClipFilter] = [], fill: Animatable<RGBAColor>? = nil,
+                animations: [Animation] = [], transition: Transition? = nil) {
+        self.filters = filters
+        self.fill = fill
+        self.animations = animations
+        self.transition = transition
         self.id = id
         self.origin = origin
         self.start = start

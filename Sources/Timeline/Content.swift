@@ -174,6 +174,8 @@ public struct SoundSettings: Hashable, Sendable {
     public var gainEnvelope: Animatable<Double>?
     /// Lowering this clip while others play.
     public var ducking: Ducking?
+    /// Keyframed volume over clip-local time, multiplied with everything else.
+    public var volumeKeyframes: Animatable<Double>?
 
     public init(volume: Double = 1, muted: Bool = false, loops: Bool = false, fadeIn: Double = 0, fadeOut: Double = 0,
                 pan: Double = 0, gainEnvelope: Animatable<Double>? = nil, ducking: Ducking? = nil) {
@@ -247,6 +249,20 @@ public enum ClipContent: Hashable, Sendable {
     case shape(ShapeContent)
     case video(VideoContent)
     case audio(AudioContent)
+
+    /// The same content with its fill replaced (text and shapes; others are unchanged).
+    public func withFill(_ fill: Paint) -> ClipContent {
+        switch self {
+        case .text(var text):
+            text.fill = fill
+            return .text(text)
+        case .shape(var shape):
+            shape.fill = fill
+            return .shape(shape)
+        default:
+            return self
+        }
+    }
 
     /// Whether the clip draws anything.
     public var isVisual: Bool {

@@ -20,13 +20,26 @@ public struct Timeline: Hashable, Sendable {
     public var frameCount: Int { canvas.frameRate.frameCount(forDuration: duration) }
 
     /// Every clip in drawing order, bottom first: by zIndex, then start, then document order.
-    public var clipsInDrawingOrder: [Clip] {
-        let ordered = tracks.flatMap(\.clips).enumerated().sorted { a, b in
-            if a.element.zIndex != b.element.zIndex { return a.element.zIndex < b.element.zIndex }
-            if a.element.start != b.element.start { return a.element.start < b.element.start }
-            return a.offset < b.offset
+    public var clipsInDrawingOrder: [Clip] { orderedClips.map(\.clip) }
+
+    /// Clips in drawing order, each with the push that moves it out, if a later clip on its track
+    /// overlaps it with a push transition.
+    private var orderedClips: [(clip: Clip, exit: (transition: Transition, start: Double)?)] {
+        var entries: [(clip: Clip, exit: (transition: Transition, start: Double)?)] = []
+        for track in tracks {
+            let byStart = track.clips.sorted { $0.start < $1.start }
+            for clip in track.clips {
+                let pusher = byStart.first { next in
+                    next.start > clip.start && next.start < clip.end && next.transition?.kind == .push && next.content.isVisual
+                }
+                entries.append((clip, pusher.map { ($0.transition!, $0.start) }))
+            }
         }
-        return ordered.map(\.element)
+        return entries.enumerated().sorted { a, b in
+            if a.element.clip.zIndex != b.element.clip.zIndex { return a.element.clip.zIndex < b.element.clip.zIndex }
+            if a.element.clip.start != b.element.clip.start { return a.element.clip.start < b.element.clip.start }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Every clip that plays sound (audio clips, and video clips that are not muted).
@@ -44,9 +57,14 @@ public struct Timeline: Hashable, Sendable {
 
     /// What to draw at timeline time `t` seconds, bottom first.
     public func drawList(at t: Double) -> [DrawItem] {
-        clipsInDrawingOrder.compactMap { clip in
+        orderedClips.compactMap { entry in
+            let clip = entry.clip
             guard clip.content.isVisual, clip.isActive(at: t) else { return nil }
-            let item = DrawItem(clip: clip, localTime: t - clip.start)
+            var item = DrawItem(clip: clip, localTime: t - clip.start, canvas: canvas)
+            if let exit = entry.exit, t >= exit.start - FrameRate.boundaryTolerance,
+               let progress = exit.transition.progress(at: t - exit.start) {
+                item.leave(exit.transition, progress: progress, canvas: canvas)
+            }
             return item.opacity > 0 ? item : nil
         }
     }
@@ -68,14 +86,25 @@ public struct DrawItem: Hashable, Sendable {
     public var rotation: Double
     /// For footage: the time in the media file whose frame is shown.
     public var mediaTime: Double?
+    /// Pixel filters in order.
+    public var filters: [AppliedFilter] = []
+    /// A canvas-space reveal of a wipe or iris transition.
+    public var reveal: RevealMask?
+    /// A light-sweep transition in progress: how far the band has crossed (0–1) and its brightness.
+    public var lightSweep: (progress: Double, intensity: Double)? {
+        get { lightSweepState.map { ($0.x, $0.y) } }
+        set { lightSweepState = newValue.map { SIMD2($0.progress, $0.intensity) } }
+    }
+    private var lightSweepState: SIMD2<Double>?
     /// 0...1.
     public var opacity: Double
     public var shadow: Shadow?
     /// The clip's origin in its document, for messages.
     public var origin: String
 
-    /// Evaluates `clip` at `localTime` seconds after its start.
-    public init(clip: Clip, localTime: Double) {
+    /// Evaluates `clip` at `localTime` seconds after its start on `canvas`: its keyframed
+    /// properties, then its animations, then its entrance transition.
+    public init(clip: Clip, localTime: Double, canvas: Canvas) {
         let transform = clip.transform
         content = clip.content
         x = transform.x.value(at: localTime)
@@ -92,5 +121,92 @@ public struct DrawItem: Hashable, Sendable {
         if case .video(let video) = clip.content {
             mediaTime = video.trim.mediaTime(atLocalTime: localTime)
         }
+        if let fill = clip.fill { content = content.withFill(.solid(fill.value(at: localTime))) }
+        filters = clip.filters.map { AppliedFilter(kind: $0.kind, value: $0.value.value(at: localTime)) }
+        for animation in clip.animations {
+            apply(animation.effect, progress: animation.progress(atLocalTime: localTime))
+        }
+        if let transition = clip.transition, let progress = transition.progress(at: localTime) {
+            enter(transition, progress: progress, canvas: canvas)
+        }
+        filters.removeAll(where: \.isNeutral)
+    }
+
+    private mutating func apply(_ effect: Animation.Effect, progress p: Double) {
+        func mix(_ a: Double, _ b: Double) -> Double { a + (b - a) * p }
+        switch effect {
+        case .fadeIn: opacity *= min(max(p, 0), 1)
+        case .fadeOut: opacity *= min(max(1 - p, 0), 1)
+        case .move(let fromX, let fromY, let toX, let toY):
+            let (baseX, baseY) = (x, y)
+            x = mix(fromX ?? baseX, toX ?? baseX)
+            y = mix(fromY ?? baseY, toY ?? baseY)
+        case .scale(let from, let to):
+            scaleX *= mix(from.x, to.x)
+            scaleY *= mix(from.y, to.y)
+        case .rotate(let from, let to):
+            rotation += mix(from, to)
+        case .slideIn(let direction, let distance):
+            x -= direction.vector.x * distance * (1 - p)
+            y -= direction.vector.y * distance * (1 - p)
+        case .slideOut(let direction, let distance):
+            x += direction.vector.x * distance * p
+            y += direction.vector.y * distance * p
+        case .zoomIn:
+            scaleX *= p
+            scaleY *= p
+        case .zoomOut:
+            scaleX *= 1 - p
+            scaleY *= 1 - p
+        case .filter(let kind, let from, let to):
+            filters.append(AppliedFilter(kind: kind, value: min(max(mix(from, to), kind.range.lowerBound), kind.range.upperBound)))
+        }
+        opacity = min(max(opacity, 0), 1)
+    }
+
+    /// How far a slide or push travels: the canvas's extent along its direction.
+    private static func extent(_ direction: Direction, _ canvas: Canvas) -> Double {
+        direction == .left || direction == .right ? Double(canvas.width) : Double(canvas.height)
+    }
+
+    /// Applies the incoming side of `transition` at eased progress `p`.
+    mutating func enter(_ transition: Transition, progress p: Double, canvas: Canvas) {
+        switch transition.kind {
+        case .fade:
+            opacity *= p
+        case .slide, .push:
+            let travel = Self.extent(transition.direction, canvas) * (1 - p)
+            x -= transition.direction.vector.x * travel
+            y -= transition.direction.vector.y * travel
+        case .zoom:
+            let factor = transition.scale + (1 - transition.scale) * p
+            scaleX *= factor
+            scaleY *= factor
+            opacity *= p
+        case .wipe:
+            reveal = .wipe(transition.direction, progress: p)
+        case .blur:
+            filters.append(AppliedFilter(kind: .blur, value: transition.blur * (1 - p)))
+            opacity *= p
+        case .iris:
+            reveal = .iris(progress: p)
+        case .spin:
+            rotation += transition.rotation * (1 - p)
+            scaleX *= p
+            scaleY *= p
+            opacity *= p
+        case .lightSweep:
+            opacity *= p
+            lightSweep = (p, transition.intensity)
+        }
+        opacity = min(max(opacity, 0), 1)
+    }
+
+    /// Applies the outgoing side of a push made by the next clip on the track.
+    mutating func leave(_ transition: Transition, progress p: Double, canvas: Canvas) {
+        guard transition.kind == .push else { return }
+        let travel = Self.extent(transition.direction, canvas) * p
+        x += transition.direction.vector.x * travel
+        y += transition.direction.vector.y * travel
     }
 }

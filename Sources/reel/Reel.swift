@@ -15,7 +15,7 @@ struct Reel: ParsableCommand {
             config file's folder. docs/schema.md lists the fields Reel reads.
             """,
         version: version,
-        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self]
+        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self]
     )
 }
 

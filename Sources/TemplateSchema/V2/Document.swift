@@ -129,6 +129,10 @@ public enum RenderingVideoV2 {
         public var transform: Transform
         public var style: Style
         public var body: Body
+        public var animations: [Animation] = []
+        public var keyframes: [KeyframeProperty: KeyframeTrack] = [:]
+        public var transition: Transition?
+        public var filters: [ClipFilter] = []
     }
 
     /// Every clip type the v2 schema names, with whether Reel renders it yet.

@@ -20,7 +20,8 @@ struct DocumentReader {
         var tracks: [V2.Track] = []
         if let tracksNode = root.required("tracks"), let elements = tracksNode.array {
             if elements.isEmpty { tracksNode.fail("needs at least one track") }
-            tracks = elements.compactMap { readTrack($0, assets: assets, meta: meta) }
+            let canvas = (Double(meta?.width ?? 0), Double(meta?.height ?? 0))
+            tracks = elements.compactMap { readTrack($0, assets: assets, canvas: canvas) }
             // Judged on the JSON as written: a clip that failed to read still counts as a clip.
             let writtenClipCounts = elements.map { track -> Int? in
                 guard case .array(let clips) = track["clips"]?.value else { return nil }
@@ -129,14 +130,14 @@ struct DocumentReader {
 
     // MARK: tracks and clips
 
-    private func readTrack(_ node: Node, assets: V2.Assets, meta: V2.Meta?) -> V2.Track? {
+    private func readTrack(_ node: Node, assets: V2.Assets, canvas: Canvas) -> V2.Track? {
         guard node.expectObject() else { return nil }
         let id = node["id"]?.string
         guard let clips = node.required("clips")?.array else { return nil }
-        return V2.Track(id: id, clips: clips.compactMap { readClip($0, assets: assets) })
+        return V2.Track(id: id, clips: clips.compactMap { readClip($0, assets: assets, canvas: canvas) })
     }
 
-    private func readClip(_ node: Node, assets: V2.Assets) -> V2.Clip? {
+    private func readClip(_ node: Node, assets: V2.Assets, canvas: Canvas) -> V2.Clip? {
         guard node.expectObject() else { return nil }
         guard let typeNode = node.required("type"), let type = typeNode.string else { return nil }
         guard let known = V2.clipTypes.first(where: { $0.name == type }) else {
@@ -156,9 +157,14 @@ struct DocumentReader {
         let transform = node["transform"].map(readTransform) ?? V2.Transform()
         let style = node["style"].map(readStyle) ?? V2.Style()
         let body = readBody(type: type, node: node, transform: transform, assets: assets)
+        let animations = node["animations"].map { readAnimations($0, canvas: canvas) } ?? []
+        let keyframes = node["keyframes"].map { readKeyframes($0, canvas: canvas) } ?? [:]
+        let transition = node["transition"].flatMap(readTransition)
+        let filters = node["style"]?["filters"].map(readFilters) ?? []
         guard let start, let duration, let body else { return nil }
         return V2.Clip(path: node.path, id: node["id"]?.string, start: start, duration: duration, zIndex: zIndex,
-                       opacity: opacity, transform: transform, style: style, body: body)
+                       opacity: opacity, transform: transform, style: style, body: body, animations: animations,
+                       keyframes: keyframes, transition: transition, filters: filters)
     }
 
     private func readBody(type: String, node: Node, transform: V2.Transform, assets: V2.Assets) -> V2.Body? {
@@ -281,7 +287,7 @@ struct DocumentReader {
     }
 
     /// A number of pixels, or a string `"N%"` (of the canvas) or `"Npx"`.
-    private func readLength(_ node: Node, allowNegative: Bool) -> V2.Length? {
+    func readLength(_ node: Node, allowNegative: Bool) -> V2.Length? {
         var length: V2.Length?
         switch node.value {
         case .number(let value):
@@ -310,7 +316,7 @@ struct DocumentReader {
         return length
     }
 
-    private func readNumberPair(_ node: Node) -> (Double, Double)? {
+    func readNumberPair(_ node: Node) -> (Double, Double)? {
         guard let elements = node.array else { return nil }
         guard elements.count == 2 else {
             node.fail("expected two numbers, found \(elements.count)")
@@ -390,7 +396,7 @@ struct DocumentReader {
 
     // MARK: colours and paints
 
-    private func readColor(_ node: Node) -> RGBAColor? {
+    func readColor(_ node: Node) -> RGBAColor? {
         guard let text = node.string else { return nil }
         if let color = ColorSyntax.parse(text) { return color }
         node.fail("\"\(text)\" is not a colour; expected e.g. \"#ff0000\", \"rgba(255,0,0,0.5)\" or a CSS colour name")

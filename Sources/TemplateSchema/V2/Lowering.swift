@@ -23,7 +23,7 @@ extension RenderingVideoV2.Document {
         var boxWidth = spec.width?.resolved(against: width)
         var boxHeight = spec.height?.resolved(against: height)
         let style = clip.style
-        let content: ClipContent
+        var content: ClipContent
         switch clip.body {
         case .text(let text):
             content = .text(TextContent(
@@ -52,19 +52,42 @@ extension RenderingVideoV2.Document {
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
             content = .shape(shape(.regularPolygon(sides: sides), style: style))
         }
+        let keyframes = clip.keyframes
+        func animated(_ property: KeyframeProperty, _ value: Double) -> Animatable<Double> {
+            keyframes[property]?.numbers ?? .constant(value)
+        }
         let transform = Transform(
-            x: .constant(spec.x?.resolved(against: width) ?? width / 2),
-            y: .constant(spec.y?.resolved(against: height) ?? height / 2),
-            width: boxWidth.map(Animatable.constant), height: boxHeight.map(Animatable.constant),
-            anchor: spec.anchor, scaleX: .constant(spec.scaleX), scaleY: .constant(spec.scaleY),
-            rotation: .constant(spec.rotation))
+            x: animated(.x, spec.x?.resolved(against: width) ?? width / 2),
+            y: animated(.y, spec.y?.resolved(against: height) ?? height / 2),
+            width: keyframes[.width]?.numbers ?? boxWidth.map(Animatable.constant),
+            height: keyframes[.height]?.numbers ?? boxHeight.map(Animatable.constant),
+            anchor: spec.anchor, scaleX: animated(.scale, spec.scaleX), scaleY: animated(.scale, spec.scaleY),
+            rotation: animated(.rotation, spec.rotation))
+        // Filter keyframes drive the filter of that type, added at the end when style lacks it.
+        var filters = clip.filters
+        for property in KeyframeProperty.allCases {
+            guard let kind = property.filter, let values = keyframes[property]?.numbers else { continue }
+            if let index = filters.firstIndex(where: { $0.kind == kind }) {
+                filters[index].value = values
+            } else {
+                filters.append(ClipFilter(kind: kind, value: values))
+            }
+        }
+        if case .audio(var audio) = content {
+            audio.sound.volumeKeyframes = keyframes[.volume]?.numbers
+            content = .audio(audio)
+        } else if case .video(var video) = content {
+            video.sound.volumeKeyframes = keyframes[.volume]?.numbers
+            content = .video(video)
+        }
         let shadow = style.shadowColor.map {
             Shadow(color: $0, blur: style.shadowBlur ?? 0,
                    offsetX: style.shadowOffset?.x ?? 0, offsetY: style.shadowOffset?.y ?? 0)
         }
         return Clip(id: clip.id, origin: clip.path.description, start: clip.start, duration: clip.duration,
-                    zIndex: clip.zIndex, opacity: .constant(style.opacity ?? clip.opacity), transform: transform,
-                    shadow: shadow, content: content)
+                    zIndex: clip.zIndex, opacity: animated(.opacity, style.opacity ?? clip.opacity), transform: transform,
+                    shadow: shadow, content: content, filters: filters, fill: keyframes[.fill]?.colors,
+                    animations: clip.animations, transition: content.isVisual ? clip.transition : nil)
     }
 
     private func shape(_ geometry: ShapeContent.Geometry, style: RenderingVideoV2.Style) -> ShapeContent {

@@ -1,0 +1,166 @@
+public import Timeline
+import Foundation
+
+/// The pixel kernels of `style.filters`, with CSS filter semantics, on premultiplied rasters.
+public enum Filters {
+    /// `raster` with `filters` applied in order. A blur grows the raster by three standard
+    /// deviations on each side; the returned shift says how far the old origin moved.
+    public static func apply(_ filters: [AppliedFilter], to raster: Raster) -> (raster: Raster, shiftX: Int, shiftY: Int) {
+        var result = raster, shiftX = 0, shiftY = 0
+        var pendingColor: [AppliedFilter] = []
+        func flushColor() {
+            if !pendingColor.isEmpty { applyColor(pendingColor, to: result) }
+            pendingColor.removeAll()
+        }
+        for filter in filters where !filter.isNeutral {
+            switch filter.kind {
+            case .blur:
+                flushColor()
+                let blurred = blur(result, sigma: filter.value)
+                result = blurred.raster
+                shiftX += blurred.margin
+                shiftY += blurred.margin
+            case .brightness, .contrast, .saturate, .hue, .grayscale, .sepia, .invert:
+                if result === raster { result = raster.copy() }
+                pendingColor.append(filter)
+            }
+        }
+        flushColor()
+        return (result, shiftX, shiftY)
+    }
+
+    /// A Gaussian blur of every channel, in a raster grown by 3σ on each side.
+    static func blur(_ raster: Raster, sigma: Double) -> (raster: Raster, margin: Int) {
+        let margin = Int((3 * sigma).rounded(.up))
+        let out = Raster(width: raster.width + 2 * margin, height: raster.height + 2 * margin)
+        let count = out.width * out.height
+        for channel in 0..<4 {
+            var plane = [Float](repeating: 0, count: count)
+            for y in 0..<raster.height {
+                for x in 0..<raster.width {
+                    plane[(y + margin) * out.width + x + margin] = Float(raster.pixels[(y * raster.width + x) * 4 + channel])
+                }
+            }
+            GaussianBlur.blur(&plane, width: out.width, height: out.height, sigma: sigma)
+            for i in 0..<count { out.pixels[i * 4 + channel] = UInt8(min(max(plane[i] + 0.5, 0), 255)) }
+        }
+        // Keep colour at or below alpha after rounding.
+        for i in 0..<count {
+            let a = out.pixels[i * 4 + 3]
+            for c in 0..<3 where out.pixels[i * 4 + c] > a { out.pixels[i * 4 + c] = a }
+        }
+        return (out, margin)
+    }
+
+    /// A colour operation on premultiplied colour c with alpha a: matrix·c + offset·a.
+    struct ColorOperation {
+        var matrix: [Float]  // 3×3, row-major
+        var offset: Float
+
+        static func of(_ filter: AppliedFilter) -> ColorOperation {
+            let v = Float(filter.value)
+            switch filter.kind {
+            case .brightness:
+                return ColorOperation(matrix: [v, 0, 0, 0, v, 0, 0, 0, v], offset: 0)
+            case .contrast:
+                return ColorOperation(matrix: [v, 0, 0, 0, v, 0, 0, 0, v], offset: (1 - v) / 2)
+            case .invert:
+                let k = 1 - 2 * v
+                return ColorOperation(matrix: [k, 0, 0, 0, k, 0, 0, 0, k], offset: v)
+            case .saturate:
+                return ColorOperation(matrix: [0.213 + 0.787 * v, 0.715 - 0.715 * v, 0.072 - 0.072 * v,
+                                               0.213 - 0.213 * v, 0.715 + 0.285 * v, 0.072 - 0.072 * v,
+                                               0.213 - 0.213 * v, 0.715 - 0.715 * v, 0.072 + 0.928 * v], offset: 0)
+            case .grayscale:
+                let a = 1 - min(max(v, 0), 1)
+                return ColorOperation(matrix: [0.2126 + 0.7874 * a, 0.7152 - 0.7152 * a, 0.0722 - 0.0722 * a,
+                                               0.2126 - 0.2126 * a, 0.7152 + 0.2848 * a, 0.0722 - 0.0722 * a,
+                                               0.2126 - 0.2126 * a, 0.7152 - 0.7152 * a, 0.0722 + 0.9278 * a], offset: 0)
+            case .sepia:
+                let a = 1 - min(max(v, 0), 1)
+                return ColorOperation(matrix: [0.393 + 0.607 * a, 0.769 - 0.769 * a, 0.189 - 0.189 * a,
+                                               0.349 - 0.349 * a, 0.686 + 0.314 * a, 0.168 - 0.168 * a,
+                                               0.272 - 0.272 * a, 0.534 - 0.534 * a, 0.131 + 0.869 * a], offset: 0)
+            case .hue:
+                let r = Float(filter.value * .pi / 180), c = cos(r), s = sin(r)
+                return ColorOperation(matrix: [0.213 + c * 0.787 - s * 0.213, 0.715 - c * 0.715 - s * 0.715, 0.072 - c * 0.072 + s * 0.928,
+                                               0.213 - c * 0.213 + s * 0.143, 0.715 + c * 0.285 + s * 0.140, 0.072 - c * 0.072 - s * 0.283,
+                                               0.213 - c * 0.213 - s * 0.787, 0.715 - c * 0.715 + s * 0.715, 0.072 + c * 0.928 + s * 0.072],
+                                      offset: 0)
+            case .blur:
+                preconditionFailure("blur is not a colour operation")
+            }
+        }
+    }
+
+    /// Applies consecutive colour filters in one pass, each clamped as CSS clamps between filters.
+    static func applyColor(_ filters: [AppliedFilter], to raster: Raster) {
+        let operations = filters.map(ColorOperation.of)
+        for i in 0..<(raster.width * raster.height) {
+            let p = raster.pixels + i * 4
+            let a = Float(p[3])
+            guard a > 0 else { continue }
+            var c = SIMD3<Float>(Float(p[0]), Float(p[1]), Float(p[2]))
+            for operation in operations {
+                let m = operation.matrix
+                c = SIMD3(m[0] * c.x + m[1] * c.y + m[2] * c.z, m[3] * c.x + m[4] * c.y + m[5] * c.z,
+                          m[6] * c.x + m[7] * c.y + m[8] * c.z) + operation.offset * a
+                c = c.clamped(lowerBound: .zero, upperBound: SIMD3(repeating: a))
+            }
+            p[0] = UInt8(c.x + 0.5); p[1] = UInt8(c.y + 0.5); p[2] = UInt8(c.z + 0.5)
+        }
+    }
+}
+
+/// Canvas-space effects of transitions: reveal masks and the light sweep.
+public enum TransitionEffects {
+    /// Coverage (0–1) of the revealed area at canvas pixel centre (x, y).
+    public static func coverage(_ mask: RevealMask, x: Double, y: Double, width: Double, height: Double) -> Double {
+        switch mask {
+        case .wipe(let direction, let progress):
+            let signed: Double = switch direction {
+            case .right: progress * width - x
+            case .left: x - (1 - progress) * width
+            case .down: progress * height - y
+            case .up: y - (1 - progress) * height
+            }
+            return min(max(signed + 0.5, 0), 1)
+        case .iris(let progress):
+            let radius = progress * (width * width + height * height).squareRoot() / 2
+            let distance = ((x - width / 2) * (x - width / 2) + (y - height / 2) * (y - height / 2)).squareRoot()
+            return min(max(radius - distance + 0.5, 0), 1)
+        }
+    }
+
+    /// Multiplies `layer` (canvas-sized) by the reveal's coverage.
+    static func reveal(_ mask: RevealMask, _ layer: Raster) {
+        let (w, h) = (Double(layer.width), Double(layer.height))
+        for y in 0..<layer.height {
+            for x in 0..<layer.width {
+                let k = coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h)
+                if k >= 1 { continue }
+                let p = layer.pixels + (y * layer.width + x) * 4
+                for c in 0..<4 { p[c] = UInt8((Double(p[c]) * k).rounded()) }
+            }
+        }
+    }
+
+    /// Adds a diagonal band of white light to the opaque parts of `layer` (canvas-sized), centred
+    /// `progress` of the way across.
+    static func sweep(_ layer: Raster, progress: Double, intensity: Double) {
+        let (w, h) = (Double(layer.width), Double(layer.height))
+        let band = max(w, h) * 0.15
+        // The band's centre line x + y/2 = position moves from off the left to off the right.
+        let position = -band + progress * (w + h / 2 + 2 * band)
+        for y in 0..<layer.height {
+            for x in 0..<layer.width {
+                let d = abs(Double(x) + Double(y) / 2 - position)
+                guard d < band else { continue }
+                let light = intensity * (1 - d / band)
+                let p = layer.pixels + (y * layer.width + x) * 4
+                let a = Double(p[3])
+                for c in 0..<3 { p[c] = UInt8(min(a, Double(p[c]) + light * a).rounded()) }
+            }
+        }
+    }
+}
