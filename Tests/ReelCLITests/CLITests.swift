@@ -156,6 +156,30 @@ import Testing
         #expect(try reel("probe", folder.path + "/nothing.mp4").status == 1)
     }
 
+    @Test func capabilitiesListExactlyTheRegistry() throws {
+        let result = try reel("capabilities")
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        func names(_ key: String) -> [String] { (json[key] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? [] }
+        #expect(names("animationTypes") == ["fadeIn", "fadeOut", "move", "scale", "rotate", "slideIn", "slideOut", "zoomIn", "zoomOut", "filter"])
+        #expect(names("transitionTypes") == ["fade", "slide", "zoom", "wipe", "blur", "push", "iris", "spin", "lightSweep"])
+        #expect(names("filters") == ["blur", "brightness", "contrast", "saturate", "hue", "grayscale", "sepia", "invert"])
+        #expect((json["easings"] as? [String])?.count == 22)
+        #expect((json["clipTypes"] as? [String]) == ["text", "image", "rect", "circle", "polygon", "video", "audio"])
+        #expect(names("keyframeProperties").contains("fill") && names("keyframeProperties").contains("volume"))
+        #expect(names("outputFormats") == ["mp4", "png"])
+        let slideIn = (json["animationTypes"] as? [[String: Any]])?.first { $0["name"] as? String == "slideIn" }
+        let distance = (slideIn?["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "distance" }
+        #expect(distance?["default"] as? String == "200")
+    }
+
+    @Test func theEffectsPageIsGeneratedFromTheRegistry() throws {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/effects.md")
+        let committed = try String(contentsOf: page, encoding: .utf8)
+        #expect(committed == (try reel("capabilities", "--markdown").stdout),
+                "docs/effects.md is stale: run `reel capabilities --markdown > docs/effects.md`")
+    }
+
     @Test func versionAndHelp() throws {
         #expect(try reel("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
         let help = try reel("render", "--help")
