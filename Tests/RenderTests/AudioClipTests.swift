@@ -125,6 +125,15 @@ import Timeline
         #expect(abs(Self.rms(sound, from: 1.45, to: 1.55) / full - 0.75) < 0.03)
     }
 
+    @Test func volumeKeyframesAutomateTheVolume() throws {
+        let tone = try wav("tone.wav", MediaFixtures.tone(seconds: 2))
+        let sound = try renderSound(clip(tone, #""keyframes": [ { "property": "volume", "frames": [ { "time": 0, "value": 1 }, { "time": 2, "value": 0, "easing": "easeInQuad" } ] } ]"#)).left
+        let full = 0.5 / 2.0.squareRoot()
+        // At 1 s the eased progress is 0.25, so the volume is 0.75.
+        #expect(abs(Self.rms(sound, from: 0.97, to: 1.03) / full - 0.75) < 0.03)
+        #expect(Self.rms(sound, from: 1.97, to: 2.0) / full < 0.05)
+    }
+
     @Test func duckingLowersMusicWhileTheTargetPlays() throws {
         let tone = try wav("tone.wav", MediaFixtures.tone(seconds: 3))
         let silence = try wav("voice.wav", [Float](repeating: 0, count: 48_000 * 2))
