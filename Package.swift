@@ -19,6 +19,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // C libraries, each behind a small module map and shim header.
@@ -39,8 +42,17 @@ let package = Package(
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.
         .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder"], swiftSettings: kernelSettings),
+        // Durable state: accounts, keys, credits, tasks, files, previews, jobs (SQLite through GRDB).
+        .target(name: "Store", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strictSettings),
+        // The HTTP surfaces, the job workers and the webhook sender: a thin adapter over Render.
+        .target(name: "APIAdapter", dependencies: [
+            "Store", "Render", "TemplateSchema", "Timeline", "Media", "Encoder",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strictSettings),
         .executableTarget(name: "reel", dependencies: [
-            "TemplateSchema", "Render", "Media",
+            "TemplateSchema", "Render", "Media", "APIAdapter", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
 
@@ -50,5 +62,9 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
+        .testTarget(name: "APIAdapterTests", dependencies: [
+            "APIAdapter", "Store",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: strictSettings),
     ]
 )

@@ -24,6 +24,9 @@ public final class MediaLocator: @unchecked Sendable {
 
     public let cacheDirectory: String
     public let limits: Limits
+    public let policy: NetworkPolicy
+    /// Maps URLs this process serves itself (uploads) straight to their files.
+    private let localResolver: @Sendable (String) -> String?
     private let lock = NSLock()
 
     /// The default cache: `$XDG_CACHE_HOME/reel/media`, or `~/.cache/reel/media`.
@@ -32,9 +35,13 @@ public final class MediaLocator: @unchecked Sendable {
         return base + "/reel/media"
     }
 
-    public init(cacheDirectory: String = MediaLocator.defaultCacheDirectory, limits: Limits = Limits()) {
+    public init(cacheDirectory: String = MediaLocator.defaultCacheDirectory, limits: Limits = Limits(),
+                policy: NetworkPolicy = NetworkPolicy(allowsPrivateNetwork: true),
+                localResolver: @escaping @Sendable (String) -> String? = { _ in nil }) {
         self.cacheDirectory = cacheDirectory
         self.limits = limits
+        self.policy = policy
+        self.localResolver = localResolver
     }
 
     /// The local file for `source`, downloading it first when it is remote and not cached yet.
@@ -43,6 +50,7 @@ public final class MediaLocator: @unchecked Sendable {
         case .file(let path):
             return path
         case .url(let address):
+            if let local = localResolver(address) { return local }
             guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                   url.host != nil else {
                 throw MediaError("not an http(s) URL: \(address)")
@@ -51,8 +59,9 @@ public final class MediaLocator: @unchecked Sendable {
             defer { lock.unlock() }
             let cached = cacheDirectory + "/" + Self.cacheName(for: address)
             if FileManager.default.fileExists(atPath: cached) { return cached }
+            try policy.check(url)
             try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            try Download(url: url, limits: limits).run(to: cached)
+            try Download(url: url, limits: limits, policy: policy).run(to: cached)
             return cached
         }
     }
@@ -75,15 +84,17 @@ public final class MediaLocator: @unchecked Sendable {
 private final class Download: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let url: URL
     let limits: MediaLocator.Limits
+    let policy: NetworkPolicy
     private let done = DispatchSemaphore(value: 0)
     private var handle: FileHandle?
     private var received: Int64 = 0
     private var redirects = 0
     private var failure: String?
 
-    init(url: URL, limits: MediaLocator.Limits) {
+    init(url: URL, limits: MediaLocator.Limits, policy: NetworkPolicy) {
         self.url = url
         self.limits = limits
+        self.policy = policy
     }
 
     func run(to destination: String) throws {
@@ -133,7 +144,11 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         redirects += 1
-        if redirects > limits.maximumRedirects {
+        if let next = request.url, let refusal = Result(catching: { try policy.check(next) }).failureDescription {
+            failure = "redirect refused: \(refusal)"
+            completionHandler(nil)
+            task.cancel()
+        } else if redirects > limits.maximumRedirects {
             failure = "more than \(limits.maximumRedirects) redirects"
             completionHandler(nil)
             task.cancel()
@@ -145,5 +160,13 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         if failure == nil, let error { failure = error.localizedDescription }
         done.signal()
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The error's text, if this is a failure.
+    var failureDescription: String? {
+        if case .failure(let error) = self { return "\(error)" }
+        return nil
     }
 }

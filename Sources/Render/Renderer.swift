@@ -87,8 +87,9 @@ public final class Renderer {
 
     /// Renders the whole timeline to an MP4 at `path`. The file appears only when it is complete:
     /// it is written beside `path` and renamed at the end, so a failure leaves no broken file.
+    /// `progress` is called after every frame; throwing from it stops the render.
     public func renderVideo(to path: String, settings: EncoderSettings = EncoderSettings(),
-                            progress: (RenderProgress) -> Void = { _ in }) throws {
+                            progress: (RenderProgress) throws -> Void = { _ in }) throws {
         try checkMedia()
         let frameCount = timeline.frameCount
         guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
@@ -135,7 +136,7 @@ public final class Renderer {
             let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
             let block = try mixer.mix(from: writer.audioSampleCount, count: audioEnd - writer.audioSampleCount)
             try writer.appendAudio(left: block.left, right: block.right)
-            progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
+            try progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
         }
         try writer.finish()
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }

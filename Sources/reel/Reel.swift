@@ -3,7 +3,7 @@ import Foundation
 import Media
 
 @main
-struct Reel: ParsableCommand {
+struct Reel: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -15,7 +15,8 @@ struct Reel: ParsableCommand {
             config file's folder. docs/schema.md lists the fields Reel reads.
             """,
         version: version,
-        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self]
+        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
+                      ServeCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self]
     )
 }
 

@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// Authenticates RenderingVideo requests in all four styles the API accepts:
+/// `Authorization: Bearer sk-…`, `Authorization: Token sk-…`, `X-API-Key: sk-…` and `?api_key=sk-…`.
+struct KeyAuthentication: RouterMiddleware {
+    typealias Context = ReelRequestContext
+    let database: ReelDatabase
+    let api: APISurface
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        do {
+            context.account = try database.authenticate(Self.presentedKey(request), api: api)
+        } catch let rejection as KeyRejection {
+            let message = switch rejection {
+            case .missing: "an API key is required: send Authorization: Bearer sk-…"
+            case .badFormat: "API keys start with sk-"
+            case .invalid: "the API key is not valid"
+            case .inactive: "the API key has been revoked"
+            case .noAccount: "the account of this API key no longer exists"
+            }
+            throw APIError(.unauthorized, code: rejection.rawValue, message)
+        }
+        return try await next(request, context)
+    }
+
+    static func presentedKey(_ request: Request) -> String? {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2, ["bearer", "token"].contains(parts[0].lowercased()) {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+            return authorization
+        }
+        if let header = HTTPField.Name("X-API-Key"), let key = request.headers[header] { return key }
+        return request.uri.queryParameters.get("api_key")
+    }
+}
+
+import Foundation

@@ -1,0 +1,183 @@
+import Encoder
+import Foundation
+import Logging
+import Media
+import Render
+import Store
+import TemplateSchema
+
+/// The render workers inside the server: each takes the oldest queued job, renders it, and
+/// records the outcome; a restart puts interrupted jobs back in the queue.
+final class JobRunner: Sendable {
+    let service: ReelService
+    private let wakeUp: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    init(service: ReelService) {
+        self.service = service
+        (wakeUp, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Tells the workers a job was queued.
+    func notify() { wake.yield() }
+
+    /// Runs `count` workers until the surrounding task is cancelled.
+    func run(workers count: Int) async {
+        let requeued = (try? service.database.requeueInterruptedJobs()) ?? 0
+        if requeued > 0 { service.logger.info("requeued interrupted renders", metadata: ["count": "\(requeued)"]) }
+        let signals = wakeUp
+        await withTaskGroup(of: Void.self) { group in
+            // One listener fans a wake-up out to every worker through a shared counter of work.
+            let gate = WorkGate()
+            group.addTask {
+                for await _ in signals { await gate.open() }
+            }
+            for _ in 0..<max(1, count) {
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        if let job = try? service.database.claimNextJob() {
+                            await render(job)
+                        } else {
+                            // Wait for a wake-up, or look again in a second (jobs queued by another process).
+                            await gate.wait(timeout: .seconds(1))
+                        }
+                    }
+                }
+            }
+            await group.waitForAll()
+        }
+    }
+
+    private func render(_ job: JobRecord) async {
+        let logger = service.logger
+        logger.info("render started", metadata: ["job": "\(job.id)", "task": "\(job.taskId)"])
+        let output = service.paths.videos + "/\(job.taskId).mp4"
+        let outcome: Result<Void, any Error> = await runOnThread { [service] in
+            guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
+            let timeline = try service.timeline(for: task.config)
+            let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
+            var settings = EncoderSettings()
+            settings.threads = min(max(job.workers, 1), ProcessInfo.processInfo.activeProcessorCount)
+            var lastUpdate = Date.distantPast
+            try renderer.renderVideo(to: output, settings: settings) { progress in
+                guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
+                lastUpdate = Date()
+                // A deleted task stops its render.
+                guard let current = try service.database.job(id: job.id), current.status == "running" else { throw RenderError.cancelled }
+                try service.database.updateProgress(job: job.id, progress: Double(progress.framesDone) / Double(progress.frameCount))
+            }
+        }
+        switch outcome {
+        case .success:
+            if (try? service.database.completeJob(id: job.id, outputPath: output)) == true {
+                logger.info("render completed", metadata: ["job": "\(job.id)"])
+                service.sendWebhook(for: job, status: "completed", error: nil)
+            } else {
+                try? FileManager.default.removeItem(atPath: output)
+            }
+        case .failure(let error):
+            if case .cancelled = error as? RenderError { return }
+            logger.warning("render failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            if (try? service.database.failJob(id: job.id, error: "\(error)")) == true {
+                service.sendWebhook(for: job, status: "failed", error: "\(error)")
+            }
+        }
+    }
+
+    enum RenderError: Error { case cancelled }
+}
+
+/// Wakes waiting workers; a wake-up before anyone waits is kept for the next waiter.
+actor WorkGate {
+    private var pending = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func open() {
+        if waiters.isEmpty { pending = true }
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+
+    func wait(timeout: Duration) async {
+        if pending {
+            pending = false
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.suspend() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            self.releaseAll()
+        }
+    }
+
+    private func suspend() async {
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func releaseAll() {
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+}
+
+/// Runs blocking work on its own thread, off Swift's cooperative pool.
+func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: Result(catching: body)) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
+
+/// Delivers webhooks from the outbox: POST with a 10 s timeout, retried with exponential
+/// backoff (2, 4, 8 … s) up to eight attempts, never on the render path.
+final class WebhookSender: Sendable {
+    let service: ReelService
+    static let maximumAttempts = 8
+
+    init(service: ReelService) {
+        self.service = service
+    }
+
+    func run() async {
+        while !Task.isCancelled {
+            let due = (try? service.database.dueWebhooks()) ?? []
+            for hook in due { await deliver(hook) }
+            try? await Task.sleep(for: .milliseconds(due.isEmpty ? 500 : 50))
+        }
+    }
+
+    private func deliver(_ hook: WebhookRecord) async {
+        guard let id = hook.id else { return }
+        var failure: String?
+        if let url = URL(string: hook.url) {
+            do {
+                try service.networkPolicy.check(url)
+                var request = URLRequest(url: url, timeoutInterval: 10)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.setValue("Reel-Webhook/\(ReelService.version)", forHTTPHeaderField: "User-Agent")
+                request.httpBody = Data(hook.payload.utf8)
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if !(200..<300).contains(status) { failure = "HTTP \(status)" }
+            } catch {
+                failure = "\(error)"
+            }
+        } else {
+            failure = "not a URL"
+        }
+        let attempts = hook.attempts + 1
+        let retry: TimeInterval? = failure != nil && attempts < Self.maximumAttempts ? pow(2, Double(attempts)) : nil
+        try? service.database.recordWebhookAttempt(id: id, delivered: failure == nil, error: failure, retryAfter: retry)
+        if let failure {
+            service.logger.warning("webhook delivery failed", metadata: ["url": "\(hook.url)", "attempt": "\(attempts)", "error": "\(failure)"])
+        }
+    }
+}
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif

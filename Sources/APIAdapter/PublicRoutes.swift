@@ -1,0 +1,173 @@
+import Encoder
+import Foundation
+import Hummingbird
+import NIOCore
+import Render
+import Store
+
+/// Routes reached by link rather than by key: signed video links (with HTTP Range, so players
+/// can seek), uploaded files (their ids are unguessable), and the preview viewer.
+struct PublicRoutes: Sendable {
+    let service: ReelService
+
+    func register(on router: Router<ReelRequestContext>) {
+        router.get("videos/:file") { request, context in try video(request, context) }
+        router.get("uploads/:fileId/:name") { request, context in try uploaded(request, context) }
+        router.get("t/:id") { request, context in try viewer(request, context) }
+        router.get("preview/:id") { request, context in try viewer(request, context) }
+        router.get("preview/:id/config.json") { request, context in
+            let config = try composition(try parameter("id", context)).config
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: config)))
+        }
+        router.get("preview/:id/frame.png") { request, context in try await frame(request, context) }
+    }
+
+    func parameter(_ name: String, _ context: ReelRequestContext) throws -> String {
+        guard let value = context.parameters.get(name) else { throw APIError.notFound("not found") }
+        return value
+    }
+
+    // MARK: files
+
+    func video(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let file = try parameter("file", context)
+        let query = request.uri.queryParameters
+        guard service.signer.isValid(path: "/videos/\(file)", expires: query.get("expires"), signature: query.get("sig")) else {
+            throw APIError(.forbidden, code: "INVALID_SIGNATURE", "this video link is invalid or has expired; fetch the task again for a fresh one")
+        }
+        let taskID = String(file.dropLast(4))
+        guard file.hasSuffix(".mp4"), taskID.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw APIError.notFound("no such video") }
+        return try serve(path: service.paths.videos + "/\(taskID).mp4", type: "video/mp4", request: request)
+    }
+
+    func uploaded(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        guard let file = try service.database.file(id: try parameter("fileId", context)) else { throw APIError.notFound("no such file") }
+        return try serve(path: file.storedPath, type: file.mimeType, request: request)
+    }
+
+    /// A file, whole or the byte range asked for (`Range: bytes=a-b`, `a-`, `-n`).
+    func serve(path: String, type: String, request: Request) throws -> Response {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw APIError.notFound("no such file") }
+        defer { try? handle.close() }
+        let size = Int((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        var headers: HTTPFields = [.contentType: type, .acceptRanges: "bytes"]
+        guard let range = request.headers[.range] else {
+            let data = try handle.readToEnd() ?? Data()
+            headers[.contentLength] = "\(data.count)"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        guard let (start, end) = Self.byteRange(range, size: size) else {
+            headers[.contentRange] = "bytes */\(size)"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        }
+        try handle.seek(toOffset: UInt64(start))
+        let data = try handle.read(upToCount: end - start + 1) ?? Data()
+        headers[.contentRange] = "bytes \(start)-\(end)/\(size)"
+        headers[.contentLength] = "\(data.count)"
+        return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The inclusive byte range a single-range `Range` header asks for, or nil if unsatisfiable.
+    static func byteRange(_ header: String, size: Int) -> (Int, Int)? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst(6).split(separator: ",").first.map(String.init) ?? ""
+        let pieces = spec.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard pieces.count == 2 else { return nil }
+        if pieces[0].isEmpty {
+            guard let suffix = Int(pieces[1]), suffix > 0 else { return nil }
+            return (max(0, size - suffix), size - 1)
+        }
+        guard let start = Int(pieces[0]), start < size else { return nil }
+        let end = pieces[1].isEmpty ? size - 1 : min(Int(pieces[1]) ?? -1, size - 1)
+        return end >= start ? (start, end) : nil
+    }
+
+    // MARK: previews
+
+    /// The config behind a preview id or a task id, and its owner.
+    func composition(_ id: String) throws -> (config: String, title: String) {
+        if let preview = try? service.database.preview(id: id, account: nil) { return (preview.config, "Preview") }
+        if let task = try service.database.task(id: id) { return (task.config, task.title ?? "Task \(task.id)") }
+        throw APIError.notFound("no preview or task with id \(id), or it has expired")
+    }
+
+    func frame(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let id = try parameter("id", context)
+        let (config, _) = try composition(id)
+        let seconds = Double(request.uri.queryParameters.get("t") ?? "0") ?? 0
+        guard seconds.isFinite, seconds >= 0 else { throw APIError.invalidRequest("t must be a time in seconds", field: "t") }
+        let timeline = try service.timeline(for: config)
+        let locator = service.mediaLocator
+        let result = await runOnThread { try PNGWriter.encode(Renderer(timeline: timeline, locator: locator).frame(at: seconds)) }
+        switch result {
+        case .success(let png):
+            return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=300"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        case .failure(let error):
+            throw APIError(.unprocessableContent, code: "RENDER_FAILED", "\(error)")
+        }
+    }
+
+    func viewer(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let id = try parameter("id", context)
+        let (config, title) = try composition(id)
+        let timeline = try service.timeline(for: config)
+        let html = ViewerPage.html(id: id, title: title, duration: timeline.duration,
+                                   frameStep: 1 / timeline.canvas.frameRate.framesPerSecond,
+                                   width: timeline.canvas.width, height: timeline.canvas.height, config: config)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// The preview page: a frame rendered by the compositor, a scrubber that asks for frames as PNG,
+/// and the config.
+enum ViewerPage {
+    static func html(id: String, title: String, duration: Double, frameStep: Double, width: Int, height: Int, config: String) -> String {
+        let prettyConfig = (try? JSONSerialization.jsonObject(with: Data(config.utf8)))
+            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) }
+            .map { String(decoding: $0, as: UTF8.self) } ?? config
+        return """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · Reel</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <style>
+          body { font: 15px system-ui, sans-serif; margin: 0; background: #111; color: #eee; }
+          main { max-width: 1100px; margin: 0 auto; padding: 24px; }
+          img { width: 100%; aspect-ratio: \(width) / \(height); background: #000; display: block; }
+          .controls { display: flex; gap: 12px; align-items: center; margin: 12px 0; }
+          input[type=range] { flex: 1; }
+          pre { background: #1b1b1b; padding: 12px; overflow: auto; max-height: 40vh; }
+        </style></head>
+        <body><main>
+          <h1>\(escape(title))</h1>
+          <img id="frame" alt="frame" src="/preview/\(id)/frame.png?t=0">
+          <div class="controls">
+            <input id="scrubber" type="range" min="0" max="\(max(0, duration - frameStep))" step="\(frameStep)" value="0">
+            <span id="time">0.00 s</span> / \(String(format: "%.2f", duration)) s · \(width)×\(height)
+          </div>
+          <details><summary>Config</summary><pre>\(escape(prettyConfig))</pre></details>
+        </main>
+        <script>
+          const frame = document.getElementById('frame'), scrubber = document.getElementById('scrubber');
+          const label = document.getElementById('time');
+          let loading = false, wanted = null;
+          function show(t) {
+            label.textContent = Number(t).toFixed(2) + ' s';
+            if (loading) { wanted = t; return; }
+            loading = true;
+            frame.src = '/preview/\(id)/frame.png?t=' + t;
+          }
+          frame.onload = frame.onerror = () => {
+            loading = false;
+            if (wanted !== null) { const t = wanted; wanted = null; show(t); }
+          };
+          scrubber.addEventListener('input', () => show(scrubber.value));
+        </script></body></html>
+        """
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,131 @@
+public import Hummingbird
+import Foundation
+public import Logging
+import Media
+public import Store
+import TemplateSchema
+import Timeline
+
+/// The server: the database, the data folder, the workers and the webhook sender, and the
+/// routes of every API surface built on them.
+public final class ReelService: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    public let paths: DataPaths
+    public let database: ReelDatabase
+    public let logger: Logger
+    let signer: URLSigner
+    let networkPolicy: NetworkPolicy
+    let mediaLocator: MediaLocator
+    private let runner = LockedBox<JobRunner?>(nil)
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        paths = try DataPaths(root: configuration.dataDirectory)
+        database = try paths.openDatabase()
+        signer = URLSigner(key: try paths.signingKey())
+        networkPolicy = NetworkPolicy(allowsPrivateNetwork: configuration.allowsPrivateNetwork)
+        let uploads = paths.uploads, database = self.database
+        // Links to our own uploads resolve to the stored file rather than a request to ourselves.
+        mediaLocator = MediaLocator(cacheDirectory: paths.cache, policy: networkPolicy, localResolver: { address in
+            guard let range = address.range(of: "/uploads/") else { return nil }
+            let id = address[range.upperBound...].split(separator: "/").first.map(String.init) ?? ""
+            guard let file = try? database.file(id: id) else { return nil }
+            return uploads + "/" + URL(fileURLWithPath: file.storedPath).lastPathComponent
+        })
+    }
+
+    /// The Hummingbird application serving every route.
+    public func application() -> some ApplicationProtocol {
+        let router = Router(context: ReelRequestContext.self)
+        router.add(middleware: ErrorEnvelopeMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.get("healthz") { _, _ in JSONResponse.make(["status": "ok", "version": Self.version]) }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
+        }
+        RenderingVideoRoutes(service: self).register(on: router)
+        PublicRoutes(service: self).register(on: router)
+        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                                serverName: "Reel/\(Self.version)"),
+                           logger: logger)
+    }
+
+    /// Serves until cancelled, with the render workers and the webhook sender alongside.
+    public func run() async throws {
+        let app = application()
+        let jobs = JobRunner(service: self)
+        runner.value = jobs
+        let webhooks = WebhookSender(service: self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await jobs.run(workers: self.configuration.workers) }
+            group.addTask { await webhooks.run() }
+            group.addTask { try await app.runService() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Starts the workers and the webhook sender without the HTTP listener (for in-process tests).
+    public func startBackgroundWork() -> Task<Void, Never> {
+        let jobs = JobRunner(service: self)
+        runner.value = jobs
+        let webhooks = WebhookSender(service: self)
+        return Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await jobs.run(workers: self.configuration.workers) }
+                group.addTask { await webhooks.run() }
+            }
+        }
+    }
+
+    func jobQueued() { runner.value?.notify() }
+
+    // MARK: helpers shared by the routes and the workers
+
+    /// Reads, checks and lowers a stored or submitted v2 config.
+    func timeline(for config: String) throws -> Timeline {
+        let document = try RenderingVideoV2.decode(Data(config.utf8))
+        return document.lower(baseDirectory: paths.uploads)
+    }
+
+    /// The origin links are built on: the configured public URL, or the request's Host.
+    func origin(for request: Request) -> String {
+        if let publicURL = configuration.publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        return "http://\(host)"
+    }
+
+    /// A signed, expiring link to a task's video.
+    func videoURL(taskID: String, origin: String) -> String {
+        let path = "/videos/\(taskID).mp4"
+        return origin + path + "?" + signer.query(for: path, expires: Date() + configuration.videoLinkLifetime)
+    }
+
+    func sendWebhook(for job: JobRecord, status: String, error: String?) {
+        guard let url = job.webhookURL else { return }
+        var payload: [String: Any] = ["taskId": job.taskId, "renderTaskId": job.id, "status": status,
+                                      "error": error ?? NSNull(), "timestamp": Timestamp.now]
+        if status == "completed" {
+            let origin = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
+            payload["videoUrl"] = videoURL(taskID: job.taskId, origin: origin)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        try? database.enqueueWebhook(url: url, payload: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A value behind a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}

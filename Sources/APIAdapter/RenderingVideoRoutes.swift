@@ -1,0 +1,362 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Store
+import TemplateSchema
+import Timeline
+
+/// The RenderingVideo API (`/api/v1/…`), as its published SDKs call it.
+struct RenderingVideoRoutes: Sendable {
+    let service: ReelService
+    var database: ReelDatabase { service.database }
+
+    func register(on router: Router<ReelRequestContext>) {
+        let api = router.group("api/v1").add(middleware: KeyAuthentication(database: database, api: .renderingvideo))
+        api.get("capabilities") { _, _ in capabilities() }
+        api.post("video") { request, context in try await createTask(request, context) }
+        api.get("video") { request, context in try listTasks(request, context) }
+        api.get("video/:taskId") { request, context in try taskDetail(request, context) }
+        api.delete("video/:taskId") { request, context in try deleteTask(request, context) }
+        api.post("video/:taskId/render") { request, context in try await render(request, context) }
+        api.post("upload") { request, context in try await upload(request, context) }
+        api.get("files") { request, context in try listFiles(request, context) }
+        api.delete("files/:fileId") { request, context in try deleteFile(request, context) }
+        api.get("credits") { _, context in
+            JSONResponse.success(["credits": try database.balance(account: try context.requireAccount().id), "currency": "credits"])
+        }
+        api.post("preview") { request, context in try await createPreview(request, context) }
+        api.get("preview/:tempId") { request, context in try readPreview(request, context) }
+        api.delete("preview/:tempId") { request, context in try deletePreview(request, context) }
+        api.post("preview/:tempId/convert") { request, context in try await convertPreview(request, context, render: false) }
+        api.post("preview/:tempId/render") { request, context in try await convertPreview(request, context, render: true) }
+    }
+
+    // MARK: capabilities
+
+    func capabilities() -> Response {
+        let capabilities = Capabilities.current
+        let qualities: [[String: Any]] = [("720p", 720, 1.0), ("1080p", 1080, 1.5), ("2K", 1440, 2.0)].map {
+            ["quality": $0.0, "label": $0.0, "shortEdge": $0.1, "creditMultiplier": $0.2]
+        }
+        return JSONResponse.success([
+            "apiVersion": "v1",
+            "schema": ["version": "2.0.0", "clipTypes": capabilities.clipTypes,
+                       "animationTypes": capabilities.animationTypes.map(\.name),
+                       "easingFunctions": capabilities.easings,
+                       "transitionTypes": capabilities.transitionTypes.map(\.name),
+                       "keyframeProperties": capabilities.keyframeProperties.map(\.name),
+                       "filters": capabilities.filters.map(\.name)],
+            "render": ["qualitySelection": "automatic", "qualities": qualities],
+            "features": ["previews": true, "webhooks": true, "uploads": true, "selfHosted": true],
+            "docs": ["openapi": "/openapi.json"],
+        ])
+    }
+
+    // MARK: tasks
+
+    /// Checks a submitted config and describes it: 400 INVALID_CONFIG lists every problem.
+    func checkedConfig(_ value: Any?) throws -> (json: String, timeline: Timeline) {
+        guard let object = value as? [String: Any] else {
+            throw APIError(.badRequest, code: "INVALID_CONFIG", "config must be a JSON object with meta and tracks", details: ["field": "config"])
+        }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        do {
+            let timeline = try RenderingVideoV2.decode(data).lower(baseDirectory: service.paths.uploads)
+            return (String(decoding: data, as: UTF8.self), timeline)
+        } catch {
+            let problems = error.diagnostics.map(\.description)
+            throw APIError(.badRequest, code: "INVALID_CONFIG", "the config is not valid: " + problems.joined(separator: "; "),
+                           details: ["problems": problems, "fields": error.diagnostics.map { "config." + $0.path.description }])
+        }
+    }
+
+    func createTask(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body = try await jsonBody(request)
+        guard body["config"] != nil else { throw APIError(.badRequest, code: "INVALID_CONFIG", "config is required", details: ["field": "config"]) }
+        let task = try makeTask(account: account, config: body["config"], metadata: body["metadata"],
+                                title: body["title"], category: body["category"])
+        try database.insert(task)
+        var fields = taskJSON(task, origin: service.origin(for: request))
+        fields["message"] = "task created; POST /api/v1/video/\(task.id)/render to render it"
+        return JSONResponse.success(fields)
+    }
+
+    func makeTask(account: Account, config: Any?, metadata: Any?, title: Any?, category: Any?) throws -> TaskRecord {
+        let (json, timeline) = try checkedConfig(config)
+        if let metadata, !(metadata is [String: Any]) && !(metadata is NSNull) {
+            throw APIError.invalidRequest("metadata must be an object", field: "metadata")
+        }
+        if let title, !(title is String) && !(title is NSNull) { throw APIError.invalidRequest("title must be a string", field: "title") }
+        if let category, !(category is String) && !(category is NSNull) { throw APIError.invalidRequest("category must be a string", field: "category") }
+        let metadataJSON = try (metadata as? [String: Any]).map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        let canvas = timeline.canvas
+        return TaskRecord(accountId: account.id, api: "renderingvideo", config: json, metadata: metadataJSON,
+                          title: title as? String, category: (category as? String) ?? "api", width: canvas.width,
+                          height: canvas.height, duration: timeline.duration,
+                          cost: Pricing.cost(width: canvas.width, height: canvas.height, duration: timeline.duration))
+    }
+
+    func taskJSON(_ task: TaskRecord, origin: String) -> [String: Any] {
+        var fields: [String: Any] = [
+            "taskId": task.id, "videoTaskId": task.id, "status": task.status, "category": task.category,
+            "title": task.title ?? NSNull(), "width": task.width, "height": task.height, "duration": task.duration,
+            "quality": Pricing.quality(width: task.width, height: task.height).label, "costCredits": task.cost,
+            "createdAt": task.createdAt, "completedAt": task.completedAt ?? NSNull(),
+            "previewUrl": origin + "/t/\(task.id)", "viewerUrl": origin + "/preview/\(task.id)",
+            "configUrl": origin + "/preview/\(task.id)/config.json",
+        ]
+        if let jobID = task.jobId { fields["renderTaskId"] = jobID }
+        if let metadata = task.metadata, let object = try? JSONSerialization.jsonObject(with: Data(metadata.utf8)) { fields["metadata"] = object }
+        if task.status == "completed" { fields["videoUrl"] = service.videoURL(taskID: task.id, origin: origin) }
+        if task.status == "failed" { fields["error"] = task.error ?? "render failed" }
+        if task.status == "rendering", let jobID = task.jobId, let job = try? database.job(id: jobID) {
+            fields["progress"] = job.progress
+        }
+        return fields
+    }
+
+    func listTasks(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let (page, limit) = try pagination(request)
+        let status = request.uri.queryParameters.get("status")
+        if let status, !["created", "rendering", "completed", "failed"].contains(status) {
+            throw APIError.invalidRequest("status must be created, rendering, completed or failed", field: "status")
+        }
+        var category = request.uri.queryParameters.get("category") ?? "api"
+        if category == "all" { category = "" }
+        let result = try database.tasks(account: account.id, api: "renderingvideo", status: status,
+                                        category: category.isEmpty ? nil : category, page: page, limit: limit)
+        let origin = service.origin(for: request)
+        return JSONResponse.success(["tasks": result.items.map { taskJSON($0, origin: origin) },
+                                     "pagination": ["page": page, "limit": limit, "total": result.total]])
+    }
+
+    func taskDetail(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let task = try database.task(id: try parameter("taskId", context), account: try context.requireAccount().id)
+        return JSONResponse.success(taskJSON(task, origin: service.origin(for: request)))
+    }
+
+    func deleteTask(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let (task, outputs) = try database.deleteTask(id: try parameter("taskId", context), account: try context.requireAccount().id)
+        for path in outputs + [service.paths.videos + "/\(task.id).mp4"] { try? FileManager.default.removeItem(atPath: path) }
+        return JSONResponse.success(["taskId": task.id, "videoTaskId": task.id, "deleted": true, "remoteDeleted": true,
+                                     "message": "task, render history and video deleted"])
+    }
+
+    func render(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body = try await jsonBody(request, allowEmpty: true)
+        let fields = try startRender(taskID: try parameter("taskId", context), account: account, body: body,
+                                     origin: service.origin(for: request))
+        return JSONResponse.success(fields)
+    }
+
+    /// Reserves credits and queues a render; the response fields of the render endpoints.
+    func startRender(taskID: String, account: Account, body: [String: Any], origin: String) throws -> [String: Any] {
+        var webhook: String?
+        if let value = body["webhook_url"], !(value is NSNull) {
+            guard let text = value as? String, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+                  ["http", "https"].contains(scheme), url.host != nil else {
+                throw APIError.invalidRequest("webhook_url must be an http(s) URL", field: "webhook_url")
+            }
+            webhook = text
+        }
+        var workers = 5
+        if let value = body["num_workers"], !(value is NSNull) {
+            guard let number = value as? Int, number >= 1, number <= 64 else {
+                throw APIError.invalidRequest("num_workers must be a whole number from 1 to 64", field: "num_workers")
+            }
+            workers = number
+        }
+        let start: RenderStart
+        do {
+            start = try database.startRender(taskID: taskID, account: account.id, webhookURL: webhook, workers: workers)
+        } catch let error as StoreError where error.kind == .conflict {
+            throw APIError(.badRequest, code: "ALREADY_RENDERING", "task \(taskID) is already rendering")
+        }
+        switch start {
+        case .alreadyRendered(let task):
+            var fields = taskJSON(task, origin: origin)
+            fields["alreadyRendered"] = true
+            fields["cost"] = 0
+            fields["remainingCredits"] = try database.balance(account: account.id)
+            fields["message"] = "the task was rendered already"
+            return fields
+        case .queued(let job, let remaining):
+            service.jobQueued()
+            var fields = taskJSON(try database.task(id: taskID, account: account.id), origin: origin)
+            fields["renderTaskId"] = job.id
+            fields["cost"] = job.cost
+            fields["remainingCredits"] = remaining
+            fields["message"] = "rendering started"
+            return fields
+        }
+    }
+
+    // MARK: files
+
+    func upload(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let limit = service.configuration.maximumUploadBytes
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit * 4 + (1 << 20))
+        } catch {
+            throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "the upload is larger than the server accepts (\(limit) bytes a file)")
+        }
+        let parts = try Multipart.parse(Data(buffer: buffer), contentType: request.headers[.contentType] ?? "")
+        let files = parts.filter { ($0.name == "file" || $0.name == "files") && $0.filename != nil }
+        guard !files.isEmpty else { throw APIError(.badRequest, code: "NO_FILES", "send the file in a multipart field named file or files") }
+        var assets: [[String: Any]] = []
+        var stored: [String] = []
+        let origin = service.origin(for: request)
+        do {
+            for part in files {
+                let name = sanitizedFileName(part.filename)
+                guard part.body.count <= limit else {
+                    throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "\(name) is larger than \(limit) bytes", details: ["file": name])
+                }
+                guard let detected = DetectedType.detect(part.body) else {
+                    throw APIError(.badRequest, code: "UNSUPPORTED_FILE_TYPE",
+                                   "\(name) is not an image, video or audio format the API accepts", details: ["file": name])
+                }
+                let id = Identifier.make(20)
+                let path = service.paths.uploads + "/\(id).\(detected.fileExtension)"
+                guard FileManager.default.createFile(atPath: path, contents: part.body) else {
+                    throw APIError(.internalServerError, code: "UPLOAD_FAILED", "could not store \(name)")
+                }
+                stored.append(path)
+                let record = FileRecord(id: id, accountId: account.id, name: name, storedPath: path, type: detected.type,
+                                        mimeType: detected.mimeType, size: Int64(part.body.count))
+                do {
+                    try database.insertFile(record, quota: account.storageQuota)
+                } catch let error as StoreError {
+                    throw APIError(.badRequest, code: "STORAGE_LIMIT_EXCEEDED", error.description)
+                }
+                assets.append(fileJSON(record, origin: origin))
+            }
+        } catch {
+            // All or nothing: files of a failed request are not kept.
+            for (path, asset) in zip(stored, assets) {
+                try? FileManager.default.removeItem(atPath: path)
+                _ = try? database.deleteFile(id: asset["id"] as! String, account: account.id)
+            }
+            for path in stored.dropFirst(assets.count) { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        return JSONResponse.success(["message": "\(assets.count) file\(assets.count == 1 ? "" : "s") uploaded", "count": assets.count,
+                                     "assets": assets])
+    }
+
+    func fileJSON(_ file: FileRecord, origin: String) -> [String: Any] {
+        let escaped = file.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? "file"
+        return ["id": file.id, "name": file.name, "url": origin + "/uploads/\(file.id)/\(escaped)", "type": file.type,
+                "mimeType": file.mimeType, "size": file.size, "createdAt": file.createdAt]
+    }
+
+    func listFiles(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let (page, limit) = try pagination(request)
+        let type = request.uri.queryParameters.get("type")
+        if let type, !["image", "video", "audio"].contains(type) {
+            throw APIError.invalidRequest("type must be image, video or audio", field: "type")
+        }
+        let result = try database.files(account: account.id, type: type, page: page, limit: limit)
+        let origin = service.origin(for: request)
+        return JSONResponse.success(["files": result.items.map { fileJSON($0, origin: origin) },
+                                     "pagination": ["page": page, "limit": limit, "total": result.total]])
+    }
+
+    func deleteFile(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let file = try database.deleteFile(id: try parameter("fileId", context), account: try context.requireAccount().id)
+        try? FileManager.default.removeItem(atPath: file.storedPath)
+        return JSONResponse.success(["fileId": file.id, "deleted": true, "message": "file deleted"])
+    }
+
+    // MARK: previews
+
+    func createPreview(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        var body = try await jsonBody(request)
+        // Early SDKs wrapped the schema as {config: …}: accept both.
+        if body.count == 1, let wrapped = body["config"] as? [String: Any] { body = wrapped }
+        let (json, _) = try checkedConfig(body)
+        let preview = try database.insertPreview(account: account.id, config: json, lifetime: service.configuration.previewLifetime)
+        let origin = service.origin(for: request)
+        return JSONResponse.success(["tempId": preview.id, "previewUrl": origin + "/t/\(preview.id)",
+                                     "viewerUrl": origin + "/preview/\(preview.id)", "url": "/t/\(preview.id)",
+                                     "expiresIn": "\(Int(service.configuration.previewLifetime)) seconds (\(Int(service.configuration.previewLifetime / 86400)) days)",
+                                     "expiresAt": preview.expiresAt])
+    }
+
+    func readPreview(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let preview = try database.preview(id: try parameter("tempId", context), account: try context.requireAccount().id)
+        let config = try JSONSerialization.jsonObject(with: Data(preview.config.utf8))
+        let origin = service.origin(for: request)
+        return JSONResponse.success(["tempId": preview.id, "config": config, "previewUrl": origin + "/t/\(preview.id)",
+                                     "viewerUrl": origin + "/preview/\(preview.id)", "expiresAt": preview.expiresAt])
+    }
+
+    func deletePreview(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let id = try parameter("tempId", context)
+        try database.deletePreview(id: id, account: try context.requireAccount().id)
+        return JSONResponse.success(["tempId": id, "deleted": true, "message": "preview deleted"])
+    }
+
+    func convertPreview(_ request: Request, _ context: ReelRequestContext, render: Bool) async throws -> Response {
+        let account = try context.requireAccount()
+        let preview = try database.preview(id: try parameter("tempId", context), account: account.id)
+        let body = try await jsonBody(request, allowEmpty: true)
+        let config = try JSONSerialization.jsonObject(with: Data(preview.config.utf8))
+        let task = try makeTask(account: account, config: config, metadata: body["metadata"], title: body["title"],
+                                category: body["category"])
+        try database.insert(task)
+        let origin = service.origin(for: request)
+        var fields = taskJSON(task, origin: origin)
+        fields["tempId"] = preview.id
+        fields["converted"] = true
+        fields["message"] = "preview converted to task \(task.id)"
+        if render {
+            fields = try startRender(taskID: task.id, account: account, body: body, origin: origin)
+            fields["tempId"] = preview.id
+            fields["converted"] = true
+            fields["convertMessage"] = "preview converted to task \(task.id)"
+        }
+        return JSONResponse.success(fields)
+    }
+
+    // MARK: request helpers
+
+    func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> [String: Any] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 16 << 20)
+        if buffer.readableBytes == 0 {
+            guard allowEmpty else { throw APIError.invalidRequest("the request body must be a JSON object") }
+            return [:]
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw APIError.invalidRequest("the request body must be a JSON object")
+        }
+        return object
+    }
+
+    func pagination(_ request: Request) throws -> (page: Int, limit: Int) {
+        let query = request.uri.queryParameters
+        let page = try query.get("page").map { text -> Int in
+            guard let value = Int(text), value >= 1 else { throw APIError.invalidRequest("page must be a whole number from 1", field: "page") }
+            return value
+        } ?? 1
+        let limit = try query.get("limit").map { text -> Int in
+            guard let value = Int(text), value >= 1 else { throw APIError.invalidRequest("limit must be a whole number from 1 to 100", field: "limit") }
+            return min(value, 100)
+        } ?? 20
+        return (page, limit)
+    }
+
+    func parameter(_ name: String, _ context: ReelRequestContext) throws -> String {
+        guard let value = context.parameters.get(name), !value.isEmpty else { throw APIError.invalidRequest("\(name) is missing", field: name) }
+        return value
+    }
+}

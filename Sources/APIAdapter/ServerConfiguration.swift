@@ -1,0 +1,104 @@
+import Crypto
+public import Foundation
+public import Store
+
+/// How `reel serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Everything persistent lives here: the database, uploads, rendered videos, the media cache.
+    public var dataDirectory: String
+    /// Renders that run at once.
+    public var workers: Int
+    /// Lets remote media and webhooks reach loopback and private addresses.
+    public var allowsPrivateNetwork: Bool
+    /// The largest single upload, in bytes.
+    public var maximumUploadBytes: Int
+    /// The origin links are built on (e.g. https://video.example.com); by default the request's Host.
+    public var publicURL: String?
+    /// How long previews and signed video links live.
+    public var previewLifetime: TimeInterval
+    public var videoLinkLifetime: TimeInterval
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, workers: Int = 1,
+                allowsPrivateNetwork: Bool = false, maximumUploadBytes: Int = 512 << 20, publicURL: String? = nil,
+                previewLifetime: TimeInterval = 7 * 86400, videoLinkLifetime: TimeInterval = 86400) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.workers = workers
+        self.allowsPrivateNetwork = allowsPrivateNetwork
+        self.maximumUploadBytes = maximumUploadBytes
+        self.publicURL = publicURL
+        self.previewLifetime = previewLifetime
+        self.videoLinkLifetime = videoLinkLifetime
+    }
+}
+
+/// Where the data folder keeps each kind of file.
+public struct DataPaths: Sendable {
+    public let root: String
+    public var database: String { root + "/reel.sqlite" }
+    public var uploads: String { root + "/uploads" }
+    public var videos: String { root + "/videos" }
+    public var cache: String { root + "/cache" }
+    var secret: String { root + "/secret.key" }
+
+    public init(root: String) throws {
+        self.root = root
+        for folder in [root, root + "/uploads", root + "/videos", root + "/cache"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Opens the database in the data folder.
+    public func openDatabase() throws -> ReelDatabase { try ReelDatabase(path: database) }
+
+    /// The server's signing key, made on first use and kept in the data folder.
+    func signingKey() throws -> SymmetricKey {
+        if let data = FileManager.default.contents(atPath: secret), data.count == 32 { return SymmetricKey(data: data) }
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        guard FileManager.default.createFile(atPath: secret, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        return key
+    }
+}
+
+/// Signs links that expire: `path?expires=UNIX&sig=HEX` with HMAC-SHA256.
+struct URLSigner: Sendable {
+    let key: SymmetricKey
+
+    func query(for path: String, expires: Date) -> String {
+        let stamp = Int(expires.timeIntervalSince1970)
+        return "expires=\(stamp)&sig=\(signature(path: path, expires: stamp))"
+    }
+
+    func isValid(path: String, expires: String?, signature presented: String?, now: Date = Date()) -> Bool {
+        guard let expires, let stamp = Int(expires), let presented, Double(stamp) > now.timeIntervalSince1970 else { return false }
+        let expected = Data(signature(path: path, expires: stamp).utf8), given = Data(presented.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private func signature(path: String, expires: Int) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(expires)".utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The RenderingVideo cost rule: ceil(duration × multiplier), the multiplier set by the short
+/// edge of the canvas.
+public enum Pricing {
+    public static func quality(width: Int, height: Int) -> (label: String, multiplier: Double) {
+        let shortEdge = min(width, height)
+        if shortEdge >= 1440 { return ("2K", 2.0) }
+        if shortEdge >= 1080 { return ("1080p", 1.5) }
+        return ("720p", 1.0)
+    }
+
+    public static func cost(width: Int, height: Int, duration: Double) -> Int {
+        Int((duration * quality(width: width, height: height).multiplier - 1e-9).rounded(.up))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// One part of a multipart/form-data body.
+struct MultipartPart {
+    var name: String
+    var filename: String?
+    var body: Data
+}
+
+/// A strict multipart/form-data reader (RFC 7578) for bodies already in memory.
+enum Multipart {
+    /// The parts of `body`, split on the boundary from `contentType`.
+    static func parse(_ body: Data, contentType: String) throws -> [MultipartPart] {
+        guard contentType.lowercased().hasPrefix("multipart/form-data"),
+              let boundaryRange = contentType.range(of: "boundary=", options: .caseInsensitive) else {
+            throw APIError.invalidRequest("uploads must be multipart/form-data with a boundary", field: "Content-Type")
+        }
+        var boundary = String(contentType[boundaryRange.upperBound...])
+        if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
+        boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        guard !boundary.isEmpty else { throw APIError.invalidRequest("the multipart boundary is empty", field: "Content-Type") }
+        let delimiter = Data("--\(boundary)".utf8)
+        var parts: [MultipartPart] = []
+        guard var cursor = body.range(of: delimiter)?.upperBound else {
+            throw APIError.invalidRequest("the multipart body has no parts")
+        }
+        let headerEnd = Data("\r\n\r\n".utf8), nextDelimiter = Data("\r\n--\(boundary)".utf8)
+        while true {
+            // "--" after a delimiter ends the body.
+            if body[cursor...].starts(with: Data("--".utf8)) { break }
+            guard let headersStop = body.range(of: headerEnd, in: cursor..<body.endIndex),
+                  let partStop = body.range(of: nextDelimiter, in: headersStop.upperBound..<body.endIndex) else {
+                throw APIError.invalidRequest("the multipart body is truncated")
+            }
+            let headers = String(decoding: body[cursor..<headersStop.lowerBound], as: UTF8.self)
+            var name: String?, filename: String?
+            for line in headers.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
+                name = Self.parameter("name", in: line)
+                filename = Self.parameter("filename", in: line)
+            }
+            if let name {
+                parts.append(MultipartPart(name: name, filename: filename, body: body.subdata(in: headersStop.upperBound..<partStop.lowerBound)))
+            }
+            cursor = partStop.upperBound
+        }
+        return parts
+    }
+
+    private static func parameter(_ key: String, in line: String) -> String? {
+        guard let range = line.range(of: "; \(key)=\"") ?? line.range(of: ";\(key)=\"") else { return nil }
+        let rest = line[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+}
+
+/// What an uploaded file is, decided from its bytes, never from its name.
+struct DetectedType: Equatable {
+    var type: String       // image | video | audio
+    var mimeType: String
+    var fileExtension: String
+
+    /// Recognises the formats the RenderingVideo API accepts.
+    static func detect(_ data: Data) -> DetectedType? {
+        let bytes = [UInt8](data.prefix(64))
+        func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
+            bytes.count >= offset + prefix.count && Array(bytes[offset..<offset + prefix.count]) == prefix
+        }
+        func ascii(_ text: String, at offset: Int = 0) -> Bool { starts(Array(text.utf8), at: offset) }
+        if starts([0xFF, 0xD8, 0xFF]) { return DetectedType(type: "image", mimeType: "image/jpeg", fileExtension: "jpg") }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return DetectedType(type: "image", mimeType: "image/png", fileExtension: "png") }
+        if ascii("GIF87a") || ascii("GIF89a") { return DetectedType(type: "image", mimeType: "image/gif", fileExtension: "gif") }
+        if ascii("RIFF"), ascii("WEBP", at: 8) { return DetectedType(type: "image", mimeType: "image/webp", fileExtension: "webp") }
+        if ascii("RIFF"), ascii("WAVE", at: 8) { return DetectedType(type: "audio", mimeType: "audio/wav", fileExtension: "wav") }
+        if ascii("ftyp", at: 4) {
+            let brand = String(decoding: bytes[8..<min(12, bytes.count)], as: UTF8.self)
+            switch brand {
+            case "avif", "avis": return DetectedType(type: "image", mimeType: "image/avif", fileExtension: "avif")
+            case "heic", "heix", "hevc", "hevx": return DetectedType(type: "image", mimeType: "image/heic", fileExtension: "heic")
+            case "mif1", "msf1": return DetectedType(type: "image", mimeType: "image/heif", fileExtension: "heif")
+            case "qt  ": return DetectedType(type: "video", mimeType: "video/quicktime", fileExtension: "mov")
+            case "M4A ", "M4B ": return DetectedType(type: "audio", mimeType: "audio/aac", fileExtension: "m4a")
+            default: return DetectedType(type: "video", mimeType: "video/mp4", fileExtension: "mp4")
+            }
+        }
+        if starts([0x1A, 0x45, 0xDF, 0xA3]) { return DetectedType(type: "video", mimeType: "video/webm", fileExtension: "webm") }
+        if ascii("OggS") {
+            let head = String(decoding: data.prefix(512), as: UTF8.self)
+            return head.contains("theora") ? DetectedType(type: "video", mimeType: "video/ogg", fileExtension: "ogv")
+                : DetectedType(type: "audio", mimeType: "audio/ogg", fileExtension: "ogg")
+        }
+        if ascii("fLaC") { return DetectedType(type: "audio", mimeType: "audio/flac", fileExtension: "flac") }
+        if ascii("ID3") || (bytes.count > 1 && bytes[0] == 0xFF && (bytes[1] & 0xE6) == 0xE2) {
+            return DetectedType(type: "audio", mimeType: "audio/mpeg", fileExtension: "mp3")
+        }
+        if bytes.count > 1, bytes[0] == 0xFF, (bytes[1] & 0xF6) == 0xF0 {
+            return DetectedType(type: "audio", mimeType: "audio/aac", fileExtension: "aac")
+        }
+        let text = String(decoding: data.prefix(1024), as: UTF8.self).lowercased()
+        if text.contains("<svg") { return DetectedType(type: "image", mimeType: "image/svg+xml", fileExtension: "svg") }
+        return nil
+    }
+}
+
+/// A client's file name made safe to show and to put in a URL: its last path component, no
+/// control characters, at most 200 characters.
+func sanitizedFileName(_ name: String?) -> String {
+    let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+    let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init)).prefix(200)
+    let trimmed = cleaned.trimmingCharacters(in: .whitespaces)
+    return trimmed.isEmpty || trimmed == "." || trimmed == ".." ? "file" : String(trimmed)
+}

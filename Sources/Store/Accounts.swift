@@ -1,0 +1,206 @@
+import Crypto
+public import Foundation
+public import GRDB
+
+/// An account: the owner of keys, credits, tasks and files.
+public struct Account: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "accounts"
+    public var id: String
+    public var name: String
+    /// Bytes of uploads the account may keep.
+    public var storageQuota: Int64
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case storageQuota = "storage_quota"
+        case createdAt = "created_at"
+    }
+}
+
+/// The API surfaces a key can open.
+public enum APISurface: String, Codable, Sendable, CaseIterable {
+    case renderingvideo, avs, fvs
+}
+
+/// A stored credential: only a hash of its secret is kept.
+public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "api_keys"
+    public var id: String
+    public var accountId: String
+    public var api: APISurface
+    public var secretHash: Data
+    public var label: String?
+    public var createdAt: String
+    public var revokedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, api, label
+        case accountId = "account_id"
+        case secretHash = "secret_hash"
+        case createdAt = "created_at"
+        case revokedAt = "revoked_at"
+    }
+}
+
+/// Why a credential was refused, as the RenderingVideo API names it.
+public enum KeyRejection: String, Error, Sendable {
+    case missing = "MISSING_API_KEY"
+    case badFormat = "INVALID_API_KEY_FORMAT"
+    case invalid = "INVALID_API_KEY"
+    case inactive = "API_KEY_INACTIVE"
+    case noAccount = "USER_NOT_FOUND"
+}
+
+/// A problem with a store operation that a caller can act on.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case notFound, conflict, insufficientCredits, invalid
+    }
+
+    public let kind: Kind
+    public let description: String
+
+    public static func notFound(_ what: String) -> StoreError { StoreError(kind: .notFound, description: what) }
+    public static func conflict(_ what: String) -> StoreError { StoreError(kind: .conflict, description: what) }
+    public static func invalid(_ what: String) -> StoreError { StoreError(kind: .invalid, description: what) }
+}
+
+extension ReelDatabase {
+    /// The default upload quota: 5 GiB.
+    public static let defaultStorageQuota: Int64 = 5 << 30
+
+    @discardableResult
+    public func createAccount(name: String, credits: Int = 0, storageQuota: Int64 = defaultStorageQuota) throws -> Account {
+        guard !name.isEmpty, name.count <= 100 else { throw StoreError.invalid("an account name has 1 to 100 characters") }
+        return try writer.write { db in
+            if try Account.filter(Column("name") == name).fetchOne(db) != nil {
+                throw StoreError.conflict("an account named \"\(name)\" exists already")
+            }
+            let account = Account(id: Identifier.make(16, prefix: "acct_"), name: name, storageQuota: storageQuota,
+                                  createdAt: Timestamp.now)
+            try account.insert(db)
+            if credits > 0 { try Self.append(db, account: account.id, delta: credits, kind: "grant", note: "initial credits") }
+            return account
+        }
+    }
+
+    public func account(named name: String) throws -> Account {
+        guard let account = try writer.read({ try Account.filter(Column("name") == name).fetchOne($0) }) else {
+            throw StoreError.notFound("no account named \"\(name)\"")
+        }
+        return account
+    }
+
+    public func account(id: String) throws -> Account? {
+        try writer.read { try Account.fetchOne($0, key: id) }
+    }
+
+    // MARK: keys
+
+    /// Creates a key for `api` and returns it in full: the only time the secret is seen.
+    /// RenderingVideo keys read `sk-<16-char id><32-char secret>`; AVS tokens `avs.<id>.<secret>`;
+    /// FVS agent keys `fvs_<id>_<secret>`.
+    public func createKey(account name: String, api: APISurface, label: String? = nil) throws -> (key: String, record: APIKey) {
+        let account = try account(named: name)
+        let id = Identifier.make(16), secret = Identifier.make(32)
+        let key = switch api {
+        case .renderingvideo: "sk-\(id)\(secret)"
+        case .avs: "avs.\(id).\(secret)"
+        case .fvs: "fvs_\(id)_\(secret)"
+        }
+        let record = APIKey(id: id, accountId: account.id, api: api, secretHash: Self.hash(key), label: label,
+                            createdAt: Timestamp.now, revokedAt: nil)
+        try writer.write { try record.insert($0) }
+        return (key, record)
+    }
+
+    public func keys(account name: String) throws -> [APIKey] {
+        let account = try account(named: name)
+        return try writer.read { try APIKey.filter(Column("account_id") == account.id).order(Column("created_at")).fetchAll($0) }
+    }
+
+    public func revokeKey(id: String) throws {
+        try writer.write { db in
+            guard var key = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key with id \(id)") }
+            guard key.revokedAt == nil else { return }
+            key.revokedAt = Timestamp.now
+            try key.update(db)
+        }
+    }
+
+    /// The account a presented key opens on `api`, or why it does not.
+    public func authenticate(_ presented: String?, api: APISurface) throws -> Account {
+        guard let presented, !presented.isEmpty else { throw KeyRejection.missing }
+        let id: Substring
+        switch api {
+        case .renderingvideo:
+            guard presented.hasPrefix("sk-") else { throw KeyRejection.badFormat }
+            let body = presented.dropFirst(3)
+            guard body.count == 48 else { throw KeyRejection.invalid }
+            id = body.prefix(16)
+        case .avs:
+            let parts = presented.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "avs" else { throw KeyRejection.badFormat }
+            id = parts[1]
+        case .fvs:
+            let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "fvs" else { throw KeyRejection.badFormat }
+            id = parts[1]
+        }
+        let presentedHash = Self.hash(presented)
+        return try writer.read { db in
+            guard let key = try APIKey.fetchOne(db, key: String(id)), key.api == api,
+                  Self.constantTimeEqual(key.secretHash, presentedHash) else { throw KeyRejection.invalid }
+            guard key.revokedAt == nil else { throw KeyRejection.inactive }
+            guard let account = try Account.fetchOne(db, key: key.accountId) else { throw KeyRejection.noAccount }
+            return account
+        }
+    }
+
+    static func hash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+
+    /// Compares without stopping at the first difference, so timing reveals nothing.
+    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    // MARK: credits
+
+    /// The account's balance: the sum of its ledger.
+    public func balance(account id: String) throws -> Int {
+        try writer.read { try Self.balance($0, account: id) }
+    }
+
+    static func balance(_ db: Database, account id: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE account_id = ?", arguments: [id]) ?? 0
+    }
+
+    public func grant(account name: String, credits: Int, note: String? = nil) throws -> Int {
+        guard credits > 0 else { throw StoreError.invalid("a grant must be a positive number of credits") }
+        let account = try account(named: name)
+        return try writer.write { db in
+            try Self.append(db, account: account.id, delta: credits, kind: "grant", note: note)
+            return try Self.balance(db, account: account.id)
+        }
+    }
+
+    static func append(_ db: Database, account: String, delta: Int, kind: String, job: String? = nil, note: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO credit_ledger (account_id, delta, kind, job_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [account, delta, kind, job, note, Timestamp.now])
+    }
+
+    /// One row of the ledger, for reports and tests.
+    public struct LedgerEntry: Codable, Sendable, FetchableRecord {
+        public var id: Int64
+        public var delta: Int
+        public var kind: String
+        public var job_id: String?
+    }
+
+    public func ledger(account id: String) throws -> [LedgerEntry] {
+        try writer.read { try LedgerEntry.fetchAll($0, sql: "SELECT id, delta, kind, job_id FROM credit_ledger WHERE account_id = ? ORDER BY id", arguments: [id]) }
+    }
+}

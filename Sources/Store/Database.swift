@@ -1,0 +1,155 @@
+public import GRDB
+public import Foundation
+
+/// Reel's durable state in one SQLite database (WAL mode), with its migrations.
+///
+/// Every surface (RenderingVideo, AVS, FVS) shares the accounts, keys and credit ledger; the
+/// tables are written so that AVS tokens and FVS agent keys fit beside RenderingVideo keys.
+public final class ReelDatabase: Sendable {
+    public let writer: DatabasePool
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    storage_quota INTEGER NOT NULL,
+                    settings TEXT NOT NULL DEFAULT '{}',
+                    created_at TEXT NOT NULL
+                );
+                -- One table for every API surface's credentials. RenderingVideo: sk-<id><secret>;
+                -- AVS: avs.<id>.<secret>; FVS agent keys carry per-key default settings.
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    api TEXT NOT NULL CHECK (api IN ('renderingvideo', 'avs', 'fvs')),
+                    secret_hash BLOB NOT NULL,
+                    label TEXT,
+                    settings TEXT NOT NULL DEFAULT '{}',
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                -- Append-only: a balance is the sum of its rows.
+                CREATE TABLE credit_ledger (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    delta INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('grant', 'reserve', 'settle', 'refund')),
+                    job_id TEXT,
+                    note TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX credit_ledger_account ON credit_ledger(account_id);
+                CREATE TRIGGER credit_ledger_no_update BEFORE UPDATE ON credit_ledger
+                    BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;
+                CREATE TRIGGER credit_ledger_no_delete BEFORE DELETE ON credit_ledger
+                    BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only'); END;
+                CREATE TABLE tasks (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    api TEXT NOT NULL,
+                    config TEXT NOT NULL,
+                    metadata TEXT,
+                    title TEXT,
+                    category TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    duration REAL NOT NULL,
+                    cost INTEGER NOT NULL,
+                    job_id TEXT,
+                    error TEXT,
+                    created_at TEXT NOT NULL,
+                    completed_at TEXT
+                );
+                CREATE INDEX tasks_account ON tasks(account_id, created_at);
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,
+                    task_id TEXT NOT NULL,
+                    account_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+                    cost INTEGER NOT NULL,
+                    progress REAL NOT NULL DEFAULT 0,
+                    webhook_url TEXT,
+                    workers INTEGER NOT NULL DEFAULT 1,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    error TEXT,
+                    output_path TEXT,
+                    created_at TEXT NOT NULL,
+                    started_at TEXT,
+                    finished_at TEXT
+                );
+                CREATE INDEX jobs_status ON jobs(status, created_at);
+                CREATE TABLE files (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    name TEXT NOT NULL,
+                    stored_path TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX files_account ON files(account_id, created_at);
+                CREATE TABLE previews (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    config TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE TABLE webhooks (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    url TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Timestamps as ISO 8601 text in UTC with milliseconds, sortable as strings.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    public static func date(_ string: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: string)
+    }
+
+    public static var now: String { string(Date()) }
+}
+
+/// Random identifiers from an alphabet that survives URLs and file names.
+public enum Identifier {
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+    public static func make(_ length: Int, prefix: String = "") -> String {
+        var generator = SystemRandomNumberGenerator()
+        return prefix + String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

@@ -1,0 +1,429 @@
+public import Foundation
+public import GRDB
+
+/// A composition submitted for rendering.
+public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "tasks"
+    public var id: String
+    public var accountId: String
+    public var api: String
+    public var config: String
+    public var metadata: String?
+    public var title: String?
+    public var category: String
+    public var status: String
+    public var width: Int
+    public var height: Int
+    public var duration: Double
+    public var cost: Int
+    public var jobId: String?
+    public var error: String?
+    public var createdAt: String
+    public var completedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, api, config, metadata, title, category, status, width, height, duration, cost, error
+        case accountId = "account_id"
+        case jobId = "job_id"
+        case createdAt = "created_at"
+        case completedAt = "completed_at"
+    }
+
+    public init(id: String = Identifier.make(20), accountId: String, api: String, config: String, metadata: String?,
+                title: String?, category: String, width: Int, height: Int, duration: Double, cost: Int) {
+        self.id = id
+        self.accountId = accountId
+        self.api = api
+        self.config = config
+        self.metadata = metadata
+        self.title = title
+        self.category = category
+        status = "created"
+        self.width = width
+        self.height = height
+        self.duration = duration
+        self.cost = cost
+        createdAt = Timestamp.now
+    }
+}
+
+/// One render of a task, queued and run by the server's workers.
+public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "jobs"
+    public var id: String
+    public var taskId: String
+    public var accountId: String
+    public var status: String
+    public var cost: Int
+    public var progress: Double
+    public var webhookURL: String?
+    public var workers: Int
+    public var attempts: Int
+    public var error: String?
+    public var outputPath: String?
+    public var createdAt: String
+    public var startedAt: String?
+    public var finishedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, cost, progress, workers, attempts, error
+        case taskId = "task_id"
+        case accountId = "account_id"
+        case webhookURL = "webhook_url"
+        case outputPath = "output_path"
+        case createdAt = "created_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+/// An uploaded file.
+public struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "files"
+    public var id: String
+    public var accountId: String
+    public var name: String
+    public var storedPath: String
+    public var type: String
+    public var mimeType: String
+    public var size: Int64
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, type, size
+        case accountId = "account_id"
+        case storedPath = "stored_path"
+        case mimeType = "mime_type"
+        case createdAt = "created_at"
+    }
+
+    public init(id: String, accountId: String, name: String, storedPath: String, type: String, mimeType: String, size: Int64) {
+        self.id = id
+        self.accountId = accountId
+        self.name = name
+        self.storedPath = storedPath
+        self.type = type
+        self.mimeType = mimeType
+        self.size = size
+        createdAt = Timestamp.now
+    }
+}
+
+/// A temporary preview of a composition.
+public struct PreviewRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "previews"
+    public var id: String
+    public var accountId: String
+    public var config: String
+    public var createdAt: String
+    public var expiresAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, config
+        case accountId = "account_id"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// A webhook delivery waiting in the outbox.
+public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "webhooks"
+    public var id: Int64?
+    public var url: String
+    public var payload: String
+    public var status: String
+    public var attempts: Int
+    public var nextAttemptAt: String
+    public var lastError: String?
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, url, payload, status, attempts
+        case nextAttemptAt = "next_attempt_at"
+        case lastError = "last_error"
+        case createdAt = "created_at"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A page of results and the total they were taken from.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+}
+
+/// What starting a render did.
+public enum RenderStart: Sendable, Equatable {
+    case queued(JobRecord, remainingCredits: Int)
+    case alreadyRendered(TaskRecord)
+}
+
+extension ReelDatabase {
+    // MARK: tasks
+
+    public func insert(_ task: TaskRecord) throws {
+        try writer.write { try task.insert($0) }
+    }
+
+    public func task(id: String, account: String) throws -> TaskRecord {
+        guard let task = try writer.read({ try TaskRecord.fetchOne($0, key: id) }), task.accountId == account else {
+            throw StoreError.notFound("no task with id \(id)")
+        }
+        return task
+    }
+
+    /// Any account's task, for the server's own pages and workers.
+    public func task(id: String) throws -> TaskRecord? {
+        try writer.read { try TaskRecord.fetchOne($0, key: id) }
+    }
+
+    public func tasks(account: String, api: String, status: String?, category: String?, page: Int, limit: Int) throws -> Page<TaskRecord> {
+        try writer.read { db in
+            var request = TaskRecord.filter(Column("account_id") == account && Column("api") == api)
+            if let status { request = request.filter(Column("status") == status) }
+            if let category { request = request.filter(Column("category") == category) }
+            let total = try request.fetchCount(db)
+            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: (page - 1) * limit).fetchAll(db)
+            return Page(items: items, total: total)
+        }
+    }
+
+    /// Deletes a task; a render in progress is cancelled and its credits refunded. Returns the
+    /// task and the files that belonged to it.
+    public func deleteTask(id: String, account: String) throws -> (task: TaskRecord, outputs: [String]) {
+        try writer.write { db in
+            guard let task = try TaskRecord.fetchOne(db, key: id), task.accountId == account else {
+                throw StoreError.notFound("no task with id \(id)")
+            }
+            let jobs = try JobRecord.filter(Column("task_id") == id).fetchAll(db)
+            for var job in jobs where job.status == "queued" || job.status == "running" {
+                job.status = "cancelled"
+                job.finishedAt = Timestamp.now
+                try job.update(db)
+                try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "task deleted")
+            }
+            try TaskRecord.deleteOne(db, key: id)
+            return (task, jobs.compactMap(\.outputPath))
+        }
+    }
+
+    // MARK: rendering
+
+    /// Starts a render of `taskID`: reserves its cost and queues a job, all in one transaction, so
+    /// the balance can never go negative however many renders start at once.
+    public func startRender(taskID: String, account: String, webhookURL: String?, workers: Int) throws -> RenderStart {
+        try writer.write { db in
+            guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account else {
+                throw StoreError.notFound("no task with id \(taskID)")
+            }
+            if task.status == "rendering" { throw StoreError.conflict("task \(taskID) is already rendering") }
+            if task.status == "completed" { return .alreadyRendered(task) }
+            let balance = try Self.balance(db, account: account)
+            guard balance >= task.cost else {
+                throw StoreError(kind: .insufficientCredits,
+                                 description: "rendering needs \(task.cost) credits and the account has \(balance)")
+            }
+            let job = JobRecord(id: Identifier.make(16, prefix: "rt_"), taskId: taskID, accountId: account, status: "queued",
+                                cost: task.cost, progress: 0, webhookURL: webhookURL, workers: workers, attempts: 0,
+                                createdAt: Timestamp.now)
+            try job.insert(db)
+            try Self.append(db, account: account, delta: -task.cost, kind: "reserve", job: job.id)
+            task.status = "rendering"
+            task.jobId = job.id
+            task.error = nil
+            task.completedAt = nil
+            try task.update(db)
+            return .queued(job, remainingCredits: balance - task.cost)
+        }
+    }
+
+    public func job(id: String) throws -> JobRecord? {
+        try writer.read { try JobRecord.fetchOne($0, key: id) }
+    }
+
+    /// Takes the oldest queued job and marks it running.
+    public func claimNextJob() throws -> JobRecord? {
+        try writer.write { db in
+            guard var job = try JobRecord.filter(Column("status") == "queued").order(Column("created_at"), Column("id")).fetchOne(db) else {
+                return nil
+            }
+            job.status = "running"
+            job.attempts += 1
+            job.startedAt = Timestamp.now
+            try job.update(db)
+            return job
+        }
+    }
+
+    /// Puts jobs that were running when the server stopped back in the queue. Returns how many.
+    @discardableResult
+    public func requeueInterruptedJobs() throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE jobs SET status = 'queued', progress = 0 WHERE status = 'running'")
+            return db.changesCount
+        }
+    }
+
+    public func updateProgress(job id: String, progress: Double) throws {
+        try writer.write { try $0.execute(sql: "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'running'", arguments: [progress, id]) }
+    }
+
+    /// Records a finished render: the task completes and the reserved credits are settled.
+    /// Returns false when the job was cancelled meanwhile.
+    public func completeJob(id: String, outputPath: String) throws -> Bool {
+        try writer.write { db in
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status == "running" else { return false }
+            job.status = "completed"
+            job.progress = 1
+            job.outputPath = outputPath
+            job.finishedAt = Timestamp.now
+            try job.update(db)
+            try Self.append(db, account: job.accountId, delta: 0, kind: "settle", job: id)
+            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == id {
+                task.status = "completed"
+                task.completedAt = job.finishedAt
+                try task.update(db)
+            }
+            return true
+        }
+    }
+
+    /// Records a failed render: the task fails with `error` and the credits are refunded.
+    public func failJob(id: String, error: String) throws -> Bool {
+        try writer.write { db in
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status == "running" || job.status == "queued" else { return false }
+            job.status = "failed"
+            job.error = error
+            job.finishedAt = Timestamp.now
+            try job.update(db)
+            try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: id, note: "render failed")
+            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == id {
+                task.status = "failed"
+                task.error = error
+                task.completedAt = job.finishedAt
+                try task.update(db)
+            }
+            return true
+        }
+    }
+
+    // MARK: files
+
+    /// Stores a file record if the account's quota allows it.
+    public func insertFile(_ file: FileRecord, quota: Int64) throws {
+        try writer.write { db in
+            let used = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?",
+                                          arguments: [file.accountId]) ?? 0
+            guard used + file.size <= quota else {
+                throw StoreError(kind: .conflict, description: "storage quota of \(quota) bytes exceeded (\(used) used)")
+            }
+            try file.insert(db)
+        }
+    }
+
+    public func storageUsed(account: String) throws -> Int64 {
+        try writer.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?", arguments: [account]) ?? 0 }
+    }
+
+    public func files(account: String, type: String?, page: Int, limit: Int) throws -> Page<FileRecord> {
+        try writer.read { db in
+            var request = FileRecord.filter(Column("account_id") == account)
+            if let type { request = request.filter(Column("type") == type) }
+            let total = try request.fetchCount(db)
+            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: (page - 1) * limit).fetchAll(db)
+            return Page(items: items, total: total)
+        }
+    }
+
+    public func file(id: String) throws -> FileRecord? {
+        try writer.read { try FileRecord.fetchOne($0, key: id) }
+    }
+
+    public func deleteFile(id: String, account: String) throws -> FileRecord {
+        try writer.write { db in
+            guard let file = try FileRecord.fetchOne(db, key: id), file.accountId == account else {
+                throw StoreError.notFound("no file with id \(id)")
+            }
+            try FileRecord.deleteOne(db, key: id)
+            return file
+        }
+    }
+
+    // MARK: previews
+
+    public func insertPreview(account: String, config: String, lifetime: TimeInterval) throws -> PreviewRecord {
+        let now = Date()
+        let preview = PreviewRecord(id: UUID().uuidString.lowercased(), accountId: account, config: config,
+                                    createdAt: Timestamp.string(now), expiresAt: Timestamp.string(now + lifetime))
+        try writer.write { try preview.insert($0) }
+        return preview
+    }
+
+    /// A preview that has not expired; `account` nil skips the owner check (public pages).
+    public func preview(id: String, account: String?, now: Date = Date()) throws -> PreviewRecord {
+        guard let preview = try writer.read({ try PreviewRecord.fetchOne($0, key: id) }),
+              account == nil || preview.accountId == account,
+              let expires = Timestamp.date(preview.expiresAt), expires > now else {
+            throw StoreError.notFound("no preview with id \(id), or it has expired")
+        }
+        return preview
+    }
+
+    public func deletePreview(id: String, account: String) throws {
+        try writer.write { db in
+            guard let preview = try PreviewRecord.fetchOne(db, key: id), preview.accountId == account else {
+                throw StoreError.notFound("no preview with id \(id)")
+            }
+            try PreviewRecord.deleteOne(db, key: id)
+        }
+    }
+
+    /// Removes expired previews; returns how many.
+    @discardableResult
+    public func purgeExpiredPreviews(now: Date = Date()) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM previews WHERE expires_at <= ?", arguments: [Timestamp.string(now)])
+            return db.changesCount
+        }
+    }
+
+    // MARK: webhooks
+
+    public func enqueueWebhook(url: String, payload: String) throws {
+        let record = WebhookRecord(url: url, payload: payload, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
+                                   createdAt: Timestamp.now)
+        try writer.write { db in
+            let inserted = record
+            try inserted.insert(db)
+        }
+    }
+
+    public func dueWebhooks(now: Date = Date()) throws -> [WebhookRecord] {
+        try writer.read {
+            try WebhookRecord.filter(Column("status") == "pending" && Column("next_attempt_at") <= Timestamp.string(now))
+                .order(Column("id")).limit(20).fetchAll($0)
+        }
+    }
+
+    public func recordWebhookAttempt(id: Int64, delivered: Bool, error: String?, retryAfter: TimeInterval?) throws {
+        try writer.write { db in
+            guard var hook = try WebhookRecord.fetchOne(db, key: id) else { return }
+            hook.attempts += 1
+            hook.lastError = error
+            if delivered {
+                hook.status = "delivered"
+            } else if let retryAfter {
+                hook.nextAttemptAt = Timestamp.string(Date() + retryAfter)
+            } else {
+                hook.status = "failed"
+            }
+            try hook.update(db)
+        }
+    }
+
+    public func webhooks() throws -> [WebhookRecord] {
+        try writer.read { try WebhookRecord.order(Column("id")).fetchAll($0) }
+    }
+}

@@ -1,0 +1,153 @@
+import APIAdapter
+import ArgumentParser
+import Foundation
+import Logging
+import Media
+import Store
+
+/// `--data DIR`, shared by the server and the administration commands.
+struct DataOption: ParsableArguments {
+    @Option(name: .long, help: "The data folder: database, uploads, rendered videos, media cache.")
+    var data: String = "reel-data"
+
+    func database() throws -> ReelDatabase {
+        do {
+            return try DataPaths(root: data).openDatabase()
+        } catch {
+            throw fail("cannot open the data folder \(data): \(error)")
+        }
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server (RenderingVideo API) with its render workers.",
+        discussion: "Everything persistent lives in the --data folder; no other service is needed."
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @OptionGroup var data: DataOption
+    @Option(help: "Renders that run at once.") var workers = 1
+    @Option(help: "Largest upload accepted per file, in MiB.") var maxUploadMB = 512
+    @Option(help: "Origin used in links (e.g. https://video.example.com); default: the request's Host.") var publicURL: String?
+    @Flag(help: "Let remote media and webhooks reach loopback and private addresses.") var allowPrivateNetwork = false
+
+    func run() async throws {
+        LibAVLogging.configure(verbose: false)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
+                                                allowsPrivateNetwork: allowPrivateNetwork, maximumUploadBytes: maxUploadMB << 20,
+                                                publicURL: publicURL)
+        let service: ReelService
+        do {
+            service = try ReelService(configuration: configuration)
+        } catch {
+            throw fail("cannot start: \(error)")
+        }
+        try await service.run()
+    }
+}
+
+struct AccountsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Manage accounts.",
+                                                    subcommands: [Create.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account.")
+        @Argument(help: "The account's name.") var name: String
+        @Option(help: "Credits to start with.") var credits = 0
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                let account = try data.database().createAccount(name: name, credits: credits)
+                print("created account \(account.name) (\(account.id)) with \(credits) credits")
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+}
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a key. The key is printed once, alone on the last line; only its hash is stored.")
+        @Option(help: "The account it opens.") var account: String
+        @Option(help: "The API surface: renderingvideo, avs or fvs.") var api: String = "renderingvideo"
+        @Option(help: "A note to tell keys apart.") var label: String?
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            guard let surface = APISurface(rawValue: api) else { throw fail("--api must be renderingvideo, avs or fvs") }
+            do {
+                let (key, record) = try data.database().createKey(account: account, api: surface, label: label)
+                print("created \(surface.rawValue) key \(record.id) for \(account); it is shown only now:")
+                print(key)
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an account's keys (ids only; secrets are never shown again).")
+        @Option(help: "The account.") var account: String
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                for key in try data.database().keys(account: account) {
+                    let state = key.revokedAt.map { "revoked \($0)" } ?? "active"
+                    print("\(key.id)  \(key.api.rawValue)  \(state)  created \(key.createdAt)\(key.label.map { "  \($0)" } ?? "")")
+                }
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id.")
+        @Argument(help: "The key id (from keys list).") var id: String
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                try data.database().revokeKey(id: id)
+                print("revoked key \(id)")
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+}
+
+struct CreditsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "credits", abstract: "Manage credits.", subcommands: [Grant.self])
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add credits to an account.")
+        @Option(help: "The account.") var account: String
+        @Argument(help: "How many credits.") var amount: Int
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                let balance = try data.database().grant(account: account, credits: amount)
+                print("granted \(amount) credits to \(account); balance \(balance)")
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+}
