@@ -63,7 +63,7 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
-            "APIAdapter", "Store",
+            "APIAdapter", "Store", "Compositor", "Encoder", "Media",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: strictSettings),
     ]
