@@ -227,6 +227,26 @@ import Testing
         }
     }
 
+    @Test func failedWebhooksAreRetriedWithBackoffAndPrivateTargetsRefused() async throws {
+        let harness = try Harness { $0.allowsPrivateNetwork = false }
+        try await harness.run(background: true) { client in
+            let id = try #require(try await client.send(.post, "/api/v1/video", json: ["config": Harness.config()])["taskId"] as? String)
+            try await client.send(.post, "/api/v1/video/\(id)/render", json: ["webhook_url": "http://127.0.0.1:9/hook"])
+            #expect(try await client.waitForRender(id)["status"] as? String == "completed")
+            var hooks: [WebhookRecord] = []
+            for _ in 0..<50 {
+                hooks = try harness.service.database.webhooks()
+                if hooks.first?.attempts ?? 0 > 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let hook = try #require(hooks.first)
+            #expect(hook.attempts == 1 && hook.status == "pending", "it will be tried again")
+            #expect(hook.lastError?.contains("refusing to connect to 127.0.0.1") == true, "\(hook.lastError ?? "")")
+            let retry = try #require(Timestamp.date(hook.nextAttemptAt))
+            #expect(retry.timeIntervalSinceNow > 1 && retry.timeIntervalSinceNow <= 2.1, "the first retry waits 2 s")
+        }
+    }
+
     @Test func remoteMediaOnPrivateAddressesIsRefusedByDefault() async throws {
         let harness = try Harness { $0.allowsPrivateNetwork = false }
         try await harness.run(background: true) { client in
