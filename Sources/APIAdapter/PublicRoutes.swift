@@ -96,9 +96,8 @@ struct PublicRoutes: Sendable {
         let (config, _) = try composition(id)
         let seconds = Double(request.uri.queryParameters.get("t") ?? "0") ?? 0
         guard seconds.isFinite, seconds >= 0 else { throw APIError.invalidRequest("t must be a time in seconds", field: "t") }
-        let timeline = try service.timeline(for: config)
-        let locator = service.mediaLocator
-        let result = await runOnThread { try PNGWriter.encode(Renderer(timeline: timeline, locator: locator).frame(at: seconds)) }
+        let renderer = try service.previewRenderer(for: config)
+        let result = await runOnThread { try renderer.pngFrame(at: seconds) }
         switch result {
         case .success(let png):
             return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=300"],

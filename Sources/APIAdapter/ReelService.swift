@@ -2,6 +2,8 @@ public import Hummingbird
 import Foundation
 public import Logging
 import Media
+import Render
+import Encoder
 public import Store
 import TemplateSchema
 import Timeline
@@ -83,6 +85,19 @@ public final class ReelService: Sendable {
 
     func jobQueued() { runner.value?.notify() }
 
+    private let previewRenderers = LockedBox<[String: PreviewRenderer]>([:])
+
+    /// A renderer kept per composition, so scrubbing reuses decoded media and drawn layers.
+    func previewRenderer(for config: String) throws -> PreviewRenderer {
+        if let cached = previewRenderers.value[config] { return cached }
+        let renderer = PreviewRenderer(Renderer(timeline: try timeline(for: config), locator: mediaLocator))
+        var renderers = previewRenderers.value
+        if renderers.count >= 8 { renderers.removeAll() }
+        renderers[config] = renderer
+        previewRenderers.value = renderers
+        return renderer
+    }
+
     // MARK: helpers shared by the routes and the workers
 
     /// Reads, checks and lowers a stored or submitted v2 config.
@@ -114,6 +129,20 @@ public final class ReelService: Sendable {
         }
         guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         try? database.enqueueWebhook(url: url, payload: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A renderer used by one request at a time.
+final class PreviewRenderer: @unchecked Sendable {
+    private let renderer: Renderer
+    private let lock = NSLock()
+
+    init(_ renderer: Renderer) { self.renderer = renderer }
+
+    func pngFrame(at seconds: Double) throws -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return try PNGWriter.encode(renderer.frame(at: seconds))
     }
 }
 

@@ -4,5 +4,6 @@
 /* The simplified libpng API needs no setjmp, which Swift cannot use. */
 static inline png_uint_32 reel_png_image_version(void) { return PNG_IMAGE_VERSION; }
 static inline png_uint_32 reel_png_format_rgba(void) { return PNG_FORMAT_RGBA; }
+static inline png_uint_32 reel_png_flag_fast(void) { return PNG_IMAGE_FLAG_FAST; }
 static inline int reel_png_image_failed(png_imagep image) { return PNG_IMAGE_FAILED(*image); }
 #endif
