@@ -56,14 +56,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
 
+        // Test support shared by the test targets: a loopback HTTP server.
+        .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP", swiftSettings: strictSettings),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "TemplateSchemaTests", dependencies: ["TemplateSchema", "Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor", "Timeline"], swiftSettings: strictSettings),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder"],
+        .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder", "LoopbackHTTP"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
-            "APIAdapter", "Store", "Compositor", "Encoder", "Media",
+            "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: strictSettings),
     ]

@@ -1,6 +1,7 @@
 @testable import APIAdapter
 import Foundation
 import HTTPTypes
+import LoopbackHTTP
 import Media
 import NIOCore
 import Store
@@ -268,10 +269,10 @@ import Testing
 
 /// Catches webhook POSTs on a loopback port.
 final class WebhookCatcher: @unchecked Sendable {
-    private let server: LoopbackServer
-    var url: String { "http://127.0.0.1:\(server.port)/hook" }
+    private let server: LoopbackHTTPServer
+    var url: String { server.base + "/hook" }
 
-    init() throws { server = try LoopbackServer() }
+    init() throws { server = try LoopbackHTTPServer() }
     func stop() { server.stop() }
 
     /// The next delivered payload (waits up to 10 s).

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import Media
 import Render
 import Testing
