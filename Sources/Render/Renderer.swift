@@ -91,15 +91,34 @@ public final class Renderer {
     public func renderVideo(to path: String, settings: EncoderSettings = EncoderSettings(),
                             progress: (RenderProgress) throws -> Void = { _ in }) throws {
         try checkMedia()
-        let frameCount = timeline.frameCount
-        guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
         let canvas = timeline.canvas
         let partial = path + ".partial.mp4"
         defer { try? FileManager.default.removeItem(atPath: partial) }
-        let mixer = try AudioMixer(timeline: timeline, locator: locator)
         let writer = try MovieWriter(path: partial, width: canvas.width, height: canvas.height,
-                                   frameRate: canvas.frameRate, settings: settings)
+                                     frameRate: canvas.frameRate, settings: settings)
+        try run(progress: progress, frame: { try writer.append($0) },
+                sound: { try writer.appendAudio(left: $0, right: $1) })
+        try writer.finish()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+    }
 
+    /// Decodes, composites and mixes the whole timeline and throws the result away: the render
+    /// without the encoder, to time everything but encoding.
+    public func renderDiscarding(progress: (RenderProgress) throws -> Void = { _ in }) throws {
+        try checkMedia()
+        try run(progress: progress, frame: { _ in }, sound: { _, _ in })
+    }
+
+    /// The pipeline: a compositing thread draws frames into a small pool of rasters and hands them
+    /// through a bounded queue to `frame` on the calling thread, followed by the sound up to that
+    /// frame's end.
+    private func run(progress: (RenderProgress) throws -> Void, frame consume: (Raster) throws -> Void,
+                     sound: ([Float], [Float]) throws -> Void) throws {
+        let frameCount = timeline.frameCount
+        guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
+        let canvas = timeline.canvas
+        let mixer = try AudioMixer(timeline: timeline, locator: locator)
         let free = BoundedQueue<Raster>(capacity: Self.pipelineDepth)
         for _ in 0..<Self.pipelineDepth { free.push(Raster(width: canvas.width, height: canvas.height)) }
         let composed = BoundedQueue<Result<Raster, any Error>>(capacity: Self.pipelineDepth)
@@ -127,19 +146,18 @@ public final class Renderer {
 
         let start = Date()
         let samplesPerSecond = Double(EncoderSettings.audioSampleRate)
+        var samplesDone = 0
         for index in 0..<frameCount {
             guard let result = composed.pop() else { throw RenderError("the compositor stopped early") }
             let frame = try result.get()
-            try writer.append(frame)
+            try consume(frame)
             free.push(frame)
             // The mix up to the end of this frame keeps sound and picture in step.
             let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
-            let block = try mixer.mix(from: writer.audioSampleCount, count: audioEnd - writer.audioSampleCount)
-            try writer.appendAudio(left: block.left, right: block.right)
+            let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
+            try sound(block.left, block.right)
+            samplesDone = audioEnd
             try progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
         }
-        try writer.finish()
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: partial, toPath: path)
     }
 }

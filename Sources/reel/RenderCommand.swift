@@ -14,7 +14,10 @@ struct RenderCommand: ParsableCommand {
     var config: String
 
     @Option(name: .shortAndLong, help: "Where to write the MP4.")
-    var output: String
+    var output: String?
+
+    @Flag(help: "Decode, composite and mix, but encode and write nothing (to time everything but the encoder).")
+    var null = false
 
     @Option(help: "x264 constant rate factor, 0 (lossless) to 51.")
     var crf: Double = 23
@@ -23,6 +26,7 @@ struct RenderCommand: ParsableCommand {
     var preset: String = "veryfast"
 
     func validate() throws {
+        guard null || output != nil else { throw ValidationError("give -o OUT.mp4, or --null to render without output") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard EncoderSettings.presets.contains(preset) else {
             throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
@@ -37,14 +41,18 @@ struct RenderCommand: ParsableCommand {
         let renderer = Renderer(timeline: timeline)
         let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) != 0)
         do {
-            try renderer.renderVideo(to: output, settings: EncoderSettings(crf: crf, preset: preset)) { reporter.report($0) }
+            if null {
+                try renderer.renderDiscarding { reporter.report($0) }
+            } else {
+                try renderer.renderVideo(to: output!, settings: EncoderSettings(crf: crf, preset: preset)) { reporter.report($0) }
+            }
         } catch {
             reporter.finish()
             throw fail("\(error)")
         }
         reporter.finish()
         for warning in renderer.warnings { ConfigLoading.OutputStream.standardError.write("warning: \(warning)") }
-        print(URL(fileURLWithPath: output).standardized.path)
+        if let output { print(URL(fileURLWithPath: output).standardized.path) }
     }
 }
 

@@ -86,6 +86,15 @@ import Testing
         #expect(size > 1000)
     }
 
+    @Test func nullRendersEverythingButWritesNothing() throws {
+        let folder = Folder()
+        let result = try reel("render", folder.write("good.json", Self.valid), "--null")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("rendered 5/5 frames (100%)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.json"])
+        #expect(try reel("render", folder.path + "/good.json").status != 0, "without -o or --null there is nothing to do")
+    }
+
     @Test func frameWritesAPNG() throws {
         let folder = Folder()
         let output = folder.path + "/still.png"
