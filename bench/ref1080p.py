@@ -13,25 +13,26 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
-import time
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
-def run(command, quiet=True):
-    """Runs a command; returns wall seconds, CPU seconds (user + system) and peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL if quiet else None,
-                   stderr=subprocess.DEVNULL if quiet else None)
-    wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the largest of any child so far, in KiB.
-    return {"wall": wall, "cpu": cpu, "rss_mb": after.ru_maxrss / 1024}
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.monotonic()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": time.monotonic() - start, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}))
+"""
+
+
+def run(command):
+    """Runs a command in its own measuring process; returns wall seconds, CPU seconds (user +
+    system) and peak RSS in MB of that command alone."""
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command], check=True, capture_output=True, text=True)
+    return json.loads(result.stdout)
 
 
 def make_sources(work, seconds):

@@ -54,10 +54,12 @@ public final class MovieWriter {
         video.pointee.time_base = settings.variableTimeScale.map { AVRational(num: 1, den: Int32($0)) }
             ?? AVRational(num: Int32(frameRate.denominator), den: Int32(frameRate.numerator))
         video.pointee.framerate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
-        video.pointee.color_primaries = AVCOL_PRI_BT709
-        video.pointee.color_trc = AVCOL_TRC_BT709
-        video.pointee.colorspace = AVCOL_SPC_BT709
-        video.pointee.color_range = AVCOL_RANGE_MPEG
+        if settings.tagsColor {
+            video.pointee.color_primaries = AVCOL_PRI_BT709
+            video.pointee.color_trc = AVCOL_TRC_BT709
+            video.pointee.colorspace = AVCOL_SPC_BT709
+            video.pointee.color_range = AVCOL_RANGE_MPEG
+        }
         if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         if let threads = settings.threads { video.pointee.thread_count = Int32(max(1, threads)) }
         if ["libx264", "libx265"].contains(settings.videoCodec) {

@@ -20,6 +20,8 @@ public struct EncoderSettings: Hashable, Sendable {
     public var container: String
     /// Extra private options for the video encoder (e.g. "cpu-used": "8" for libaom-av1).
     public var codecOptions: [String: String]
+    /// Whether the stream is tagged BT.709 (off only to make untagged fixtures).
+    public var tagsColor = true
     /// Encoder threads; nil lets the encoder choose (one per core, for x264).
     public var threads: Int?
     /// When set, frames carry their own presentation times (`append(_:at:)`) counted in units of

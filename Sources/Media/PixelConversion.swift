@@ -24,7 +24,9 @@ enum PixelConversion {
         let matrix: Int32 = switch frame.pointee.colorspace {
         case AVCOL_SPC_BT709: SWS_CS_ITU709
         case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: SWS_CS_BT2020
-        default: SWS_CS_DEFAULT
+        case AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M: SWS_CS_ITU601
+        // Untagged: HD and larger is BT.709, as players assume; smaller is BT.601.
+        default: sourceHeight >= 720 ? SWS_CS_ITU709 : SWS_CS_DEFAULT
         }
         let fullRange: Int32 = frame.pointee.color_range == AVCOL_RANGE_JPEG
             || [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P].contains(format) ? 1 : 0

@@ -122,6 +122,22 @@ import Timeline
         #expect(image.pixel(x: 52, y: 32) == black, "nothing right of x = 48")
     }
 
+    @Test func untaggedHDFootageIsReadAsBT709() throws {
+        // Red encoded with the BT.709 matrix but not tagged: read as BT.601 it would turn orange-pink.
+        let folder = TemporaryFolder()
+        let path = folder.file("untagged.mp4")
+        var settings = EncoderSettings(crf: 10, preset: "ultrafast", includesAudio: false)
+        settings.tagsColor = false
+        try MediaFixtures.video(at: path, count: 3, settings: settings) { _ in
+            let raster = Raster(width: 1280, height: 720)
+            raster.fill(SIMD4(255, 0, 0, 255))
+            return raster
+        }
+        #expect(try MediaProbe.probe(path: path).videoStreams.first?.colorSpace == "unknown")
+        let frame = try #require(try VideoFrameReader(path: path).nextFrame())
+        #expect(close(frame.pixel(x: 640, y: 360), red, tolerance: 6), "\(frame.pixel(x: 640, y: 360))")
+    }
+
     @Test func tenBitHEVCRenders() throws {
         let folder = TemporaryFolder()
         let path = folder.file("hevc10.mp4")
