@@ -147,3 +147,16 @@ def test_openapi_document_is_valid(server):
     from openapi_spec_validator import validate
     with urllib.request.urlopen(server.base_url + "/openapi.json") as response:
         validate(json.load(response))
+
+
+def test_keys_and_credits_change_while_the_server_runs(server):
+    key = reel("keys", "create", "--account", "poor", "--data", server.data).strip().splitlines()[-1]
+    client = Client(api_key=key, base_url=server.base_url)
+    assert client.get_credits().credits == 1
+    reel("credits", "grant", "--account", "poor", "4", "--data", server.data)
+    assert client.get_credits().credits == 5
+    key_id = key[3:19]
+    assert key_id in reel("keys", "list", "--account", "poor", "--data", server.data)
+    reel("keys", "revoke", key_id, "--data", server.data)
+    with pytest.raises(AuthenticationError):
+        client.get_credits()
