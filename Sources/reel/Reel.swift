@@ -12,7 +12,8 @@ struct Reel: AsyncParsableCommand {
         discussion: """
             Reel reads a RenderingVideo v2 document (meta, assets, tracks of clips) and renders it \
             to an H.264/AAC MP4 or to single PNG frames. Relative src paths resolve against the \
-            config file's folder. docs/schema.md lists the fields Reel reads.
+            config file's folder. docs/schema.md lists the fields Reel reads. `reel serve` runs \
+            the RenderingVideo HTTP API on the same engine (docs/server.md).
             """,
         version: version,
         subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
