@@ -54,6 +54,7 @@ public final class Renderer {
     /// Opens every media file the timeline uses, so that a missing or corrupt file is reported,
     /// with the clip that names it, before any work starts.
     public func checkMedia() throws {
+        guard !mediaChecked else { return }
         for clip in timeline.tracks.flatMap(\.clips) {
             do {
                 switch clip.content {
@@ -69,7 +70,11 @@ public final class Renderer {
                 throw RenderError("\(clip.origin).src: \(error)")
             }
         }
+        mediaChecked = true
     }
+
+    /// Set once every media file has opened, so repeated frames (previews) do not reopen them.
+    private var mediaChecked = false
 
     /// The frame at timeline time `seconds`.
     public func frame(at seconds: Double) throws -> Raster {
