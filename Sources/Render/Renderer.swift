@@ -33,6 +33,8 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 /// thread (x264 runs its own threads on top).
 public final class Renderer {
     public let timeline: Timeline
+    /// The drawing order, worked out once rather than per frame.
+    private let schedule: Schedule
     private let locator: MediaLocator
     private let media: MediaLibrary
     private let compositor: FrameCompositor
@@ -43,6 +45,7 @@ public final class Renderer {
     /// A renderer for `timeline` that finds remote media through `locator`.
     public init(timeline: Timeline, locator: MediaLocator = MediaLocator()) {
         self.timeline = timeline
+        schedule = timeline.schedule()
         self.locator = locator
         media = MediaLibrary(locator: locator)
         compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, media: media)
@@ -79,7 +82,7 @@ public final class Renderer {
     /// The frame at timeline time `seconds`.
     public func frame(at seconds: Double) throws -> Raster {
         try checkMedia()
-        return try compose(timeline.drawList(at: seconds))
+        return try compose(schedule.drawList(at: seconds))
     }
 
     private func compose(_ items: [DrawItem]) throws -> Raster {
@@ -127,12 +130,12 @@ public final class Renderer {
         let free = BoundedQueue<Raster>(capacity: Self.pipelineDepth)
         for _ in 0..<Self.pipelineDepth { free.push(Raster(width: canvas.width, height: canvas.height)) }
         let composed = BoundedQueue<Result<Raster, any Error>>(capacity: Self.pipelineDepth)
-        let timeline = self.timeline, compositor = self.compositor
+        let schedule = self.schedule, compositor = self.compositor
         let producer = Thread {
             for index in 0..<frameCount {
                 guard let frame = free.pop() else { break }
                 do {
-                    try compositor.render(timeline.drawList(atFrame: index), into: frame)
+                    try compositor.render(schedule.drawList(atFrame: index), into: frame)
                     guard composed.push(.success(frame)) else { break }
                 } catch {
                     composed.push(.failure(RenderError("\(error)")))

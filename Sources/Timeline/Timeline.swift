@@ -20,27 +20,10 @@ public struct Timeline: Hashable, Sendable {
     public var frameCount: Int { canvas.frameRate.frameCount(forDuration: duration) }
 
     /// Every clip in drawing order, bottom first: by zIndex, then start, then document order.
-    public var clipsInDrawingOrder: [Clip] { orderedClips.map(\.clip) }
+    public var clipsInDrawingOrder: [Clip] { schedule().clipsInDrawingOrder }
 
-    /// Clips in drawing order, each with the push that moves it out, if a later clip on its track
-    /// overlaps it with a push transition.
-    private var orderedClips: [(clip: Clip, exit: (transition: Transition, start: Double)?)] {
-        var entries: [(clip: Clip, exit: (transition: Transition, start: Double)?)] = []
-        for track in tracks {
-            let byStart = track.clips.sorted { $0.start < $1.start }
-            for clip in track.clips {
-                let pusher = byStart.first { next in
-                    next.start > clip.start && next.start < clip.end && next.transition?.kind == .push && next.content.isVisual
-                }
-                entries.append((clip, pusher.map { ($0.transition!, $0.start) }))
-            }
-        }
-        return entries.enumerated().sorted { a, b in
-            if a.element.clip.zIndex != b.element.clip.zIndex { return a.element.clip.zIndex < b.element.clip.zIndex }
-            if a.element.clip.start != b.element.clip.start { return a.element.clip.start < b.element.clip.start }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
+    /// The drawing order and pushes worked out once, for evaluating many frames.
+    public func schedule() -> Schedule { Schedule(self) }
 
     /// Every clip that plays sound (audio clips, and video clips that are not muted).
     public var soundClips: [Clip] {
@@ -51,13 +34,55 @@ public struct Timeline: Hashable, Sendable {
     }
 
     /// What to draw at frame `index`, bottom first.
+    public func drawList(atFrame index: Int) -> [DrawItem] { schedule().drawList(atFrame: index) }
+
+    /// What to draw at timeline time `t` seconds, bottom first. To evaluate many frames, make a
+    /// `schedule()` once and ask it instead.
+    public func drawList(at t: Double) -> [DrawItem] { schedule().drawList(at: t) }
+}
+
+/// A timeline's clips sorted into drawing order, each with the push that moves it out: the part
+/// of evaluating a frame that does not depend on the frame, done once.
+public struct Schedule: Sendable {
+    private struct Entry: Sendable {
+        var clip: Clip
+        var exit: (transition: Transition, start: Double)?
+    }
+
+    public let canvas: Canvas
+    private let entries: [Entry]
+
+    init(_ timeline: Timeline) {
+        canvas = timeline.canvas
+        var entries: [Entry] = []
+        for track in timeline.tracks {
+            let byStart = track.clips.sorted { $0.start < $1.start }
+            for clip in track.clips {
+                // A later clip on the same track that overlaps this one with a push moves it out.
+                let pusher = byStart.first { next in
+                    next.start > clip.start && next.start < clip.end && next.transition?.kind == .push && next.content.isVisual
+                }
+                entries.append(Entry(clip: clip, exit: pusher.map { ($0.transition!, $0.start) }))
+            }
+        }
+        self.entries = entries.enumerated().sorted { a, b in
+            if a.element.clip.zIndex != b.element.clip.zIndex { return a.element.clip.zIndex < b.element.clip.zIndex }
+            if a.element.clip.start != b.element.clip.start { return a.element.clip.start < b.element.clip.start }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Every clip in drawing order, bottom first.
+    public var clipsInDrawingOrder: [Clip] { entries.map(\.clip) }
+
+    /// What to draw at frame `index`, bottom first.
     public func drawList(atFrame index: Int) -> [DrawItem] {
         drawList(at: canvas.frameRate.time(ofFrame: index))
     }
 
     /// What to draw at timeline time `t` seconds, bottom first.
     public func drawList(at t: Double) -> [DrawItem] {
-        orderedClips.compactMap { entry in
+        entries.compactMap { entry in
             let clip = entry.clip
             guard clip.content.isVisual, clip.isActive(at: t) else { return nil }
             var item = DrawItem(clip: clip, localTime: t - clip.start, canvas: canvas)
