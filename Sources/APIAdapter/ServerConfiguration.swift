@@ -77,9 +77,7 @@ struct URLSigner: Sendable {
 
     func isValid(path: String, expires: String?, signature presented: String?, now: Date = Date()) -> Bool {
         guard let expires, let stamp = Int(expires), let presented, Double(stamp) > now.timeIntervalSince1970 else { return false }
-        let expected = Data(signature(path: path, expires: stamp).utf8), given = Data(presented.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ReelDatabase.constantTimeEqual(Data(signature(path: path, expires: stamp).utf8), Data(presented.utf8))
     }
 
     private func signature(path: String, expires: Int) -> String {

@@ -160,8 +160,8 @@ extension ReelDatabase {
 
     static func hash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
 
-    /// Compares without stopping at the first difference, so timing reveals nothing.
-    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+    /// Compares without stopping at the first difference, so timing reveals nothing about secrets.
+    public static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
