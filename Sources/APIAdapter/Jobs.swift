@@ -10,41 +10,35 @@ import TemplateSchema
 /// records the outcome; a restart puts interrupted jobs back in the queue.
 final class JobRunner: Sendable {
     let service: ReelService
-    private let wakeUp: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    private let gate = WorkGate()
 
     init(service: ReelService) {
         self.service = service
-        (wakeUp, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Tells the workers a job was queued.
-    func notify() { wake.yield() }
+    func notify() {
+        Task { await gate.open() }
+    }
 
     /// Runs `count` workers until the surrounding task is cancelled.
     func run(workers count: Int) async {
         let requeued = (try? service.database.requeueInterruptedJobs()) ?? 0
         if requeued > 0 { service.logger.info("requeued interrupted renders", metadata: ["count": "\(requeued)"]) }
-        let signals = wakeUp
         await withTaskGroup(of: Void.self) { group in
-            // One listener fans a wake-up out to every worker through a shared counter of work.
-            let gate = WorkGate()
-            group.addTask {
-                for await _ in signals { await gate.open() }
-            }
             for _ in 0..<max(1, count) {
                 group.addTask { [self] in
                     while !Task.isCancelled {
                         if let job = try? service.database.claimNextJob() {
                             await render(job)
                         } else {
-                            // Wait for a wake-up, or look again in a second (jobs queued by another process).
+                            // Wait for a job to be queued here, or look again in a second (jobs queued by
+                            // another process, such as the previous run of the server).
                             await gate.wait(timeout: .seconds(1))
                         }
                     }
                 }
             }
-            await group.waitForAll()
         }
     }
 

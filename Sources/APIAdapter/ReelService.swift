@@ -57,20 +57,12 @@ public final class ReelService: Sendable {
 
     /// Serves until cancelled, with the render workers and the webhook sender alongside.
     public func run() async throws {
-        let app = application()
-        let jobs = JobRunner(service: self)
-        runner.value = jobs
-        let webhooks = WebhookSender(service: self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await jobs.run(workers: self.configuration.workers) }
-            group.addTask { await webhooks.run() }
-            group.addTask { try await app.runService() }
-            try await group.next()
-            group.cancelAll()
-        }
+        let work = startBackgroundWork()
+        defer { work.cancel() }
+        try await application().runService()
     }
 
-    /// Starts the workers and the webhook sender without the HTTP listener (for in-process tests).
+    /// Starts the workers and the webhook sender (without the HTTP listener, for in-process tests).
     public func startBackgroundWork() -> Task<Void, Never> {
         let jobs = JobRunner(service: self)
         runner.value = jobs
