@@ -37,6 +37,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         switch error.kind {
         case .notFound: notFound(error.description)
         case .conflict: APIError(.badRequest, code: "ALREADY_RENDERING", error.description)
+        case .limitExceeded: APIError(.badRequest, code: "STORAGE_LIMIT_EXCEEDED", error.description)
         case .insufficientCredits: APIError(.init(code: 402, reasonPhrase: "Payment Required"), code: "INSUFFICIENT_CREDITS", error.description)
         case .invalid: invalidRequest(error.description)
         }

@@ -210,7 +210,8 @@ struct RenderingVideoRoutes: Sendable {
         let files = parts.filter { ($0.name == "file" || $0.name == "files") && $0.filename != nil }
         guard !files.isEmpty else { throw APIError(.badRequest, code: "NO_FILES", "send the file in a multipart field named file or files") }
         var assets: [[String: Any]] = []
-        var stored: [String] = []
+        // What this request has written, undone if any file of it fails: all or nothing.
+        var storedPaths: [String] = [], insertedIDs: [String] = []
         let origin = service.origin(for: request)
         do {
             for part in files {
@@ -227,23 +228,16 @@ struct RenderingVideoRoutes: Sendable {
                 guard FileManager.default.createFile(atPath: path, contents: part.body) else {
                     throw APIError(.internalServerError, code: "UPLOAD_FAILED", "could not store \(name)")
                 }
-                stored.append(path)
+                storedPaths.append(path)
                 let record = FileRecord(id: id, accountId: account.id, name: name, storedPath: path, type: detected.type,
                                         mimeType: detected.mimeType, size: Int64(part.body.count))
-                do {
-                    try database.insertFile(record, quota: account.storageQuota)
-                } catch let error as StoreError {
-                    throw APIError(.badRequest, code: "STORAGE_LIMIT_EXCEEDED", error.description)
-                }
+                try database.insertFile(record, quota: account.storageQuota)
+                insertedIDs.append(id)
                 assets.append(fileJSON(record, origin: origin))
             }
         } catch {
-            // All or nothing: files of a failed request are not kept.
-            for (path, asset) in zip(stored, assets) {
-                try? FileManager.default.removeItem(atPath: path)
-                _ = try? database.deleteFile(id: asset["id"] as! String, account: account.id)
-            }
-            for path in stored.dropFirst(assets.count) { try? FileManager.default.removeItem(atPath: path) }
+            for path in storedPaths { try? FileManager.default.removeItem(atPath: path) }
+            for id in insertedIDs { _ = try? database.deleteFile(id: id, account: account.id) }
             throw error
         }
         return JSONResponse.success(["message": "\(assets.count) file\(assets.count == 1 ? "" : "s") uploaded", "count": assets.count,

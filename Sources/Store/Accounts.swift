@@ -55,7 +55,7 @@ public enum KeyRejection: String, Error, Sendable {
 /// A problem with a store operation that a caller can act on.
 public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        case notFound, conflict, insufficientCredits, invalid
+        case notFound, conflict, insufficientCredits, limitExceeded, invalid
     }
 
     public let kind: Kind

@@ -317,7 +317,7 @@ extension ReelDatabase {
             let used = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?",
                                           arguments: [file.accountId]) ?? 0
             guard used + file.size <= quota else {
-                throw StoreError(kind: .conflict, description: "storage quota of \(quota) bytes exceeded (\(used) used)")
+                throw StoreError(kind: .limitExceeded, description: "storage quota of \(quota) bytes exceeded (\(used) used)")
             }
             try file.insert(db)
         }
