@@ -1,0 +1,90 @@
+public import Compositor
+import Foundation
+public import Timeline
+
+/// The compositor's media: images decoded once per file and fitted per box size, and one video
+/// player per clip and file.
+public final class MediaLibrary: MediaProvider, @unchecked Sendable {
+    private let lock = NSLock()
+    private var decoded: [String: Raster] = [:]
+    private var players: [String: VideoPlayer] = [:]
+    private let locator: MediaLocator
+
+    /// A library that finds remote media through `locator`.
+    public init(locator: MediaLocator = MediaLocator()) {
+        self.locator = locator
+    }
+
+    private func image(_ source: MediaSource) throws -> Raster {
+        let path = try locator.localPath(for: source)
+        lock.lock()
+        defer { lock.unlock() }
+        if let raster = decoded[path] { return raster }
+        let raster = try ImageDecoder.decode(path: path)
+        decoded[path] = raster
+        return raster
+    }
+
+    public func naturalSize(of source: MediaSource) throws -> (width: Int, height: Int) {
+        let raster = try image(source)
+        return (raster.width, raster.height)
+    }
+
+    public func fittedImage(_ source: MediaSource, fit: ObjectFit, width: Int, height: Int) throws -> Raster {
+        let native = try image(source)
+        let (iw, ih) = (Double(native.width), Double(native.height))
+        switch fit {
+        case .fill:
+            return try PixelConversion.resize(native, crop: (0, 0, native.width, native.height), width: width, height: height)
+        case .cover:
+            // The centred part of the image with the box's aspect ratio.
+            let scale = max(Double(width) / iw, Double(height) / ih)
+            let cropWidth = min(native.width, max(1, Int((Double(width) / scale).rounded())))
+            let cropHeight = min(native.height, max(1, Int((Double(height) / scale).rounded())))
+            let crop = ((native.width - cropWidth) / 2, (native.height - cropHeight) / 2, cropWidth, cropHeight)
+            return try PixelConversion.resize(native, crop: crop, width: width, height: height)
+        case .contain:
+            let scale = min(Double(width) / iw, Double(height) / ih)
+            let fittedWidth = max(1, min(width, Int((iw * scale).rounded())))
+            let fittedHeight = max(1, min(height, Int((ih * scale).rounded())))
+            let fitted = try PixelConversion.resize(native, crop: (0, 0, native.width, native.height),
+                                                    width: fittedWidth, height: fittedHeight)
+            let boxed = Raster(width: width, height: height)
+            let (left, top) = ((width - fittedWidth) / 2, (height - fittedHeight) / 2)
+            for row in 0..<fittedHeight {
+                (boxed.pixels + ((row + top) * width + left) * 4).update(from: fitted.pixels + row * fitted.bytesPerRow,
+                                                                         count: fitted.bytesPerRow)
+            }
+            return boxed
+        }
+    }
+}
+
+extension MediaLibrary {
+    private func player(_ source: MediaSource, key: String) throws -> VideoPlayer {
+        let path = try locator.localPath(for: source)
+        lock.lock()
+        defer { lock.unlock() }
+        if let player = players[key + "\u{0}" + path] { return player }
+        guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+        let player = try VideoPlayer(path: path)
+        players[key + "\u{0}" + path] = player
+        return player
+    }
+
+    public func videoSize(of source: MediaSource) throws -> (width: Int, height: Int) {
+        try player(source, key: "size").displaySize
+    }
+
+    public func videoFrame(_ source: MediaSource, player key: String, at time: Double, fit: ObjectFit,
+                           width: Int, height: Int) throws -> Raster {
+        try player(source, key: key).frame(at: time, fit: fit, width: width, height: height)
+    }
+
+    /// Opens the video at `source` and decodes its first frame, to fail early on a bad file.
+    public func checkVideo(_ source: MediaSource) throws {
+        let player = try player(source, key: "size")
+        try player.checkComplete()
+        _ = try player.frame(at: 0, fit: .fill, width: 2, height: 2)
+    }
+}
