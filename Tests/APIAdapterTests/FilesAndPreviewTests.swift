@@ -120,15 +120,18 @@ import Testing
     }
 
     @Test func previewsExpire() async throws {
-        let harness = try Harness { $0.previewLifetime = 0.3 }
+        let harness = try Harness()
+        let config = String(decoding: try JSONSerialization.data(withJSONObject: Harness.config()), as: UTF8.self)
+        let live = try harness.service.database.insertPreview(account: harness.account.id, config: config, lifetime: 3600)
+        let expired = try harness.service.database.insertPreview(account: harness.account.id, config: config, lifetime: -1)
         try await harness.run { client in
-            let id = try #require(try await client.send(.post, "/api/v1/preview", json: Harness.config())["tempId"] as? String)
-            #expect(try await client.send(.get, "/api/v1/preview/\(id)").status == 200)
-            try await Task.sleep(for: .milliseconds(400))
-            #expect(try await client.send(.get, "/api/v1/preview/\(id)").status == 404)
-            #expect(try await client.send(.get, "/t/\(id)", key: .some(nil)).status == 404)
+            #expect(try await client.send(.get, "/api/v1/preview/\(live.id)").status == 200)
+            #expect(try await client.send(.get, "/api/v1/preview/\(expired.id)").status == 404)
+            #expect(try await client.send(.get, "/t/\(expired.id)", key: .some(nil)).status == 404)
+            #expect(try await client.send(.post, "/api/v1/preview/\(expired.id)/convert").status == 404)
         }
         #expect(try harness.service.database.purgeExpiredPreviews() == 1)
+        #expect(try harness.service.database.preview(id: live.id, account: nil).id == live.id)
     }
 
     @Test func thePageScrubsFramesFromTheCompositor() async throws {
