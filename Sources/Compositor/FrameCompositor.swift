@@ -15,6 +15,17 @@ public protocol MediaProvider: Sendable {
     /// `player` names the clip asking, so that each clip keeps its own decoding position.
     func videoFrame(_ source: MediaSource, player: String, at time: Double, fit: ObjectFit,
                     width: Int, height: Int) throws -> Raster
+    /// The same frame as it was decoded, when it fills a width × height box as it is (after
+    /// scaling in Y'CbCr at most): 4:2:0 BT.709 limited range, upright, the box's aspect ratio.
+    /// Nil when the frame must go through RGBA. The view stays valid until the next call for
+    /// the same player.
+    func videoPlanes(_ source: MediaSource, player: String, at time: Double, width: Int, height: Int) throws -> PlanarView?
+}
+
+extension MediaProvider {
+    public func videoPlanes(_ source: MediaSource, player: String, at time: Double, width: Int, height: Int) throws -> PlanarView? {
+        nil
+    }
 }
 
 /// A problem drawing one clip, naming the clip's place in its document.
@@ -42,6 +53,10 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Layers kept between frames; a static composition reuses all of them.
     private static let cacheLimit = 256
 
+    /// Whether Y'CbCr frames may pass decoded footage through (on unless a test compares the
+    /// pass-through with drawing everything in RGBA).
+    public var passesFootageThrough = true
+
     public init(canvas: Canvas, fonts: [FontFace] = [], media: any MediaProvider) {
         self.canvas = canvas
         self.fonts = fonts
@@ -61,18 +76,119 @@ public final class FrameCompositor: @unchecked Sendable {
         frame.pixels.update(from: background().pixels, count: frame.byteCount)
         for item in items {
             guard let layer = try prepare(item) else { continue }
-            let transform = placement(of: layer, item: item)
-            guard item.reveal != nil || item.lightSweep != nil else {
-                LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame)
-                continue
-            }
-            // Canvas-space transition effects: draw the layer alone, shape it, then blend it.
-            let scratch = scratchRaster()
-            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch)
-            if let sweep = item.lightSweep { TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity) }
-            if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch) }
-            LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame)
+            draw(layer, item: item, onto: frame)
         }
+    }
+
+    /// Draws one prepared layer onto `frame`.
+    private func draw(_ layer: PreparedLayer, item: DrawItem, onto frame: Raster) {
+        let transform = placement(of: layer, item: item)
+        guard item.reveal != nil || item.lightSweep != nil else {
+            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame)
+            return
+        }
+        // Canvas-space transition effects: draw the layer alone, shape it, then blend it.
+        let scratch = scratchRaster()
+        LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch)
+        if let sweep = item.lightSweep { TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity) }
+        if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch) }
+        LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame)
+    }
+
+    /// The canvas pixels drawing `layer` can change.
+    private func bounds(of layer: PreparedLayer, item: DrawItem) -> PixelRect {
+        guard item.reveal == nil, item.lightSweep == nil else {
+            return PixelRect(x0: 0, y0: 0, x1: canvas.width, y1: canvas.height)
+        }
+        return LayerCompositor.bounds(of: layer.raster, transform: placement(of: layer, item: item),
+                                      width: canvas.width, height: canvas.height)
+    }
+
+    // MARK: Y'CbCr frames
+
+    /// Draws the background and `items` into `frame`, the encoder's picture.
+    ///
+    /// When an opaque video covers the canvas exactly, its decoded frame passes through as it is:
+    /// it is copied (or cross-faded with the canvas-covering videos right above it) in Y'CbCr, and
+    /// only the layers above are drawn in RGBA, onto a transparent overlay that is blended into the
+    /// frame where it has pixels. Everything under that video is hidden and not drawn at all.
+    /// Otherwise the frame is drawn in RGBA and converted once.
+    public func render(_ items: [DrawItem], into frame: PlanarImage) throws {
+        precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
+        if passesFootageThrough, let base = try footageBase(items) {
+            try renderOverFootage(items, base: base, into: frame.view)
+        } else {
+            let raster = canvasRaster ?? Raster(width: canvas.width, height: canvas.height)
+            canvasRaster = raster
+            try render(items, into: raster)
+            YCbCr.convert(raster, into: frame.view)
+        }
+    }
+
+    private var canvasRaster: Raster?
+    private var overlay: Raster?
+    /// What the overlay raster holds from the frame before, to clear.
+    private var overlayDirty: PixelRect?
+
+    /// The decoded frames of the canvas-covering videos from the topmost opaque one up, each with
+    /// its opacity, and the index of the first item above them; nil when no opaque video covers the
+    /// canvas or its frame cannot pass through.
+    private func footageBase(_ items: [DrawItem]) throws -> (layers: [(PlanarView, UInt8)], overlaysFrom: Int)? {
+        guard let bottom = try items.indices.reversed().first(where: { try coversCanvas(items[$0]) && opacityByte(items[$0]) == 255 }) else {
+            return nil
+        }
+        var layers: [(PlanarView, UInt8)] = []
+        var index = bottom
+        while index < items.count {
+            let item = items[index]
+            if index > bottom { guard try coversCanvas(item) else { break } }
+            guard case .video(let video) = item.content,
+                  let planes = try media.videoPlanes(video.source, player: item.origin, at: item.mediaTime ?? video.trim.start,
+                                                     width: canvas.width, height: canvas.height) else { return nil }
+            layers.append((planes, opacityByte(item)))
+            index += 1
+        }
+        return (layers, index)
+    }
+
+    private func opacityByte(_ item: DrawItem) -> UInt8 {
+        UInt8((min(max(item.opacity, 0), 1) * 255).rounded())
+    }
+
+    /// Whether `item` is a plain video whose box is exactly the canvas: no transform, filter,
+    /// shadow, rounded corner or transition effect.
+    private func coversCanvas(_ item: DrawItem) throws -> Bool {
+        guard case .video(let video) = item.content, item.reveal == nil, item.lightSweep == nil, item.filters.isEmpty,
+              (item.shadow?.color.alpha ?? 0) == 0, video.cornerRadii.isZero, item.scaleX > 0, item.scaleY > 0,
+              let (width, height) = boxPixels(width: item.width, height: item.height, natural: try media.videoSize(of: video.source),
+                                              sx: item.scaleX, sy: item.scaleY),
+              width == canvas.width, height == canvas.height else { return false }
+        let map = placement(originX: 0, originY: 0, boxWidth: Double(width), boxHeight: Double(height), item: item)
+        return map == .identity
+    }
+
+    private func renderOverFootage(_ items: [DrawItem], base: (layers: [(PlanarView, UInt8)], overlaysFrom: Int),
+                                   into frame: PlanarView) throws {
+        YCbCr.copy(base.layers[0].0, into: frame)
+        for (planes, opacity) in base.layers.dropFirst() { YCbCr.mix(planes, opacity: opacity, into: frame) }
+        guard base.overlaysFrom < items.count else { return }
+        let overlay = self.overlay ?? Raster(width: canvas.width, height: canvas.height)
+        self.overlay = overlay
+        if let stale = overlayDirty {
+            for y in stale.y0..<stale.y1 {
+                (overlay.pixels + (y * overlay.width + stale.x0) * 4).update(repeating: 0, count: (stale.x1 - stale.x0) * 4)
+            }
+        }
+        var dirty: PixelRect?
+        for item in items[base.overlaysFrom...] {
+            guard let layer = try prepare(item) else { continue }
+            let area = bounds(of: layer, item: item)
+            guard !area.isEmpty else { continue }
+            draw(layer, item: item, onto: overlay)
+            dirty = dirty.map { $0.union(area) } ?? area
+        }
+        overlayDirty = dirty
+        if let dirty { YCbCr.composite(overlay, in: dirty.evenAligned, into: frame) }
     }
 
     private var scratch: Raster?
@@ -109,9 +225,13 @@ public final class FrameCompositor: @unchecked Sendable {
     /// The map from a layer's raster to the canvas: the anchor point of the box goes to (x, y),
     /// with flips and rotation about it. Unrotated layers land on whole pixels so they stay sharp.
     func placement(of layer: PreparedLayer, item: DrawItem) -> Affine {
+        placement(originX: layer.originX, originY: layer.originY, boxWidth: layer.boxWidth, boxHeight: layer.boxHeight, item: item)
+    }
+
+    private func placement(originX: Double, originY: Double, boxWidth: Double, boxHeight: Double, item: DrawItem) -> Affine {
         let unit = item.anchor.unitPoint
-        let anchorX = layer.originX + unit.x * layer.boxWidth
-        let anchorY = layer.originY + unit.y * layer.boxHeight
+        let anchorX = originX + unit.x * boxWidth
+        let anchorY = originY + unit.y * boxHeight
         let flipX: Double = item.scaleX < 0 ? -1 : 1, flipY: Double = item.scaleY < 0 ? -1 : 1
         var map = Affine.translation(-anchorX, -anchorY).then(.scale(flipX, flipY)).then(.rotation(degrees: item.rotation))
         map = map.then(.translation(item.x, item.y))

@@ -14,6 +14,21 @@ public enum LayerCompositor {
         }
     }
 
+    /// The canvas pixels `draw` can change when it draws `layer` through `transform` onto a
+    /// width × height canvas (empty when none).
+    public static func bounds(of layer: Raster, transform: Affine, width: Int, height: Int) -> PixelRect {
+        if transform.isIntegerTranslation {
+            let dx = Int(transform.tx), dy = Int(transform.ty)
+            return PixelRect(x0: max(0, dx), y0: max(0, dy), x1: min(width, dx + layer.width), y1: min(height, dy + layer.height))
+        }
+        let corners = [(0.0, 0.0), (Double(layer.width), 0), (0, Double(layer.height)),
+                       (Double(layer.width), Double(layer.height))].map { transform.apply($0.0, $0.1) }
+        return PixelRect(x0: max(0, Int(corners.map(\.x).min()!.rounded(.down)) - 1),
+                         y0: max(0, Int(corners.map(\.y).min()!.rounded(.down)) - 1),
+                         x1: min(width, Int(corners.map(\.x).max()!.rounded(.up)) + 1),
+                         y1: min(height, Int(corners.map(\.y).max()!.rounded(.up)) + 1))
+    }
+
     private static func drawTranslated(_ layer: Raster, dx: Int, dy: Int, opacity: UInt8, onto canvas: Raster) {
         let x0 = max(0, dx), x1 = min(canvas.width, dx + layer.width)
         let y0 = max(0, dy), y1 = min(canvas.height, dy + layer.height)
@@ -26,13 +41,8 @@ public enum LayerCompositor {
     }
 
     private static func drawSampled(_ layer: Raster, transform: Affine, inverse: Affine, opacity: UInt8, onto canvas: Raster) {
-        // The canvas rectangle the layer's corners map into.
-        let corners = [(0.0, 0.0), (Double(layer.width), 0), (0, Double(layer.height)),
-                       (Double(layer.width), Double(layer.height))].map { transform.apply($0.0, $0.1) }
-        let x0 = max(0, Int(corners.map(\.x).min()!.rounded(.down)) - 1)
-        let x1 = min(canvas.width, Int(corners.map(\.x).max()!.rounded(.up)) + 1)
-        let y0 = max(0, Int(corners.map(\.y).min()!.rounded(.down)) - 1)
-        let y1 = min(canvas.height, Int(corners.map(\.y).max()!.rounded(.up)) + 1)
+        let area = bounds(of: layer, transform: transform, width: canvas.width, height: canvas.height)
+        let (x0, y0, x1, y1) = (area.x0, area.y0, area.x1, area.y1)
         guard x0 < x1, y0 < y1 else { return }
         let row = UnsafeMutablePointer<UInt8>.allocate(capacity: (x1 - x0) * 4)
         defer { row.deallocate() }

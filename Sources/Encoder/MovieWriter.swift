@@ -14,6 +14,9 @@ public final class MovieWriter {
     private let settings: EncoderSettings
     private var scaler: OpaquePointer?
     private let yuvFrame = av_frame_alloc()!
+    /// Wraps the planar pictures handed over by reference.
+    private let borrowedFrame = av_frame_alloc()!
+    private let pixelFormat: AVPixelFormat
     private let audioFrame = av_frame_alloc()!
     private let packet = av_packet_alloc()!
     private let width: Int
@@ -46,6 +49,7 @@ public final class MovieWriter {
         }
         let pixelFormat = av_get_pix_fmt(settings.pixelFormat)
         guard pixelFormat != AV_PIX_FMT_NONE else { throw EncoderError("unknown pixel format \(settings.pixelFormat)") }
+        self.pixelFormat = pixelFormat
         video = avcodec_alloc_context3(codec)
         guard let video else { throw EncoderError("out of memory") }
         video.pointee.width = Int32(width)
@@ -137,6 +141,8 @@ public final class MovieWriter {
         av_packet_free(&packet)
         var yuv: UnsafeMutablePointer<AVFrame>? = yuvFrame
         av_frame_free(&yuv)
+        var borrowed: UnsafeMutablePointer<AVFrame>? = borrowedFrame
+        av_frame_free(&borrowed)
         var audioFrame: UnsafeMutablePointer<AVFrame>? = audioFrame
         av_frame_free(&audioFrame)
         avcodec_free_context(&video)
@@ -176,6 +182,40 @@ public final class MovieWriter {
         yuvFrame.pointee.pts = timestamp
         framesWritten += 1
         try send(yuvFrame, to: video!, stream: videoStream)
+    }
+
+    /// Whether frames can be handed over as `PlanarImage`s: the stream is 8-bit 4:2:0.
+    public var acceptsPlanarFrames: Bool { pixelFormat == AV_PIX_FMT_YUV420P }
+
+    /// Encodes one Y'CbCr frame without copying it: the encoder holds `image` by reference and
+    /// calls `released` once it no longer reads it (libavcodec's encoders copy the picture they
+    /// keep, so that happens before this returns for x264 and the others Reel uses).
+    public func append(_ image: PlanarImage, released: @escaping @Sendable () -> Void) throws {
+        precondition(image.width == width && image.height == height, "frame size differs from the video")
+        precondition(acceptsPlanarFrames, "the stream is not 8-bit 4:2:0")
+        let handle = Unmanaged.passRetained(ReleaseHandle(image: image, released: released)).toOpaque()
+        guard let buffer = av_buffer_create(image.storage.assumingMemoryBound(to: UInt8.self), image.byteCount, { opaque, _ in
+            Unmanaged<ReleaseHandle>.fromOpaque(opaque!).takeRetainedValue().released()
+        }, handle, 0) else {
+            Unmanaged<ReleaseHandle>.fromOpaque(handle).release()
+            throw EncoderError("out of memory for a video frame")
+        }
+        let frame = borrowedFrame
+        defer { av_frame_unref(frame) }
+        frame.pointee.buf.0 = buffer
+        frame.pointee.format = pixelFormat.rawValue
+        frame.pointee.width = Int32(width)
+        frame.pointee.height = Int32(height)
+        let view = image.view
+        frame.pointee.data.0 = view.luma.base
+        frame.pointee.data.1 = view.blue.base
+        frame.pointee.data.2 = view.red.base
+        frame.pointee.linesize.0 = Int32(view.luma.stride)
+        frame.pointee.linesize.1 = Int32(view.blue.stride)
+        frame.pointee.linesize.2 = Int32(view.red.stride)
+        frame.pointee.pts = Int64(framesWritten)
+        framesWritten += 1
+        try send(frame, to: video!, stream: videoStream)
     }
 
     /// Appends stereo samples at 48 kHz (non-interleaved, in −1...1).
@@ -226,6 +266,17 @@ public final class MovieWriter {
         try check(av_write_trailer(format), "cannot finish \(path)")
         avio_closep(&format!.pointee.pb)
         isOpen = false
+    }
+
+    /// What a borrowed picture's buffer calls back when libavcodec lets go of it.
+    private final class ReleaseHandle {
+        let image: PlanarImage
+        let released: @Sendable () -> Void
+
+        init(image: PlanarImage, released: @escaping @Sendable () -> Void) {
+            self.image = image
+            self.released = released
+        }
     }
 
     private func send(_ frame: UnsafeMutablePointer<AVFrame>?, to encoder: UnsafeMutablePointer<AVCodecContext>,

@@ -5,7 +5,9 @@ import Timeline
 /// Turns decoded frames into premultiplied RGBA at the size they are drawn: scaled once by
 /// swscale, turned upright, cropped or letterboxed by the fit.
 enum FrameFitting {
-    static func fit(_ frame: UnsafeMutablePointer<AVFrame>, rotation: Int, fit: ObjectFit, width: Int, height: Int) throws -> Raster {
+    /// `scaler` keeps the swscale context between calls; the caller frees it.
+    static func fit(_ frame: UnsafeMutablePointer<AVFrame>, rotation: Int, fit: ObjectFit, width: Int, height: Int,
+                    scaler: inout OpaquePointer?) throws -> Raster {
         let coded = (Double(frame.pointee.width), Double(frame.pointee.height))
         let display = rotation % 180 == 0 ? coded : (coded.1, coded.0)
         let (boxW, boxH) = (Double(width), Double(height))
@@ -22,7 +24,7 @@ enum FrameFitting {
             scaled = (max(1, min(width, Int((display.0 * s).rounded()))), max(1, min(height, Int((display.1 * s).rounded()))))
         }
         let codedTarget = rotation % 180 == 0 ? scaled : (scaled.1, scaled.0)
-        var picture = try PixelConversion.raster(from: frame, width: codedTarget.0, height: codedTarget.1)
+        var picture = try PixelConversion.raster(from: frame, width: codedTarget.0, height: codedTarget.1, reusing: &scaler)
         if rotation != 0 { picture = rotate(picture, clockwise: rotation) }
         if picture.width == width, picture.height == height { return picture }
         // Centre the picture in the box: cropping it (cover) or leaving transparent bars (contain).

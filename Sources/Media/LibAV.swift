@@ -72,6 +72,9 @@ final class StreamDecoder {
         var status = avcodec_parameters_to_context(context, stream.pointee.codecpar)
         guard status >= 0 else { throw MediaError.libav("bad codec parameters in \(input.path)", status) }
         context.pointee.pkt_timebase = stream.pointee.time_base
+        // Decode on every core: frame threads for codecs that have them (H.264, HEVC, VP9), slices otherwise.
+        context.pointee.thread_count = 0
+        context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         status = avcodec_open2(context, codec, nil)
         guard status >= 0 else { throw MediaError.libav("cannot open the decoder for \(input.path)", status) }
     }

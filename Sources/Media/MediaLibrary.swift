@@ -81,6 +81,10 @@ extension MediaLibrary {
         try player(source, key: key).frame(at: time, fit: fit, width: width, height: height)
     }
 
+    public func videoPlanes(_ source: MediaSource, player key: String, at time: Double, width: Int, height: Int) throws -> PlanarView? {
+        try player(source, key: key).planes(at: time, width: width, height: height)
+    }
+
     /// Opens the video at `source` and decodes its first frame, to fail early on a bad file.
     public func checkVideo(_ source: MediaSource) throws {
         let player = try player(source, key: "size")

@@ -13,14 +13,23 @@ enum PixelConversion {
 
     /// A decoded frame as premultiplied RGBA scaled to width × height in the same pass.
     static func raster(from frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int) throws -> Raster {
+        var context: OpaquePointer?
+        defer { sws_freeContext(context) }
+        return try raster(from: frame, width: width, height: height, reusing: &context)
+    }
+
+    /// The same, with a conversion context kept between calls in `context` (the caller frees it
+    /// with `sws_freeContext`): players convert every frame the same way.
+    static func raster(from frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int,
+                       reusing context: inout OpaquePointer?) throws -> Raster {
         let sourceWidth = Int(frame.pointee.width), sourceHeight = Int(frame.pointee.height)
         guard sourceWidth > 0, sourceHeight > 0, width > 0, height > 0 else { throw MediaError("the decoded frame has no pixels") }
         let format = AVPixelFormat(rawValue: frame.pointee.format)
-        guard let context = sws_getContext(Int32(sourceWidth), Int32(sourceHeight), format, Int32(width), Int32(height),
-                                           AV_PIX_FMT_RGBA, qualityFlags, nil, nil, nil) else {
+        context = sws_getCachedContext(context, Int32(sourceWidth), Int32(sourceHeight), format, Int32(width), Int32(height),
+                                       AV_PIX_FMT_RGBA, qualityFlags, nil, nil, nil)
+        guard let context else {
             throw MediaError("cannot convert pixel format \(pixelFormatName(format)) to RGBA")
         }
-        defer { sws_freeContext(context) }
         let matrix: Int32 = switch frame.pointee.colorspace {
         case AVCOL_SPC_BT709: SWS_CS_ITU709
         case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: SWS_CS_BT2020
@@ -46,6 +55,25 @@ enum PixelConversion {
             premultiply(raster)
         }
         return raster
+    }
+
+    /// Whether a decoded frame's Y'CbCr is BT.709: tagged so, or untagged and HD or larger, as
+    /// players assume (smaller untagged frames are BT.601).
+    static func isBT709(_ frame: UnsafeMutablePointer<AVFrame>) -> Bool {
+        switch frame.pointee.colorspace {
+        case AVCOL_SPC_BT709: true
+        case AVCOL_SPC_UNSPECIFIED: frame.pointee.height >= 720
+        default: false
+        }
+    }
+
+    /// A decoded 4:2:0 frame's planes, borrowed: valid while the frame holds them.
+    static func planes(of frame: UnsafeMutablePointer<AVFrame>) -> PlanarView? {
+        let f = frame.pointee
+        guard f.format == AV_PIX_FMT_YUV420P.rawValue, f.linesize.0 > 0, f.linesize.1 > 0, f.linesize.2 > 0,
+              let luma = f.data.0, let blue = f.data.1, let red = f.data.2 else { return nil }
+        return PlanarView(width: Int(f.width), height: Int(f.height), luma: Plane(base: luma, stride: Int(f.linesize.0)),
+                          blue: Plane(base: blue, stride: Int(f.linesize.1)), red: Plane(base: red, stride: Int(f.linesize.2)))
     }
 
     /// Multiplies colour by alpha in place.

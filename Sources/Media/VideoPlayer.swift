@@ -30,6 +30,11 @@ final class VideoPlayer {
     private var lastTimestamp: Double?
     /// The last converted frame, reused while the same frame is shown at the same size.
     private var converted: (time: Double, width: Int, height: Int, fit: ObjectFit, raster: Raster)?
+    /// The swscale context converting frames to RGBA, kept from frame to frame.
+    private var rgbaScaler: OpaquePointer?
+    /// The last frame scaled in Y'CbCr, and the context that scales them.
+    private var scaled: (time: Double, image: PlanarImage)?
+    private var planarScaler: OpaquePointer?
 
     /// Jumps forward longer than this seek instead of decoding every frame in between.
     static let seekAhead = 3.0
@@ -53,6 +58,11 @@ final class VideoPlayer {
         codedWidth = Int(stream.pointee.codecpar.pointee.width)
         codedHeight = Int(stream.pointee.codecpar.pointee.height)
         guard codedWidth > 0, codedHeight > 0 else { throw MediaError("the video stream of \(path) has no frame size") }
+    }
+
+    deinit {
+        sws_freeContext(rgbaScaler)
+        sws_freeContext(planarScaler)
     }
 
     /// Throws when the container's sample index points past the end of the file: a download or
@@ -84,9 +94,40 @@ final class VideoPlayer {
         if let converted, converted.time == shown, converted.width == width, converted.height == height, converted.fit == fit {
             return converted.raster
         }
-        let raster = try FrameFitting.fit(current.frame, rotation: rotation, fit: fit, width: width, height: height)
+        let raster = try FrameFitting.fit(current.frame, rotation: rotation, fit: fit, width: width, height: height,
+                                          scaler: &rgbaScaler)
         converted = (shown, width, height, fit, raster)
         return raster
+    }
+
+    /// The frame shown at `time` as it was decoded, when it fills a width × height box without
+    /// converting: 4:2:0 BT.709 limited range, upright, with the box's aspect ratio. A frame of
+    /// another size is scaled in Y'CbCr (bicubic). Valid until the next call.
+    func planes(at time: Double, width: Int, height: Int) throws -> PlanarView? {
+        try advance(to: startTime + max(time, 0))
+        guard let shown = currentTime else { throw MediaError("no frame could be decoded from \(path)") }
+        let frame = current.frame
+        guard rotation == 0, frame.pointee.color_range != AVCOL_RANGE_JPEG, PixelConversion.isBT709(frame),
+              let planes = PixelConversion.planes(of: frame) else { return nil }
+        if planes.width == width, planes.height == height { return planes }
+        guard planes.width * height == planes.height * width, width % 2 == 0, height % 2 == 0 else { return nil }
+        if let scaled, scaled.time == shown, scaled.image.width == width, scaled.image.height == height {
+            return scaled.image.view
+        }
+        let image = scaled.flatMap { $0.image.width == width && $0.image.height == height ? $0.image : nil }
+            ?? PlanarImage(width: width, height: height)
+        planarScaler = sws_getCachedContext(planarScaler, Int32(planes.width), Int32(planes.height), AV_PIX_FMT_YUV420P,
+                                            Int32(width), Int32(height), AV_PIX_FMT_YUV420P, Int32(SWS_BICUBIC), nil, nil, nil)
+        guard let planarScaler else { return nil }
+        let target = image.view
+        var sourceData: [UnsafePointer<UInt8>?] = [UnsafePointer(planes.luma.base), UnsafePointer(planes.blue.base),
+                                                   UnsafePointer(planes.red.base), nil]
+        var sourceStrides: [Int32] = [Int32(planes.luma.stride), Int32(planes.blue.stride), Int32(planes.red.stride), 0]
+        var targetData: [UnsafeMutablePointer<UInt8>?] = [target.luma.base, target.blue.base, target.red.base, nil]
+        var targetStrides: [Int32] = [Int32(target.luma.stride), Int32(target.blue.stride), Int32(target.red.stride), 0]
+        sws_scale(planarScaler, &sourceData, &sourceStrides, 0, Int32(planes.height), &targetData, &targetStrides)
+        scaled = (shown, image)
+        return target
     }
 
     /// Makes `current` the frame whose interval contains stream time `target`.

@@ -104,38 +104,77 @@ public final class Renderer {
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let writer = try MovieWriter(path: partial, width: canvas.width, height: canvas.height,
                                      frameRate: canvas.frameRate, settings: settings)
-        try run(progress: progress, frame: { try writer.append($0) },
-                sound: { try writer.appendAudio(left: $0, right: $1) })
+        let compositor = self.compositor
+        let sound = { (left: [Float], right: [Float]) in try writer.appendAudio(left: left, right: right) }
+        if writer.acceptsPlanarFrames {
+            // Frames go to the encoder by reference and come back to the pool when it lets go.
+            try run(makeFrame: { PlanarImage(width: canvas.width, height: canvas.height) },
+                    draw: { try compositor.render($0, into: $1) },
+                    consume: { frame, recycle in try writer.append(frame, released: recycle) },
+                    sound: sound, progress: progress)
+        } else {
+            try run(makeFrame: { Raster(width: canvas.width, height: canvas.height) },
+                    draw: { try compositor.render($0, into: $1) },
+                    consume: { frame, recycle in
+                        try writer.append(frame)
+                        recycle()
+                    },
+                    sound: sound, progress: progress)
+        }
         try writer.finish()
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.moveItem(atPath: partial, toPath: path)
     }
 
-    /// Decodes, composites and mixes the whole timeline and throws the result away: the render
-    /// without the encoder, to time everything but encoding.
+    /// Decodes, composites and mixes the whole timeline into the encoder's Y'CbCr frames and
+    /// throws the result away: the render without the encoder, to time everything but encoding.
     public func renderDiscarding(progress: (RenderProgress) throws -> Void = { _ in }) throws {
         try checkMedia()
-        try run(progress: progress, frame: { _ in }, sound: { _, _ in })
+        let canvas = timeline.canvas, compositor = self.compositor
+        try run(makeFrame: { PlanarImage(width: canvas.width, height: canvas.height) },
+                draw: { try compositor.render($0, into: $1) },
+                consume: { _, recycle in recycle() }, sound: { _, _ in }, progress: progress)
     }
 
-    /// The pipeline: a compositing thread draws frames into a small pool of rasters and hands them
-    /// through a bounded queue to `frame` on the calling thread, followed by the sound up to that
-    /// frame's end.
-    private func run(progress: (RenderProgress) throws -> Void, frame consume: (Raster) throws -> Void,
-                     sound: ([Float], [Float]) throws -> Void) throws {
+    /// The encoder's picture of frame `index`: Y'CbCr 4:2:0 as the render hands it to x264.
+    /// `passThrough` false draws footage in RGBA too (to compare the two ways).
+    public func planarFrame(atFrame index: Int, passThrough: Bool = true) throws -> PlanarImage {
+        try checkMedia()
+        let image = PlanarImage(width: timeline.canvas.width, height: timeline.canvas.height)
+        compositor.passesFootageThrough = passThrough
+        defer { compositor.passesFootageThrough = true }
+        do {
+            try compositor.render(schedule.drawList(atFrame: index), into: image)
+        } catch {
+            throw RenderError("\(error)")
+        }
+        return image
+    }
+
+    /// The pipeline: a compositing thread draws frames into a small pool of recycled frames and
+    /// hands them through a bounded queue to `consume` on the calling thread, followed by the
+    /// sound up to that frame's end. `consume` calls its second argument when the frame may be
+    /// drawn into again (at once, or when the encoder lets go of it).
+    private func run<Frame: AnyObject & Sendable>(
+        makeFrame: () -> Frame,
+        draw: @escaping @Sendable ([DrawItem], Frame) throws -> Void,
+        consume: (Frame, _ recycle: @escaping @Sendable () -> Void) throws -> Void,
+        sound: ([Float], [Float]) throws -> Void,
+        progress: (RenderProgress) throws -> Void
+    ) throws {
         let frameCount = timeline.frameCount
         guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
         let canvas = timeline.canvas
         let mixer = try AudioMixer(timeline: timeline, locator: locator)
-        let free = BoundedQueue<Raster>(capacity: Self.pipelineDepth)
-        for _ in 0..<Self.pipelineDepth { free.push(Raster(width: canvas.width, height: canvas.height)) }
-        let composed = BoundedQueue<Result<Raster, any Error>>(capacity: Self.pipelineDepth)
-        let schedule = self.schedule, compositor = self.compositor
+        let free = BoundedQueue<Frame>(capacity: Self.pipelineDepth)
+        for _ in 0..<Self.pipelineDepth { free.push(makeFrame()) }
+        let composed = BoundedQueue<Result<Frame, any Error>>(capacity: Self.pipelineDepth)
+        let schedule = self.schedule
         let producer = Thread {
             for index in 0..<frameCount {
                 guard let frame = free.pop() else { break }
                 do {
-                    try compositor.render(schedule.drawList(atFrame: index), into: frame)
+                    try draw(schedule.drawList(atFrame: index), frame)
                     guard composed.push(.success(frame)) else { break }
                 } catch {
                     composed.push(.failure(RenderError("\(error)")))
@@ -158,8 +197,7 @@ public final class Renderer {
         for index in 0..<frameCount {
             guard let result = composed.pop() else { throw RenderError("the compositor stopped early") }
             let frame = try result.get()
-            try consume(frame)
-            free.push(frame)
+            try consume(frame) { free.push(frame) }
             // The mix up to the end of this frame keeps sound and picture in step.
             let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
             let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
