@@ -1,3 +1,4 @@
+import Foundation
 internal import CFFmpeg
 public import Compositor
 public import Timeline
@@ -65,7 +66,7 @@ public final class MovieWriter {
             video.pointee.color_range = AVCOL_RANGE_MPEG
         }
         if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        if let threads = settings.threads { video.pointee.thread_count = Int32(max(1, threads)) }
+        video.pointee.thread_count = Int32(max(1, settings.threads ?? ProcessInfo.processInfo.activeProcessorCount))
         if ["libx264", "libx265"].contains(settings.videoCodec) {
             guard EncoderSettings.presets.contains(settings.preset) else {
                 throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")

@@ -61,7 +61,9 @@ final class StreamDecoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     let streamIndex: Int
 
-    init(input: FormatInput, streamIndex: Int) throws {
+    /// `threads` 0 decodes on every core: frame threads for codecs that have them (H.264, HEVC,
+    /// VP9), slices otherwise. Each frame thread holds pictures of its own.
+    init(input: FormatInput, streamIndex: Int, threads: Int = 0) throws {
         let stream = input.context.pointee.streams[streamIndex]!
         guard let codec = avcodec_find_decoder(stream.pointee.codecpar.pointee.codec_id) else {
             throw MediaError("no decoder for the codec of stream \(streamIndex) in \(input.path)")
@@ -72,8 +74,7 @@ final class StreamDecoder {
         var status = avcodec_parameters_to_context(context, stream.pointee.codecpar)
         guard status >= 0 else { throw MediaError.libav("bad codec parameters in \(input.path)", status) }
         context.pointee.pkt_timebase = stream.pointee.time_base
-        // Decode on every core: frame threads for codecs that have them (H.264, HEVC, VP9), slices otherwise.
-        context.pointee.thread_count = 0
+        context.pointee.thread_count = Int32(max(0, threads))
         context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         status = avcodec_open2(context, codec, nil)
         guard status >= 0 else { throw MediaError.libav("cannot open the decoder for \(input.path)", status) }
@@ -121,9 +122,9 @@ final class FrameDecoder {
     private var draining = false
     private var finished = false
 
-    init(input: FormatInput, streamIndex: Int) throws {
+    init(input: FormatInput, streamIndex: Int, threads: Int = 0) throws {
         self.input = input
-        decoder = try StreamDecoder(input: input, streamIndex: streamIndex)
+        decoder = try StreamDecoder(input: input, streamIndex: streamIndex, threads: threads)
     }
 
     /// Forgets the end of the stream after a seek.

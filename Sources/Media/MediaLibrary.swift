@@ -9,6 +9,15 @@ public final class MediaLibrary: MediaProvider, @unchecked Sendable {
     private var decoded: [String: Raster] = [:]
     private var players: [String: VideoPlayer] = [:]
     private let locator: MediaLocator
+    private var threadsPerDecoder = 0
+
+    /// Threads for each video decoder opened from now on; 0 (the default) for every core. One
+    /// suits a render whose encoder keeps the cores busy: frame threads would only hold more
+    /// pictures in memory.
+    public var decoderThreads: Int {
+        get { lock.withLock { threadsPerDecoder } }
+        set { lock.withLock { threadsPerDecoder = newValue } }
+    }
 
     /// A library that finds remote media through `locator`.
     public init(locator: MediaLocator = MediaLocator()) {
@@ -67,7 +76,7 @@ extension MediaLibrary {
         defer { lock.unlock() }
         if let player = players[key + "\u{0}" + path] { return player }
         guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
-        let player = try VideoPlayer(path: path)
+        let player = try VideoPlayer(path: path, decoderThreads: threadsPerDecoder)
         players[key + "\u{0}" + path] = player
         return player
     }

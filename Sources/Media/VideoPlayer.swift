@@ -41,15 +41,18 @@ final class VideoPlayer {
     /// Timestamps within one tick of the stream's time base are the same instant: containers with
     /// coarse clocks (WebM and Matroska count milliseconds) round frame times by up to half a tick.
     private let tolerance: Double
+    private let decoderThreads: Int
 
-    init(path: String) throws {
+    /// `decoderThreads` as for `StreamDecoder`: 0 for every core.
+    init(path: String, decoderThreads: Int = 0) throws {
         self.path = path
+        self.decoderThreads = decoderThreads
         input = try FormatInput(path: path)
         guard let index = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
             throw MediaError("no video stream in \(path)")
         }
         stream = input.context.pointee.streams[index]!
-        decoder = try FrameDecoder(input: input, streamIndex: index)
+        decoder = try FrameDecoder(input: input, streamIndex: index, threads: decoderThreads)
         timeBase = av_q2d(stream.pointee.time_base)
         tolerance = max(1e-6, timeBase)
         let start = stream.pointee.start_time
@@ -178,7 +181,7 @@ final class VideoPlayer {
         let status = av_seek_frame(input.context, stream.pointee.index, timestamp, AVSEEK_FLAG_BACKWARD)
         if status < 0 {
             // Some inputs cannot seek: start again from the top.
-            decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index))
+            decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index), threads: decoderThreads)
         } else {
             avcodec_flush_buffers(decoder.decoder.context)
             decoder.restart()
