@@ -30,6 +30,11 @@ public final class MovieWriter {
     private var isOpen = true
     public let path: String
 
+    /// Whether this FFmpeg has the video encoder `name` (e.g. "libx265", "libsvtav1").
+    public static func hasEncoder(_ name: String) -> Bool {
+        avcodec_find_encoder_by_name(name) != nil
+    }
+
     /// Opens `path` for writing frames of width × height at `frameRate`.
     public init(path: String, width: Int, height: Int, frameRate: FrameRate, settings: EncoderSettings = EncoderSettings()) throws {
         guard width % 2 == 0, height % 2 == 0 else {
@@ -73,9 +78,13 @@ public final class MovieWriter {
             }
             av_opt_set(video.pointee.priv_data, "preset", settings.preset, 0)
         }
-        // Encoders without a CRF option ignore it.
+        // Constant quality: no bit rate target (libvpx and libaom would otherwise cap the rate
+        // at libavcodec's default 200 kb/s). Encoders without a CRF option ignore it.
+        video.pointee.bit_rate = 0
         av_opt_set_double(video.pointee.priv_data, "crf", settings.crf, 0)
         if settings.videoCodec == "libx265" { av_opt_set(video.pointee.priv_data, "x265-params", "log-level=error", 0) }
+        // SVT-AV1 prints its configuration to standard error unless told otherwise (2: warnings).
+        if settings.videoCodec == "libsvtav1" { setenv("SVT_LOG", "2", 0) }
         for (name, value) in settings.codecOptions { av_opt_set(video.pointee.priv_data, name, value, 0) }
         try check(avcodec_open2(video, codec, nil), "cannot open \(settings.videoCodec)")
         videoStream = avformat_new_stream(format, nil)

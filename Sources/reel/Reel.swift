@@ -17,7 +17,7 @@ struct Reel: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
-                      ServeCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self]
+                      ServeCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self, BenchCommand.self]
     )
 }
 

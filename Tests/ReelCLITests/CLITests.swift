@@ -204,4 +204,29 @@ import Testing
         #expect(try reel("render", config, "-o", folder.path + "/o.mp4", "--preset", "warp").status != 0)
         #expect(try reel("validate", folder.path + "/nonexistent.json").status == 1)
     }
+
+    @Test func benchEncodersReportsEveryX264SettingAsJSONAndAsATable() throws {
+        let run = try reel("bench", "encoders", "--seconds", "0.2", "--encoder", "libx264", "--json", "-")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(report?["frames"] as? Int == 6 && report?["width"] as? Int == 1280)
+        let results = report?["results"] as? [[String: Any]] ?? []
+        #expect(results.compactMap { $0["label"] as? String } == [
+            "preset ultrafast, crf 23", "preset veryfast, crf 23", "preset medium, crf 23", "preset slow, crf 23",
+            "preset veryfast, crf 18", "preset veryfast, crf 28",
+        ])
+        for result in results {
+            let psnr = (result["psnr"] as? [String: Double])?["luma"] ?? 0, ssim = (result["ssim"] as? [String: Double])?["luma"] ?? 0
+            #expect(psnr > 30 && psnr < 100 && ssim > 0.9 && ssim < 1)
+            #expect((result["kilobitsPerSecond"] as? Double ?? 0) > 0 && (result["framesPerSecond"] as? Double ?? 0) > 0)
+        }
+
+        let table = try reel("bench", "encoders", "--seconds", "0.1", "--encoder", "libx264")
+        #expect(table.status == 0)
+        #expect(table.stdout.hasPrefix("3 frames of 1280×720 at 30.00 fps\nencoder"))
+        #expect(table.stdout.contains("libx264     preset veryfast, crf 28"))
+
+        let unknown = try reel("bench", "encoders", "--encoder", "libfast")
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown encoder libfast"))
+    }
 }
