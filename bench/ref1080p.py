@@ -47,8 +47,12 @@ def make_sources(work, seconds):
     if not os.path.exists(a):
         ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=10", "-c:v", "libx264", "-preset", "veryfast",
                "-crf", "18", "-pix_fmt", "yuv420p", a)
-        ffmpeg("-f", "lavfi", "-i", f"mandelbrot=s=1920x1080:r=30,trim=duration={seconds - 9}", "-c:v", "libx264",
-               "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", b)
+        # The Mandelbrot zoom is slow to compute: past 11 s, its first 11 s loop (stream copy).
+        base = b if seconds <= 20 else os.path.join(work, "b-11s.mp4")
+        ffmpeg("-f", "lavfi", "-i", f"mandelbrot=s=1920x1080:r=30,trim=duration={min(seconds, 20) - 9}", "-c:v", "libx264",
+               "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", base)
+        if base != b:
+            ffmpeg("-stream_loop", "-1", "-i", base, "-t", str(seconds - 9), "-c", "copy", b)
         ffmpeg("-f", "lavfi", "-i", "gradients=s=1920x1080:seed=7:d=1", "-frames:v", "1", "-q:v", "3",
                os.path.join(work, "photo.jpg"))
         ffmpeg("-f", "lavfi", "-i", "color=c=0xE04040@0.9:s=400x200,format=rgba,geq=r='r(X,Y)':a='if(lt(hypot(X-200,Y-100),95),230,0)'",

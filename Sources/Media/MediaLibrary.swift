@@ -8,6 +8,7 @@ public final class MediaLibrary: MediaProvider, @unchecked Sendable {
     private let lock = NSLock()
     private var decoded: [String: Raster] = [:]
     private var players: [String: VideoPlayer] = [:]
+    private var sizes: [String: (width: Int, height: Int)] = [:]
     private let locator: MediaLocator
     private var threadsPerDecoder = 0
 
@@ -75,14 +76,24 @@ extension MediaLibrary {
         lock.lock()
         defer { lock.unlock() }
         if let player = players[key + "\u{0}" + path] { return player }
-        guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
-        let player = try VideoPlayer(path: path, decoderThreads: threadsPerDecoder)
+        let player = try openPlayer(path)
         players[key + "\u{0}" + path] = player
         return player
     }
 
+    private func openPlayer(_ path: String) throws -> VideoPlayer {
+        guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+        return try VideoPlayer(path: path, decoderThreads: threadsPerDecoder)
+    }
+
+    /// The display size, read once per file by a player that is closed again (a decoder kept open
+    /// only for its size would hold its pictures for the whole render).
     public func videoSize(of source: MediaSource) throws -> (width: Int, height: Int) {
-        try player(source, key: "size").displaySize
+        let path = try locator.localPath(for: source)
+        if let size = lock.withLock({ sizes[path] }) { return size }
+        let size = try lock.withLock { try openPlayer(path) }.displaySize
+        lock.withLock { sizes[path] = size }
+        return size
     }
 
     public func videoFrame(_ source: MediaSource, player key: String, at time: Double, fit: ObjectFit,
@@ -96,8 +107,10 @@ extension MediaLibrary {
 
     /// Opens the video at `source` and decodes its first frame, to fail early on a bad file.
     public func checkVideo(_ source: MediaSource) throws {
-        let player = try player(source, key: "size")
+        let path = try locator.localPath(for: source)
+        let player = try lock.withLock { try openPlayer(path) }
         try player.checkComplete()
         _ = try player.frame(at: 0, fit: .fill, width: 2, height: 2)
+        lock.withLock { sizes[path] = player.displaySize }
     }
 }
