@@ -30,9 +30,16 @@ final class AudioMixer {
         for voice in voices { try voice.open() }
     }
 
+    /// The mix buffers, reused from block to block: a caller that lets go of the last block before
+    /// asking for the next one causes no allocation.
+    private var left: [Float] = [], right: [Float] = []
+
     /// The mix of output samples [start, start + count).
     func mix(from start: Int, count: Int) throws -> (left: [Float], right: [Float]) {
-        var left = [Float](repeating: 0, count: count), right = [Float](repeating: 0, count: count)
+        left.removeAll(keepingCapacity: true)
+        right.removeAll(keepingCapacity: true)
+        left.append(contentsOf: repeatElement(0, count: count))
+        right.append(contentsOf: repeatElement(0, count: count))
         for voice in voices { try voice.add(from: start, count: count, left: &left, right: &right) }
         for i in 0..<count {
             left[i] = min(max(left[i], -1), 1)
