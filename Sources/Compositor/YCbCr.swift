@@ -59,6 +59,7 @@ public enum YCbCr {
     /// Converts the premultiplied `raster` (the picture over black) to `destination`, its size.
     public static func convert(_ raster: Raster, into destination: PlanarView) {
         precondition(raster.width == destination.width && raster.height == destination.height, "pictures differ in size")
+        precondition(raster.width % 2 == 0 && raster.height % 2 == 0, "4:2:0 pictures have even sizes")
         let luma = lumaWeights * SIMD4(1, 1, 1, 0)
         let blue = blueWeights * SIMD4(1, 1, 1, 0), red = redWeights * SIMD4(1, 1, 1, 0)
         for by in 0..<destination.chromaHeight {

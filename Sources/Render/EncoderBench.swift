@@ -107,6 +107,9 @@ public final class EncoderBench {
     public func run(trials: [EncoderTrial], folder: String, progress: (String) -> Void = { _ in }) throws -> EncoderBenchReport {
         let canvas = timeline.canvas
         guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
+        guard canvas.width % 2 == 0, canvas.height % 2 == 0 else {
+            throw RenderError("4:2:0 encoders need even frame sizes; \(canvas.width)×\(canvas.height) is not")
+        }
         let bytes = frameCount * canvas.width * canvas.height * 3 / 2
         guard bytes <= Self.referenceLimit else {
             throw RenderError("the reference frames would take \(bytes >> 20) MB of memory (the limit is \(Self.referenceLimit >> 20) MB): "

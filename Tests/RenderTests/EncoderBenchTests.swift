@@ -1,6 +1,7 @@
 import Foundation
 import Render
 import Testing
+import Timeline
 
 /// The encoder benchmark on a small moving picture: lossless and lossy x264, and trials that
 /// cannot run.
@@ -42,6 +43,19 @@ import Testing
         #expect(report.skipped.map(\.trial.encoder) == ["libnothing", "libx264"])
         #expect(report.skipped[0].reason == "this FFmpeg has no libnothing encoder")
         #expect(report.skipped[1].reason.contains("unknown x264 preset \"warp-speed\""))
+    }
+
+    @Test func oddFrameSizesAndEmptyTimelinesAreRefused() throws {
+        let trials = [EncoderTrial(encoder: "libx264", crf: 23, preset: "ultrafast")]
+        let odd = try timeline(document(width: 64, height: 48, """
+            { "type": "rect", "start": 0, "duration": 1, "transform": { "width": 10, "height": 10 } }
+            """))
+        let oddCanvas = Timeline(canvas: Canvas(width: 63, height: 48, frameRate: odd.canvas.frameRate), tracks: odd.tracks)
+        let oddError = #expect(throws: RenderError.self) { try EncoderBench(timeline: oddCanvas).run(trials: trials, folder: folder.path) }
+        #expect("\(oddError.map { "\($0)" } ?? "")".contains("even frame sizes; 63×48"))
+        let empty = Timeline(canvas: odd.canvas, tracks: [])
+        let emptyError = #expect(throws: RenderError.self) { try EncoderBench(timeline: empty).run(trials: trials, folder: folder.path) }
+        #expect("\(emptyError.map { "\($0)" } ?? "")".contains("the timeline is empty"))
     }
 
     @Test func theStandardTrialsCoverEveryEncoderTheIssueNames() {
