@@ -194,15 +194,23 @@ public final class MovieWriter {
         try send(yuvFrame, to: video!, stream: videoStream)
     }
 
-    /// Whether frames can be handed over as `PlanarImage`s: the stream is 8-bit 4:2:0.
-    public var acceptsPlanarFrames: Bool { pixelFormat == AV_PIX_FMT_YUV420P }
+    /// Encoders that copy each picture in as it is sent, so a frame lent to them comes back at once.
+    /// (One that kept the caller's frames, as FFmpeg's native MPEG-4 encoder can for B-frames, would
+    /// stall a renderer that recycles a small pool of them.)
+    static let copyingEncoders: Set<String> = ["libx264", "libx265", "libvpx-vp9", "libaom-av1", "libsvtav1"]
 
-    /// Encodes one Y'CbCr frame without copying it: the encoder holds `image` by reference and
-    /// calls `released` once it no longer reads it (libavcodec's encoders copy the picture they
-    /// keep, so that happens before this returns for x264 and the others Reel uses).
+    /// Whether frames can be handed over as `PlanarImage`s: the stream is 8-bit 4:2:0 and the
+    /// encoder copies what it keeps.
+    public var acceptsPlanarFrames: Bool {
+        pixelFormat == AV_PIX_FMT_YUV420P && Self.copyingEncoders.contains(settings.videoCodec)
+    }
+
+    /// Encodes one Y'CbCr frame (the stream must be 8-bit 4:2:0) without copying it: the encoder
+    /// holds `image` by reference and calls `released` once it no longer reads it (before this
+    /// returns, for the encoders of `acceptsPlanarFrames`).
     public func append(_ image: PlanarImage, released: @escaping @Sendable () -> Void) throws {
         precondition(image.width == width && image.height == height, "frame size differs from the video")
-        precondition(acceptsPlanarFrames, "the stream is not 8-bit 4:2:0")
+        precondition(pixelFormat == AV_PIX_FMT_YUV420P, "the stream is not 8-bit 4:2:0")
         let handle = Unmanaged.passRetained(ReleaseHandle(image: image, released: released)).toOpaque()
         guard let buffer = av_buffer_create(image.storage.assumingMemoryBound(to: UInt8.self), image.byteCount, { opaque, _ in
             Unmanaged<ReleaseHandle>.fromOpaque(opaque!).takeRetainedValue().released()

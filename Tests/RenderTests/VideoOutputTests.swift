@@ -3,6 +3,7 @@ import Foundation
 import Media
 import Render
 import Testing
+import Timeline
 
 /// The MP4 Reel writes, read back with libavformat and libavcodec.
 @Suite struct VideoOutputTests {
@@ -31,6 +32,21 @@ import Testing
     let redClip = document(width: 64, height: 48, background: "\"#ff0000\"", fps: 25, """
         { "type": "rect", "start": 0, "duration": 1, "transform": { "x": 32, "y": 24, "width": 16, "height": 16 } }
         """)
+
+    /// FFmpeg's native MPEG-4 encoder may keep the frames it is given for its B-frames: it gets
+    /// copies, not frames lent from the renderer's pool of two, and the render completes.
+    @Test func anEncoderThatKeepsItsInputFramesGetsCopies() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("mpeg4.mp4")
+        let settings = EncoderSettings(videoCodec: "mpeg4", includesAudio: false)
+        #expect(try MovieWriter(path: folder.file("probe.mp4"), width: 64, height: 48, frameRate: FrameRate(numerator: 25),
+                                settings: settings).acceptsPlanarFrames == false)
+        #expect(try MovieWriter(path: folder.file("x264.mp4"), width: 64, height: 48, frameRate: FrameRate(numerator: 25),
+                                settings: EncoderSettings(includesAudio: false)).acceptsPlanarFrames)
+        try Renderer(timeline: timeline(redClip)).renderVideo(to: path, settings: settings)
+        let video = try #require(try MediaProbe.probe(path: path).videoStreams.first)
+        #expect(video.codecName == "mpeg4" && video.frameCount == 25)
+    }
 
     @Test func streamsAreH264AndAACWithTheRightShape() throws {
         let (path, folder) = try render(redClip)
