@@ -70,6 +70,18 @@ public final class PlanarImage: @unchecked Sendable {
 
     public var width: Int { view.width }
     public var height: Int { view.height }
+
+    /// Every sample without the row padding, luma then Cb then Cr (the I420 layout), for
+    /// comparing pictures and writing raw video.
+    public func packedSamples() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(width * height * 3 / 2)
+        for y in 0..<height { bytes += UnsafeBufferPointer(start: view.luma.row(y), count: width) }
+        for plane in [view.blue, view.red] {
+            for y in 0..<view.chromaHeight { bytes += UnsafeBufferPointer(start: plane.row(y), count: view.chromaWidth) }
+        }
+        return bytes
+    }
 }
 
 /// A rectangle of whole pixels.

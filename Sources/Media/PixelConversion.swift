@@ -76,6 +76,22 @@ enum PixelConversion {
                           blue: Plane(base: blue, stride: Int(f.linesize.1)), red: Plane(base: red, stride: Int(f.linesize.2)))
     }
 
+    /// Scales a 4:2:0 picture into `target` (bicubic, in Y'CbCr), with a context kept between
+    /// calls in `context` (the caller frees it). False when swscale cannot.
+    static func scale(_ source: PlanarView, into target: PlanarView, reusing context: inout OpaquePointer?) -> Bool {
+        context = sws_getCachedContext(context, Int32(source.width), Int32(source.height), AV_PIX_FMT_YUV420P,
+                                       Int32(target.width), Int32(target.height), AV_PIX_FMT_YUV420P, Int32(SWS_BICUBIC),
+                                       nil, nil, nil)
+        guard let context else { return false }
+        let sourceData: [UnsafePointer<UInt8>?] = [UnsafePointer(source.luma.base), UnsafePointer(source.blue.base),
+                                                   UnsafePointer(source.red.base), nil]
+        let sourceStrides: [Int32] = [Int32(source.luma.stride), Int32(source.blue.stride), Int32(source.red.stride), 0]
+        let targetData: [UnsafeMutablePointer<UInt8>?] = [target.luma.base, target.blue.base, target.red.base, nil]
+        let targetStrides: [Int32] = [Int32(target.luma.stride), Int32(target.blue.stride), Int32(target.red.stride), 0]
+        sws_scale(context, sourceData, sourceStrides, 0, Int32(source.height), targetData, targetStrides)
+        return true
+    }
+
     /// Multiplies colour by alpha in place.
     static func premultiply(_ raster: Raster) {
         let p = raster.pixels

@@ -119,18 +119,9 @@ final class VideoPlayer {
         }
         let image = scaled.flatMap { $0.image.width == width && $0.image.height == height ? $0.image : nil }
             ?? PlanarImage(width: width, height: height)
-        planarScaler = sws_getCachedContext(planarScaler, Int32(planes.width), Int32(planes.height), AV_PIX_FMT_YUV420P,
-                                            Int32(width), Int32(height), AV_PIX_FMT_YUV420P, Int32(SWS_BICUBIC), nil, nil, nil)
-        guard let planarScaler else { return nil }
-        let target = image.view
-        var sourceData: [UnsafePointer<UInt8>?] = [UnsafePointer(planes.luma.base), UnsafePointer(planes.blue.base),
-                                                   UnsafePointer(planes.red.base), nil]
-        var sourceStrides: [Int32] = [Int32(planes.luma.stride), Int32(planes.blue.stride), Int32(planes.red.stride), 0]
-        var targetData: [UnsafeMutablePointer<UInt8>?] = [target.luma.base, target.blue.base, target.red.base, nil]
-        var targetStrides: [Int32] = [Int32(target.luma.stride), Int32(target.blue.stride), Int32(target.red.stride), 0]
-        sws_scale(planarScaler, &sourceData, &sourceStrides, 0, Int32(planes.height), &targetData, &targetStrides)
+        guard PixelConversion.scale(planes, into: image.view, reusing: &planarScaler) else { return nil }
         scaled = (shown, image)
-        return target
+        return image.view
     }
 
     /// Makes `current` the frame whose interval contains stream time `target`.

@@ -25,18 +25,6 @@ import Testing
         return image
     }
 
-    /// Every sample of the three planes, luma first.
-    func samples(_ image: PlanarImage) -> [UInt8] {
-        let view = image.view
-        var result: [UInt8] = []
-        for y in 0..<view.height { result += UnsafeBufferPointer(start: view.luma.row(y), count: view.width) }
-        for plane in [view.blue, view.red] {
-            for y in 0..<view.chromaHeight { result += UnsafeBufferPointer(start: plane.row(y), count: view.chromaWidth) }
-        }
-        withExtendedLifetime(image) {}
-        return result
-    }
-
     func largestDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
         zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0
     }
@@ -58,9 +46,9 @@ import Testing
 
     @Test func aTransparentOverlayLeavesThePictureAlone() {
         let background = converted(blocks(width: 34, height: 10) { x, y in SIMD4(UInt8(x * 7), UInt8(y * 20), 90, 255) })
-        let before = samples(background)
+        let before = background.packedSamples()
         YCbCr.composite(Raster(width: 34, height: 10), in: PixelRect(x0: 0, y0: 0, x1: 34, y1: 10), into: background.view)
-        #expect(samples(background) == before)
+        #expect(background.packedSamples() == before)
     }
 
     @Test func anOverlayOutsideTheRectangleIsNotDrawn() {
@@ -101,7 +89,7 @@ import Testing
         let fast = converted(backgroundRaster)
         YCbCr.composite(overlay, in: PixelRect(x0: 0, y0: 0, x1: width, y1: height), into: fast.view)
         let lumaCount = width * height
-        let (fastSamples, referenceSamples) = (samples(fast), samples(reference))
+        let (fastSamples, referenceSamples) = (fast.packedSamples(), reference.packedSamples())
         #expect(largestDifference(Array(fastSamples[..<lumaCount]), Array(referenceSamples[..<lumaCount])) <= 1)
         // Chroma averages the four overlay pixels before blending, the reference after: the
         // block's mean coverage weighs the footage, which is exact for one footage colour a block.
@@ -112,13 +100,13 @@ import Testing
     func mixFadesEverySampleByTheOpacity(opacity: Int) {
         let a = converted(blocks(width: 36, height: 6) { x, y in SIMD4(UInt8(x * 13 % 256), UInt8(y * 40), 200, 255) })
         let b = converted(blocks(width: 36, height: 6) { x, y in SIMD4(30, UInt8(x * 5), UInt8(255 - y * 30), 255) })
-        let (under, over) = (samples(a), samples(b))
+        let (under, over) = (a.packedSamples(), b.packedSamples())
         YCbCr.mix(b.view, opacity: UInt8(opacity), into: a.view)
         let expected: [UInt8] = zip(over, under).map { s, d in
             let sum = Int(s) * opacity + Int(d) * (255 - opacity)
             return UInt8((Double(sum) / 255 + 0.5).rounded(.down))
         }
-        #expect(largestDifference(samples(a), expected) == 0)
+        #expect(largestDifference(a.packedSamples(), expected) == 0)
     }
 
     @Test func evenAlignmentGrowsTheRectangleToWholeChromaBlocks() {

@@ -11,14 +11,15 @@ import Timeline
 @Suite struct PassThroughTests {
     static let width = 64, height = 32, fps = 30
 
-    /// Smooth gradients that move a little every frame; `flipped` runs them the other way.
-    static func gradient(_ index: Int, flipped: Bool) -> Raster {
-        let raster = Raster(width: width, height: height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let u = flipped ? width - 1 - x : x
+    /// Smooth gradients that move a little every frame; `flipped` runs them the other way. A
+    /// larger picture (`scale` 2) is the same gradient at twice the size.
+    static func gradient(_ index: Int, flipped: Bool, scale: Int = 1) -> Raster {
+        let raster = Raster(width: width * scale, height: height * scale)
+        for y in 0..<raster.height {
+            for x in 0..<raster.width {
+                let u = flipped ? width - 1 - x / scale : x / scale, v = y / scale
                 let p = raster.pixels + y * raster.bytesPerRow + x * 4
-                p[0] = UInt8(u * 3 + index); p[1] = UInt8(y * 6 + 2 * index); p[2] = UInt8(100 + u - y); p[3] = 255
+                p[0] = UInt8(u * 3 + index); p[1] = UInt8(v * 6 + 2 * index); p[2] = UInt8(100 + u - v); p[3] = 255
             }
         }
         return raster
@@ -48,18 +49,6 @@ import Timeline
         return image
     }
 
-    /// Every sample of the three planes, luma first.
-    func samples(_ image: PlanarImage) -> [UInt8] {
-        let view = image.view
-        var result: [UInt8] = []
-        for y in 0..<view.height { result += UnsafeBufferPointer(start: view.luma.row(y), count: view.width) }
-        for plane in [view.blue, view.red] {
-            for y in 0..<view.chromaHeight { result += UnsafeBufferPointer(start: plane.row(y), count: view.chromaWidth) }
-        }
-        withExtendedLifetime(image) {}
-        return result
-    }
-
     func video(_ path: String, start: Double, duration: Double, extra: String = "") -> String {
         #"{ "type": "video", "src": "\#(path)", "start": \#(start), "duration": \#(duration)\#(extra) }"#
     }
@@ -68,21 +57,38 @@ import Timeline
         let render = try renderer(video(a, start: 0, duration: 1))
         for index in [0, 7, 29] {
             let frame = try render.planarFrame(atFrame: index)
-            #expect(samples(frame) == samples(try decoded(a, at: Double(index) / 30)), "frame \(index)")
+            #expect(frame.packedSamples() == (try decoded(a, at: Double(index) / 30)).packedSamples(), "frame \(index)")
         }
+    }
+
+    /// Larger footage of the canvas's shape is scaled in Y'CbCr, and lands close to what scaling
+    /// in RGBA gives.
+    @Test func largerFootageIsScaledWithoutLeavingYCbCr() throws {
+        let large = folder.file("large.mp4")
+        try MediaFixtures.video(at: large, count: 10, frame: { Self.gradient($0, flipped: false, scale: 2) })
+        let render = try renderer(video(large, start: 0, duration: 0.3,
+                                        extra: #", "transform": { "x": "50%", "y": "50%", "width": "100%", "height": "100%" }"#))
+        let frame = try render.planarFrame(atFrame: 4)
+        let source = try decoded(large, at: 4.0 / 30)
+        let passedThrough = frame.packedSamples() == source.packedSamples()
+        #expect(passedThrough, "the player's scaled planes, as they are")
+        let differences = zip(frame.packedSamples(), try render.planarFrame(atFrame: 4, passThrough: false).packedSamples())
+            .map { abs(Int($0) - Int($1)) }
+        #expect(differences.max()! <= 3)
+        #expect(Double(differences.reduce(0, +)) / Double(differences.count) <= 0.5)
     }
 
     @Test func aCrossFadeMixesTheDecodedPicturesAtOneOpacity() throws {
         let render = try renderer(video(a, start: 0, duration: 1),
                                   video(b, start: 0.5, duration: 0.5, extra: #", "transition": { "type": "fade", "duration": 0.5 }"#))
         let index = 23  // 0.767 s: 53% of the way through the fade
-        let frame = samples(try render.planarFrame(atFrame: index))
+        let frame = try render.planarFrame(atFrame: index).packedSamples()
         let under = try decoded(a, at: Double(index) / 30), over = try decoded(b, at: Double(index) / 30 - 0.5)
         let matching = (1...254).filter { opacity in
             let mixed = PlanarImage(width: Self.width, height: Self.height)
             YCbCr.copy(under.view, into: mixed.view)
             YCbCr.mix(over.view, opacity: UInt8(opacity), into: mixed.view)
-            return samples(mixed) == frame
+            return mixed.packedSamples() == frame
         }
         #expect(!matching.isEmpty, "the frame is one mix of the two decoded pictures")
         let progress = (Double(index) / 30 - 0.5) / 0.5
@@ -135,8 +141,8 @@ import Timeline
             { "type": "image", "src": "\(logo)", "start": 0, "duration": 1, "zIndex": 3, "opacity": 0.6,
               "transform": { "x": 41, "y": 19, "anchor": "top-left" } }
             """)
-        let fast = samples(try render.planarFrame(atFrame: index))
-        let reference = samples(try render.planarFrame(atFrame: index, passThrough: false))
+        let fast = try render.planarFrame(atFrame: index).packedSamples()
+        let reference = try render.planarFrame(atFrame: index, passThrough: false).packedSamples()
         let lumaCount = Self.width * Self.height
         let differences = zip(fast, reference).map { abs(Int($0) - Int($1)) }
         let luma = differences[..<lumaCount], chroma = differences[lumaCount...]
