@@ -16,7 +16,6 @@ import argparse
 import math
 import json
 import os
-import re
 import subprocess
 import sys
 
@@ -119,14 +118,6 @@ ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "y
           "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-movflags", "+faststart"]
 
 
-def psnr(a, b, at):
-    """PSNR (dB) of the frame at `at` seconds of two videos, luma and chroma averaged."""
-    result = subprocess.run(["ffmpeg", "-v", "info", "-ss", str(at), "-i", a, "-ss", str(at), "-i", b, "-frames:v", "1",
-                             "-lavfi", "[0:v][1:v]psnr", "-f", "null", "-"], capture_output=True, text=True)
-    match = re.search(r"average:([0-9.]+|inf)", result.stderr)
-    return float(match.group(1)) if match else float("nan")
-
-
 # The title's band: FFmpeg's drawtext centres the glyphs' ink box and draws its border outside the
 # glyphs, Reel centres the line box and strokes on the outline, so the two titles sit a few pixels
 # apart and differ in weight. Everything else both draw the same way.
@@ -138,11 +129,10 @@ def raw_frame(path, at):
                            "-pix_fmt", "yuv420p", "-"], capture_output=True, check=True).stdout
 
 
-def same_content_psnr(a, b, at, width=1920, height=1080):
-    """PSNR (dB, all samples of the three planes) of the frame at `at` seconds, leaving out the
-    title's band while the title is on screen (1–6 s)."""
-    fa, fb = raw_frame(a, at), raw_frame(b, at)
-    x0, y0, x1, y1 = TITLE_BAND if 1 <= at < 6 else (0, 0, 0, 0)
+def frame_psnr(fa, fb, leave_out=None, width=1920, height=1080):
+    """PSNR (dB) over all samples of two raw 4:2:0 frames (luma weighs four times each chroma
+    plane, as FFmpeg's `psnr` averages), leaving out the luma rectangle `leave_out` if given."""
+    x0, y0, x1, y1 = leave_out or (0, 0, 0, 0)
     error = count = 0
     offset = 0
     for scale in (1, 2, 2):
@@ -211,8 +201,12 @@ def main():
         ratios["long_rss"] = results[f"reel_{arguments.long}s"]["rss_mb"] / reel["rss_mb"]
     reel_mp4, ffmpeg_mp4 = os.path.join(work, "reel.mp4"), os.path.join(work, "ffmpeg.mp4")
     times = (0.5, 2.0, 5.0, 9.5, 15.0)
-    full = {t: psnr(reel_mp4, ffmpeg_mp4, t) for t in times}
-    same = {t: same_content_psnr(reel_mp4, ffmpeg_mp4, t) for t in times}
+    full, same = {}, {}
+    for t in times:
+        fa, fb = raw_frame(reel_mp4, t), raw_frame(ffmpeg_mp4, t)
+        full[t] = frame_psnr(fa, fb)
+        # The title shows from 1 to 6 s.
+        same[t] = frame_psnr(fa, fb, TITLE_BAND if 1 <= t < 6 else None)
     reel_streams, ffmpeg_streams = streams(reel_mp4), streams(ffmpeg_mp4)
     # AAC packs its priming and padding differently per encoder setup: one frame either way.
     for stream in reel_streams + ffmpeg_streams:
