@@ -30,17 +30,10 @@ enum PixelConversion {
         guard let context else {
             throw MediaError("cannot convert pixel format \(pixelFormatName(format)) to RGBA")
         }
-        let matrix: Int32 = switch frame.pointee.colorspace {
-        case AVCOL_SPC_BT709: SWS_CS_ITU709
-        case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: SWS_CS_BT2020
-        case AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M: SWS_CS_ITU601
-        // Untagged: HD and larger is BT.709, as players assume; smaller is BT.601.
-        default: sourceHeight >= 720 ? SWS_CS_ITU709 : SWS_CS_DEFAULT
-        }
         let fullRange: Int32 = frame.pointee.color_range == AVCOL_RANGE_JPEG
             || [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P].contains(format) ? 1 : 0
-        sws_setColorspaceDetails(context, sws_getCoefficients(matrix), fullRange, sws_getCoefficients(SWS_CS_DEFAULT), 1,
-                                 0, 1 << 16, 1 << 16)
+        sws_setColorspaceDetails(context, sws_getCoefficients(matrix(of: frame)), fullRange,
+                                 sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16)
         let raster = Raster(width: width, height: height)
         var destination: [UnsafeMutablePointer<UInt8>?] = [raster.pixels, nil, nil, nil]
         var strides: [Int32] = [Int32(raster.bytesPerRow), 0, 0, 0]
@@ -57,14 +50,21 @@ enum PixelConversion {
         return raster
     }
 
-    /// Whether a decoded frame's Y'CbCr is BT.709: tagged so, or untagged and HD or larger, as
-    /// players assume (smaller untagged frames are BT.601).
-    static func isBT709(_ frame: UnsafeMutablePointer<AVFrame>) -> Bool {
+    /// The Y'CbCr matrix a decoded frame is read with, as swscale names it: BT.709, BT.2020 or
+    /// BT.601 when tagged so; otherwise BT.709 for HD and larger, as players assume, and BT.601
+    /// for smaller frames.
+    static func matrix(of frame: UnsafeMutablePointer<AVFrame>) -> Int32 {
         switch frame.pointee.colorspace {
-        case AVCOL_SPC_BT709: true
-        case AVCOL_SPC_UNSPECIFIED: frame.pointee.height >= 720
-        default: false
+        case AVCOL_SPC_BT709: SWS_CS_ITU709
+        case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: SWS_CS_BT2020
+        case AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M: SWS_CS_ITU601
+        default: frame.pointee.height >= 720 ? SWS_CS_ITU709 : SWS_CS_DEFAULT
         }
+    }
+
+    /// Whether a decoded frame is read as BT.709 (by `matrix(of:)`), the encoder's matrix.
+    static func isBT709(_ frame: UnsafeMutablePointer<AVFrame>) -> Bool {
+        matrix(of: frame) == SWS_CS_ITU709
     }
 
     /// A decoded 4:2:0 frame's planes, borrowed: valid while the frame holds them.

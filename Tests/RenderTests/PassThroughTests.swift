@@ -1,4 +1,5 @@
 import Compositor
+import Encoder
 import Foundation
 import Media
 import Render
@@ -76,6 +77,23 @@ import Timeline
             .map { abs(Int($0) - Int($1)) }
         #expect(differences.max()! <= 3)
         #expect(Double(differences.reduce(0, +)) / Double(differences.count) <= 0.5)
+    }
+
+    /// Untagged footage smaller than HD is read as BT.601, as the RGBA path reads it, so its
+    /// samples cannot pass through to a BT.709 stream: the frame is drawn in RGBA instead.
+    @Test func untaggedSDFootageIsConvertedNotPassedThrough() throws {
+        let untagged = folder.file("untagged.mp4")
+        var settings = EncoderSettings(crf: 12, preset: "ultrafast", includesAudio: false)
+        settings.tagsColor = false
+        try MediaFixtures.video(at: untagged, count: 3, settings: settings, frame: { Self.gradient($0, flipped: false) })
+        let library = MediaLibrary()
+        let planes = try library.videoPlanes(.file(untagged), player: "golden", at: 0, width: Self.width, height: Self.height)
+        #expect(planes == nil)
+        let render = try renderer(video(untagged, start: 0, duration: 0.1))
+        let same = try render.planarFrame(atFrame: 1).packedSamples() == render.planarFrame(atFrame: 1, passThrough: false).packedSamples()
+        #expect(same, "drawn as the RGBA path draws it")
+        let tagged = try library.videoPlanes(.file(a), player: "golden", at: 0, width: Self.width, height: Self.height)
+        #expect(tagged != nil, "the same footage tagged BT.709 passes")
     }
 
     @Test func aCrossFadeMixesTheDecodedPicturesAtOneOpacity() throws {
