@@ -23,8 +23,15 @@ public enum ColorSyntax {
     }
 
     private static func parseHex(_ digits: Substring) -> RGBAColor? {
-        guard digits.allSatisfy(\.isHexDigit) else { return nil }
-        let values = digits.map { Int(String($0), radix: 16)! }
+        // ASCII only: `Character.isHexDigit` is also true of fullwidth digits such as "Ｆ".
+        var values: [Int] = []
+        for byte in digits.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(Int(byte - UInt8(ascii: "0")))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): values.append(Int(byte - UInt8(ascii: "a")) + 10)
+            default: return nil
+            }
+        }
         switch values.count {
         case 3, 4:
             let c = values.map { $0 * 17 }
@@ -42,10 +49,10 @@ public enum ColorSyntax {
         var channels: [Double] = []
         for argument in arguments.prefix(3) {
             if argument.hasSuffix("%") {
-                guard let percent = Double(argument.dropLast()) else { return nil }
+                guard let percent = DecimalSyntax.parse(argument.dropLast()) else { return nil }
                 channels.append(percent / 100)
             } else {
-                guard let value = Double(argument) else { return nil }
+                guard let value = DecimalSyntax.parse(argument) else { return nil }
                 channels.append(value / 255)
             }
         }
@@ -56,9 +63,9 @@ public enum ColorSyntax {
 
     private static func parseHSL(_ arguments: [String]) -> RGBAColor? {
         guard arguments.count == 3 || arguments.count == 4,
-              let hue = Double(arguments[0].replacingOccurrences(of: "deg", with: "")),
-              arguments[1].hasSuffix("%"), let saturation = Double(arguments[1].dropLast()),
-              arguments[2].hasSuffix("%"), let lightness = Double(arguments[2].dropLast()),
+              let hue = DecimalSyntax.parse(arguments[0].replacingOccurrences(of: "deg", with: "")),
+              arguments[1].hasSuffix("%"), let saturation = DecimalSyntax.parse(arguments[1].dropLast()),
+              arguments[2].hasSuffix("%"), let lightness = DecimalSyntax.parse(arguments[2].dropLast()),
               let alpha = arguments.count == 4 ? parseAlpha(arguments[3]) : 1 else { return nil }
         let s = min(max(saturation / 100, 0), 1), l = min(max(lightness / 100, 0), 1)
         let h = (hue.truncatingRemainder(dividingBy: 360) + 360).truncatingRemainder(dividingBy: 360) / 30
@@ -70,8 +77,8 @@ public enum ColorSyntax {
     }
 
     private static func parseAlpha(_ text: String) -> Double? {
-        if text.hasSuffix("%") { return Double(text.dropLast()).map { min(max($0 / 100, 0), 1) } }
-        return Double(text).map { min(max($0, 0), 1) }
+        if text.hasSuffix("%") { return DecimalSyntax.parse(text.dropLast()).map { min(max($0 / 100, 0), 1) } }
+        return DecimalSyntax.parse(text).map { min(max($0, 0), 1) }
     }
 
     /// The named colours of CSS Color Level 4, as 0xRRGGBB.

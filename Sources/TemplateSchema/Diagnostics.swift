@@ -52,9 +52,19 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
 
 /// Collects diagnostics while a document is read, so that one pass reports every problem.
 final class DiagnosticLog {
-    private(set) var diagnostics: [Diagnostic] = []
+    private var recorded: [Diagnostic] = []
+    private var dropped = 0
+
+    /// The problems found, at most `DocumentLimits.diagnostics` of them and then a count of the rest.
+    var diagnostics: [Diagnostic] {
+        dropped == 0 ? recorded : recorded + [Diagnostic(path: .root, message: "and \(dropped) more problems")]
+    }
 
     func record(_ path: JSONPath, _ message: String) {
-        diagnostics.append(Diagnostic(path: path, message: message))
+        guard recorded.count < DocumentLimits.diagnostics else {
+            dropped += 1
+            return
+        }
+        recorded.append(Diagnostic(path: path, message: message))
     }
 }

@@ -48,10 +48,20 @@ struct Node {
         return nil
     }
 
-    var string: String? {
-        if case .string(let string) = value { return string }
-        fail("expected a string, found \(value.typeName)")
-        return nil
+    var string: String? { string(maxLength: DocumentLimits.stringLength) }
+
+    /// A string of at most `maxLength` characters.
+    func string(maxLength: Int) -> String? {
+        guard case .string(let string) = value else {
+            fail("expected a string, found \(value.typeName)")
+            return nil
+        }
+        // UTF-8 length first: it is free, and a string of n characters has at least n bytes.
+        guard string.utf8.count <= maxLength || string.count <= maxLength else {
+            fail("must be at most \(maxLength) characters long, found \(string.count)")
+            return nil
+        }
+        return string
     }
 
     var bool: Bool? {
@@ -63,6 +73,10 @@ struct Node {
     var array: [Node]? {
         guard case .array(let elements) = value else {
             fail("expected an array, found \(value.typeName)")
+            return nil
+        }
+        guard elements.count <= DocumentLimits.arrayLength else {
+            fail("must have at most \(DocumentLimits.arrayLength) elements, found \(elements.count)")
             return nil
         }
         return elements.enumerated().map { Node(value: $0.element, path: path.appending($0.offset), log: log) }
@@ -78,25 +92,45 @@ struct Node {
         return number
     }
 
-    /// A number greater than zero.
-    var positiveNumber: Double? {
+    /// A number greater than zero and at most `limit`.
+    func positiveNumber(upTo limit: Double) -> Double? {
         guard let number else { return nil }
         guard number > 0 else {
             fail("must be greater than 0, found \(number.formatted)")
             return nil
         }
+        guard number <= limit else {
+            fail("must be at most \(limit.formatted), found \(number.formatted)")
+            return nil
+        }
         return number
     }
 
-    /// A number of zero or more.
-    var nonNegativeNumber: Double? {
+    /// A number from zero to `limit`.
+    func nonNegativeNumber(upTo limit: Double) -> Double? {
         guard let number else { return nil }
         guard number >= 0 else {
             fail("must not be negative, found \(number.formatted)")
             return nil
         }
+        guard number <= limit else {
+            fail("must be at most \(limit.formatted), found \(number.formatted)")
+            return nil
+        }
         return number
     }
+
+    /// A time in seconds: zero up to `DocumentLimits.seconds`.
+    var seconds: Double? { nonNegativeNumber(upTo: DocumentLimits.seconds) }
+
+    /// A duration in seconds: above zero, up to `DocumentLimits.seconds`.
+    var duration: Double? { positiveNumber(upTo: DocumentLimits.seconds) }
+
+    /// A size in pixels: above zero, up to `DocumentLimits.pixels`.
+    var positivePixels: Double? { positiveNumber(upTo: DocumentLimits.pixels) }
+
+    /// A size in pixels: zero up to `DocumentLimits.pixels`.
+    var nonNegativePixels: Double? { nonNegativeNumber(upTo: DocumentLimits.pixels) }
 
     /// One of an enumeration's raw values.
     func oneOf<E: RawRepresentable & CaseIterable>(_: E.Type) -> E? where E.RawValue == String {

@@ -39,7 +39,7 @@ public enum Animatable<Value: Interpolatable>: Hashable, Sendable {
             }
             if localTime <= first.time { return first.value }
             if localTime >= last.time { return last.value }
-            let next = frames.firstIndex { $0.time > localTime }!
+            guard let next = frames.firstIndex(where: { $0.time > localTime }) else { return first.value }  // NaN time
             let a = frames[next - 1], b = frames[next]
             return a.value.interpolated(to: b.value, fraction: b.easing((localTime - a.time) / (b.time - a.time)))
         }

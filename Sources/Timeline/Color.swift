@@ -5,11 +5,12 @@ public struct RGBAColor: Hashable, Sendable, CustomStringConvertible {
     public var blue: Double
     public var alpha: Double
 
+    /// Components outside 0...1 are clamped, and NaN reads as 0.
     public init(red: Double, green: Double, blue: Double, alpha: Double = 1) {
-        self.red = red
-        self.green = green
-        self.blue = blue
-        self.alpha = alpha
+        self.red = red.unitClamped
+        self.green = green.unitClamped
+        self.blue = blue.unitClamped
+        self.alpha = alpha.unitClamped
     }
 
     /// A colour from 8-bit components.
@@ -23,7 +24,7 @@ public struct RGBAColor: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         func hex(_ v: Double) -> String {
-            let byte = Int((min(max(v, 0), 1) * 255).rounded())
+            let byte = Int((v.unitClamped * 255).rounded())
             return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
         }
         return "#" + hex(red) + hex(green) + hex(blue) + (alpha < 1 ? hex(alpha) : "")
@@ -106,4 +107,9 @@ public enum Background: Hashable, Sendable {
     /// Nothing: PNG stills keep the alpha channel; video, which has none, shows black.
     case transparent
     case paint(Paint)
+}
+
+extension Double {
+    /// The value clamped to 0...1, with NaN as 0: safe to scale and convert to an integer.
+    @inlinable public var unitClamped: Double { self >= 0 ? min(self, 1) : 0 }
 }

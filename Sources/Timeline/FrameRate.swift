@@ -12,7 +12,9 @@ public struct FrameRate: Hashable, Sendable, CustomStringConvertible {
 
     /// The exact rate for a frames-per-second number: integers as they are, the NTSC rates
     /// (23.976, 29.97, 47.952, 59.94, 119.88) as their x/1001 fractions, anything else to a thousandth.
-    public init(framesPerSecond fps: Double) {
+    /// Rates outside 1...1000 (and NaN) are clamped into it.
+    public init(framesPerSecond requested: Double) {
+        let fps = requested >= 1 ? min(requested, 1000) : 1
         let rounded = fps.rounded()
         if abs(fps - rounded) < 1e-9 {
             self.init(numerator: Int(rounded))
@@ -34,12 +36,12 @@ public struct FrameRate: Hashable, Sendable, CustomStringConvertible {
     /// The number of frames whose presentation time lies before `seconds` (the frame count of a
     /// video that lasts `seconds`). Times within a nanosecond of a frame boundary count as on it.
     public func frameCount(forDuration seconds: Double) -> Int {
-        max(0, Int((seconds * framesPerSecond - FrameRate.boundaryTolerance * framesPerSecond).rounded(.up)))
+        max(0, Int(saturating: (seconds * framesPerSecond - FrameRate.boundaryTolerance * framesPerSecond).rounded(.up)))
     }
 
     /// The first frame whose time is at or after `seconds`.
     public func firstFrame(atOrAfter seconds: Double) -> Int {
-        Int((seconds * framesPerSecond - FrameRate.boundaryTolerance * framesPerSecond).rounded(.up))
+        Int(saturating: (seconds * framesPerSecond - FrameRate.boundaryTolerance * framesPerSecond).rounded(.up))
     }
 
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
@@ -49,4 +51,13 @@ public struct FrameRate: Hashable, Sendable, CustomStringConvertible {
     public static let boundaryTolerance = 1e-9
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+}
+
+extension Int {
+    /// The whole part of `value`, clamped to ±2⁶², with NaN as 0: for numbers derived from a
+    /// document, where `Int(_:)` would trap on a value out of range.
+    @inlinable public init(saturating value: Double) {
+        let limit = 4.611686018427387904e18
+        self = value.isNaN ? 0 : Int(Swift.min(Swift.max(value, -limit), limit))
+    }
 }

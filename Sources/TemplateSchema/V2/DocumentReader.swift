@@ -5,9 +5,6 @@ struct DocumentReader {
     typealias V2 = RenderingVideoV2
     let log: DiagnosticLog
 
-    /// The largest canvas side accepted (H.264 level 6.2 tops out at 8192).
-    static let maximumCanvasSide = 8192
-
     func read(_ root: Node) -> V2.Document? {
         guard root.expectObject() else { return nil }
         for legacy in ["video", "audio"] where root.has(legacy) {
@@ -21,6 +18,14 @@ struct DocumentReader {
         if let tracksNode = root.required("tracks"), let elements = tracksNode.array {
             if elements.isEmpty { tracksNode.fail("needs at least one track") }
             let canvas = (Double(meta?.width ?? 0), Double(meta?.height ?? 0))
+            let clipCount = elements.reduce(0) { count, track in
+                guard case .array(let clips) = track["clips"]?.value else { return count }
+                return count + clips.count
+            }
+            guard clipCount <= DocumentLimits.clips else {
+                tracksNode.fail("has \(clipCount) clips; a document may have at most \(DocumentLimits.clips)")
+                return nil
+            }
             tracks = elements.compactMap { readTrack($0, assets: assets, canvas: canvas) }
             // Judged on the JSON as written: a clip that failed to read still counts as a clip.
             let writtenClipCounts = elements.map { track -> Int? in
@@ -46,7 +51,7 @@ struct DocumentReader {
         let width = node.required("width").flatMap { canvasSide($0) }
         let height = node.required("height").flatMap { canvasSide($0) }
         var fps = 30.0
-        if let fpsNode = node["fps"], let value = fpsNode.number(in: 1...240) { fps = value }
+        if let fpsNode = node["fps"], let value = fpsNode.number(in: DocumentLimits.frameRate) { fps = value }
         let background = node["background"].flatMap(readBackground) ?? .paint(.solid(.black))
         guard let width, let height else { return nil }
         return V2.Meta(version: version, width: width, height: height, fps: fps, background: background)
@@ -58,8 +63,8 @@ struct DocumentReader {
             node.fail("must be a positive whole number of pixels, found \(value.formatted)")
             return nil
         }
-        guard value <= Double(Self.maximumCanvasSide) else {
-            node.fail("must be at most \(Self.maximumCanvasSide) pixels, found \(value.formatted)")
+        guard value <= Double(DocumentLimits.canvasSide) else {
+            node.fail("must be at most \(DocumentLimits.canvasSide) pixels, found \(value.formatted)")
             return nil
         }
         guard Int(value) % 2 == 0 else {
@@ -150,9 +155,13 @@ struct DocumentReader {
                           + V2.clipTypes.filter(\.supported).map { "\"\($0.name)\"" }.joined(separator: ", "))
             return nil
         }
-        let start = node.required("start")?.nonNegativeNumber
-        let duration = node.required("duration")?.positiveNumber
-        let zIndex = node["zIndex"]?.number ?? 0
+        let start = node.required("start")?.seconds
+        var duration = node.required("duration")?.duration
+        if let start, let end = duration.map({ start + $0 }), end > DocumentLimits.seconds {
+            node.path.appending("duration").record(in: log, "the clip would end at \(end.formatted) s; clips must end by \(DocumentLimits.seconds.formatted) s")
+            duration = nil
+        }
+        let zIndex = node["zIndex"]?.number(in: DocumentLimits.zIndex) ?? 0
         let opacity = node["opacity"]?.number(in: 0...1) ?? 1
         let transform = node["transform"].map(readTransform) ?? V2.Transform()
         let style = node["style"].map(readStyle) ?? V2.Style()
@@ -170,7 +179,7 @@ struct DocumentReader {
     private func readBody(type: String, node: Node, transform: V2.Transform, assets: V2.Assets) -> V2.Body? {
         switch type {
         case "text":
-            return node.required("text")?.string.map(V2.Body.text)
+            return node.required("text")?.string(maxLength: DocumentLimits.textLength).map(V2.Body.text)
         case "image":
             return node.required("src")
                 .flatMap { readSource($0, pool: assets.images, poolName: "images") }
@@ -181,7 +190,7 @@ struct DocumentReader {
             }
             return .rect
         case "circle":
-            let size = node["size"]?.positiveNumber
+            let size = node["size"]?.positivePixels
             if size == nil, !node.has("size"), transform.width == nil || transform.height == nil {
                 log.record(node.path.appending("size"), "is required for a circle (or give transform.width and transform.height)")
             }
@@ -193,7 +202,7 @@ struct DocumentReader {
                 if value == value.rounded(), (3...1000).contains(value) { sides = Int(value) }
                 else { sidesNode.fail("must be a whole number from 3 to 1000, found \(value.formatted)") }
             }
-            let size = node["size"]?.positiveNumber
+            let size = node["size"]?.positivePixels
             if size == nil, !node.has("size"), transform.width == nil || transform.height == nil {
                 log.record(node.path.appending("size"), "is required for a polygon (or give transform.width and transform.height)")
             }
@@ -222,8 +231,8 @@ struct DocumentReader {
         var fields = V2.MediaFields()
         var valid = true
         if let source = node["source"], source.expectObject() {
-            fields.sourceStart = source["start"]?.nonNegativeNumber ?? 0
-            if let endNode = source["end"], let end = endNode.positiveNumber {
+            fields.sourceStart = source["start"]?.seconds ?? 0
+            if let endNode = source["end"], let end = endNode.duration {
                 if end <= fields.sourceStart {
                     endNode.fail("must be after source.start (\(fields.sourceStart.formatted))")
                     valid = false
@@ -239,12 +248,12 @@ struct DocumentReader {
         if let muted = node["muted"] { fields.muted = muted.bool ?? false }
         guard audioOnly else { return valid ? fields : nil }
         if let loop = node["loop"] { fields.loop = loop.bool ?? false }
-        fields.fadeIn = node["fadeIn"]?.nonNegativeNumber ?? 0
-        fields.fadeOut = node["fadeOut"]?.nonNegativeNumber ?? 0
+        fields.fadeIn = node["fadeIn"]?.seconds ?? 0
+        fields.fadeOut = node["fadeOut"]?.seconds ?? 0
         fields.pan = node["pan"]?.number(in: -1...1) ?? 0
         if let envelope = node["gainEnvelope"]?.array {
             for point in envelope where point.expectObject() {
-                let time = point.required("time")?.nonNegativeNumber
+                let time = point.required("time")?.seconds
                 let volume = point.required("volume")?.number(in: 0...10)
                 let easing = point["easing"].flatMap { $0.oneOf(Easing.self) } ?? .linear
                 if let time, let volume { fields.gainEnvelope.append((time, volume, easing)) }
@@ -257,8 +266,8 @@ struct DocumentReader {
                 targetsNode.fail("needs at least one clip id")
             }
             fields.ducking = Ducking(targets: targets, amount: ducking["amount"]?.number(in: 0...1) ?? 0.7,
-                                     attack: ducking["attack"]?.nonNegativeNumber ?? 0.1,
-                                     release: ducking["release"]?.nonNegativeNumber ?? 0.3)
+                                     attack: ducking["attack"]?.seconds ?? 0.1,
+                                     release: ducking["release"]?.seconds ?? 0.3)
         }
         return valid ? fields : nil
     }
@@ -274,15 +283,15 @@ struct DocumentReader {
         transform.height = node["height"].flatMap { readLength($0, allowNegative: false) }
         transform.anchor = node["anchor"]?.oneOf(Anchor.self) ?? .center
         if let scale = node["scale"] {
-            if case .array = scale.value, let pair = readNumberPair(scale) {
+            if case .array = scale.value, let pair = readNumberPair(scale, in: DocumentLimits.scale) {
                 (transform.scaleX, transform.scaleY) = pair
-            } else if case .number = scale.value, let value = scale.number {
+            } else if case .number = scale.value, let value = scale.number(in: DocumentLimits.scale) {
                 (transform.scaleX, transform.scaleY) = (value, value)
             } else if !(scale.value.isArray) {
                 scale.fail("expected a number or [sx, sy], found \(scale.value.typeName)")
             }
         }
-        transform.rotation = node["rotation"]?.number ?? 0
+        transform.rotation = node["rotation"]?.number(in: DocumentLimits.degrees) ?? 0
         return transform
     }
 
@@ -294,11 +303,11 @@ struct DocumentReader {
             length = .pixels(value)
         case .string(let text):
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasSuffix("%"), let value = Double(trimmed.dropLast()) {
+            if trimmed.hasSuffix("%"), let value = DecimalSyntax.parse(trimmed.dropLast()) {
                 length = .percent(value)
-            } else if trimmed.hasSuffix("px"), let value = Double(trimmed.dropLast(2)) {
+            } else if trimmed.hasSuffix("px"), let value = DecimalSyntax.parse(trimmed.dropLast(2)) {
                 length = .pixels(value)
-            } else if let value = Double(trimmed) {
+            } else if let value = DecimalSyntax.parse(trimmed) {
                 length = .pixels(value)
             } else {
                 node.fail("expected a number or a percentage string such as \"50%\", found \"\(text)\"")
@@ -306,23 +315,29 @@ struct DocumentReader {
         default:
             node.fail("expected a number or a percentage string, found \(node.value.typeName)")
         }
-        if !allowNegative, let length {
-            let value = switch length { case .pixels(let v), .percent(let v): v }
-            if value <= 0 {
-                node.fail("must be greater than 0")
-                return nil
-            }
+        guard let length else { return nil }
+        let (value, limit, unit) = switch length {
+        case .pixels(let v): (v, DocumentLimits.pixels, " px")
+        case .percent(let v): (v, DocumentLimits.percent, "%")
+        }
+        if !allowNegative, value <= 0 {
+            node.fail("must be greater than 0")
+            return nil
+        }
+        guard abs(value) <= limit else {
+            node.fail("must be within ±\(limit.formatted)\(unit), found \(value.formatted)\(unit)")
+            return nil
         }
         return length
     }
 
-    func readNumberPair(_ node: Node) -> (Double, Double)? {
+    func readNumberPair(_ node: Node, in range: ClosedRange<Double>) -> (Double, Double)? {
         guard let elements = node.array else { return nil }
         guard elements.count == 2 else {
             node.fail("expected two numbers, found \(elements.count)")
             return nil
         }
-        guard let a = elements[0].number, let b = elements[1].number else { return nil }
+        guard let a = elements[0].number(in: range), let b = elements[1].number(in: range) else { return nil }
         return (a, b)
     }
 
@@ -333,22 +348,22 @@ struct DocumentReader {
         style.objectFit = node["objectFit"]?.oneOf(ObjectFit.self)
         style.fill = node["fill"].flatMap(readPaint)
         style.stroke = node["stroke"].flatMap(readPaint)
-        style.strokeWidth = node["strokeWidth"]?.nonNegativeNumber
+        style.strokeWidth = node["strokeWidth"]?.nonNegativeNumber(upTo: DocumentLimits.strokeWidth)
         style.fontFamily = node["fontFamily"]?.string
-        style.fontSize = node["fontSize"]?.positiveNumber
+        style.fontSize = node["fontSize"]?.positiveNumber(upTo: DocumentLimits.fontSize)
         style.fontWeight = node["fontWeight"].flatMap(readFontWeight)
         style.italic = node["fontStyle"].flatMap(readFontStyle)
-        style.lineHeight = node["lineHeight"]?.positiveNumber
-        style.letterSpacing = node["letterSpacing"]?.number
+        style.lineHeight = node["lineHeight"]?.positiveNumber(upTo: DocumentLimits.lineHeight)
+        style.letterSpacing = node["letterSpacing"]?.number(in: -DocumentLimits.letterSpacing...DocumentLimits.letterSpacing)
         style.textAlign = node["textAlign"]?.oneOf(TextAlignment.self)
         style.textWrap = node["textWrap"]?.bool
         style.shadowColor = node["shadowColor"].flatMap(readColor)
-        style.shadowBlur = node["shadowBlur"]?.nonNegativeNumber
-        style.shadowOffset = node["shadowOffset"].flatMap(readNumberPair).map { (x: $0.0, y: $0.1) }
+        style.shadowBlur = node["shadowBlur"]?.nonNegativeNumber(upTo: DocumentLimits.shadowBlur)
+        style.shadowOffset = node["shadowOffset"].flatMap { readNumberPair($0, in: -DocumentLimits.pixels...DocumentLimits.pixels) }.map { (x: $0.0, y: $0.1) }
         if let radius = node["borderRadius"] {
             if case .array = radius.value, let corners = radius.array {
                 if corners.count == 4 {
-                    let values = corners.compactMap(\.nonNegativeNumber)
+                    let values = corners.compactMap(\.nonNegativePixels)
                     if values.count == 4 {
                         style.borderRadius = CornerRadii(topLeft: values[0], topRight: values[1],
                                                          bottomRight: values[2], bottomLeft: values[3])
@@ -356,7 +371,7 @@ struct DocumentReader {
                 } else {
                     radius.fail("expected one number or four [topLeft, topRight, bottomRight, bottomLeft]")
                 }
-            } else if let value = radius.nonNegativeNumber {
+            } else if let value = radius.nonNegativePixels {
                 style.borderRadius = CornerRadii(all: value)
             }
         }
@@ -413,7 +428,7 @@ struct DocumentReader {
 
     private func readGradient(_ node: Node) -> Gradient? {
         let angleNode = node["angle"]
-        let angle = angleNode?.number
+        let angle = angleNode?.number(in: DocumentLimits.degrees)
         var kind: Gradient.Kind?
         if let typeNode = node.required("type"), let type = typeNode.string {
             switch type {

@@ -109,7 +109,7 @@ extension DocumentReader {
             }
             var numbers: [Keyframe<Double>] = [], colors: [Keyframe<RGBAColor>] = []
             for frame in frames where frame.expectObject() {
-                let time = frame.required("time")?.nonNegativeNumber
+                let time = frame.required("time")?.seconds
                 let easing = frame["easing"]?.oneOf(Easing.self) ?? .linear
                 guard let valueNode = frame.required("value") else { continue }
                 if property == .fill {
@@ -134,8 +134,8 @@ extension DocumentReader {
         case .height: return readLength(node, allowNegative: false)?.resolved(against: canvas.height)
         case .opacity: return node.number(in: 0...1)
         case .volume: return node.number(in: 0...10)
-        case .scale: return node.number(in: -100...100)
-        case .rotation: return node.number
+        case .scale: return node.number(in: DocumentLimits.scale)
+        case .rotation: return node.number(in: DocumentLimits.degrees)
         case .fill: return nil
         default: return property.filter.flatMap { node.number(in: $0.range) }
         }
@@ -155,7 +155,7 @@ extension DocumentReader {
     }
 
     private func scalePair(_ node: Node, range: ClosedRange<Double>) -> SIMD2<Double>? {
-        if case .array = node.value { return readNumberPair(node).map { SIMD2($0.0, $0.1) } }
+        if case .array = node.value { return readNumberPair(node, in: range).map { SIMD2($0.0, $0.1) } }
         return node.number(in: range).map { SIMD2(repeating: $0) }
     }
 }
