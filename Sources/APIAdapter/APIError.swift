@@ -2,6 +2,7 @@ public import Hummingbird
 import Foundation
 import NIOCore
 import Store
+import TemplateSchema
 
 /// An error answered as the RenderingVideo envelope `{success: false, error, code, details?}`.
 /// Every route throws these; this is the one place they become HTTP responses.
@@ -11,11 +12,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public let message: String
     public let details: [String: any Sendable]?
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, details: [String: any Sendable]? = nil) {
+    /// Seconds for a `Retry-After` header.
+    public let retryAfter: Int?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, details: [String: any Sendable]? = nil,
+                retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -23,7 +29,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var body: [String: Any] = ["success": false, "error": message, "code": code]
         if let details { body["details"] = details }
-        return JSONResponse.make(body, status: status)
+        var response = JSONResponse.make(body, status: status)
+        if let retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
+        return response
     }
 
     static func invalidRequest(_ message: String, field: String? = nil) -> APIError {
@@ -31,6 +39,19 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
 
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "NOT_FOUND", message) }
+
+    /// 429 with the RenderingVideo code; the response carries `Retry-After: seconds`.
+    static func rateLimited(retryAfter seconds: Int, limit: RateLimit) -> APIError {
+        APIError(.tooManyRequests, code: "RATE_LIMITED",
+                 "too many requests: at most \(limit.perMinute) a minute (bursts of \(limit.burst)); retry in \(seconds) s",
+                 details: ["retryAfter": seconds], retryAfter: seconds)
+    }
+
+    /// 413 for a request body over the server's limit.
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", "the request body is larger than the \(limit) bytes the server accepts",
+                 details: ["limit": limit])
+    }
 
     /// The API error for a store error.
     static func from(_ error: StoreError) -> APIError {
@@ -69,6 +90,10 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as StoreError {
             return try APIError.from(error).response(from: request, context: context)
+        } catch let error as SchemaError {
+            let problems = error.diagnostics.map(\.description)
+            return try APIError(.unprocessableContent, code: "INVALID_CONFIG", "the config can no longer be used: " + problems.joined(separator: "; "),
+                                details: ["problems": problems]).response(from: request, context: context)
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "NOT_FOUND" : error.status == .contentTooLarge ? "FILE_TOO_LARGE" : "INVALID_REQUEST"
             return try APIError(error.status, code: code, error.body ?? error.status.reasonPhrase).response(from: request, context: context)

@@ -8,11 +8,15 @@ struct KeyAuthentication: RouterMiddleware {
     typealias Context = ReelRequestContext
     let database: ReelDatabase
     let api: APISurface
+    /// Requests per key, when limited.
+    var limiter: RateLimiter?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         do {
-            context.account = try database.authenticate(Self.presentedKey(request), api: api)
+            let (account, keyID) = try database.authenticateKey(Self.presentedKey(request), api: api)
+            context.account = account
+            if let limiter, let wait = limiter.admit("key:" + keyID) { throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit) }
         } catch let rejection as KeyRejection {
             let message = switch rejection {
             case .missing: "an API key is required: send Authorization: Bearer sk-…"

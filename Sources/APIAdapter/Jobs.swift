@@ -21,10 +21,22 @@ final class JobRunner: Sendable {
         Task { await gate.open() }
     }
 
+    /// Deals with the renders that were running when the server last stopped: requeued, or failed
+    /// and refunded once they have used their attempts. Runs before the server takes requests.
+    func recoverInterruptedJobs() {
+        if let interrupted = try? service.database.recoverInterruptedJobs(maximumAttempts: service.configuration.maximumRenderAttempts) {
+            if !interrupted.requeued.isEmpty {
+                service.logger.info("requeued interrupted renders", metadata: ["count": "\(interrupted.requeued.count)"])
+            }
+            for job in interrupted.failed {
+                service.logger.error("render crashed on every attempt; failed", metadata: ["job": "\(job.id)", "attempts": "\(job.attempts)"])
+                service.sendWebhook(for: job, status: "failed", error: job.error)
+            }
+        }
+    }
+
     /// Runs `count` workers until the surrounding task is cancelled.
     func run(workers count: Int) async {
-        let requeued = (try? service.database.requeueInterruptedJobs()) ?? 0
-        if requeued > 0 { service.logger.info("requeued interrupted renders", metadata: ["count": "\(requeued)"]) }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, count) {
                 group.addTask { [self] in
@@ -48,10 +60,11 @@ final class JobRunner: Sendable {
         let output = service.paths.videos + "/\(job.taskId).mp4"
         let outcome: Result<Void, any Error> = await runOnThread { [service] in
             guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
-            let timeline = try service.timeline(for: task.config)
+            let timeline = try service.timeline(for: task.config, account: task.accountId)
             let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
-            var settings = EncoderSettings()
-            settings.threads = min(max(job.workers, 1), ProcessInfo.processInfo.activeProcessorCount)
+            // num_workers is accepted for compatibility; the encoder's threads follow the picture
+            // size so that the same task renders to the same bytes on any machine.
+            let settings = EncoderSettings()
             var lastUpdate = Date.distantPast
             try renderer.renderVideo(to: output, settings: settings) { progress in
                 guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import Render
 import Store
+import TemplateSchema
 
 /// Routes reached by link rather than by key: signed video links (with HTTP Range, so players
 /// can seek), uploaded files (their ids are unguessable), and the preview viewer.
@@ -42,15 +43,31 @@ struct PublicRoutes: Sendable {
 
     func uploaded(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         guard let file = try service.database.file(id: try parameter("fileId", context)) else { throw APIError.notFound("no such file") }
-        return try serve(path: file.storedPath, type: file.mimeType, request: request)
+        return try serve(path: file.storedPath, type: file.mimeType, request: request, headers: Self.inertHeaders(for: file))
+    }
+
+    /// Headers that keep an uploaded file from acting on Reel's origin: browsers may not sniff
+    /// another type, the file can run no script and load nothing, and formats that can carry
+    /// script when opened as a document (SVG) download instead of opening.
+    static func inertHeaders(for file: FileRecord) -> HTTPFields {
+        var headers: HTTPFields = [.xContentTypeOptions: "nosniff",
+                                   .contentSecurityPolicy: "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"]
+        let type = file.mimeType.lowercased()
+        if !(type.hasPrefix("video/") || type.hasPrefix("audio/")) && type != "image/jpeg" && type != "image/png"
+            && type != "image/gif" && type != "image/webp" {
+            let name = file.name.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }
+            headers[.contentDisposition] = "attachment; filename=\"\(String(String.UnicodeScalarView(name)))\""
+        }
+        return headers
     }
 
     /// A file, whole or the byte range asked for (`Range: bytes=a-b`, `a-`, `-n`).
-    func serve(path: String, type: String, request: Request) throws -> Response {
+    func serve(path: String, type: String, request: Request, headers extra: HTTPFields = [:]) throws -> Response {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw APIError.notFound("no such file") }
         defer { try? handle.close() }
         let size = Int((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         var headers: HTTPFields = [.contentType: type, .acceptRanges: "bytes"]
+        headers.append(contentsOf: extra)
         guard let range = request.headers[.range] else {
             let data = try handle.readToEnd() ?? Data()
             headers[.contentLength] = "\(data.count)"
@@ -84,19 +101,24 @@ struct PublicRoutes: Sendable {
 
     // MARK: previews
 
-    /// The config behind a preview id or a task id, and its owner.
-    func composition(_ id: String) throws -> (config: String, title: String) {
-        if let preview = try? service.database.preview(id: id, account: nil) { return (preview.config, "Preview") }
-        if let task = try service.database.task(id: id) { return (task.config, task.title ?? "Task \(task.id)") }
+    /// The config behind a preview id or a task id, its title and its owner.
+    func composition(_ id: String) throws -> (config: String, title: String, account: String) {
+        if let preview = try? service.database.preview(id: id, account: nil) { return (preview.config, "Preview", preview.accountId) }
+        if let task = try service.database.task(id: id) { return (task.config, task.title ?? "Task \(task.id)", task.accountId) }
         throw APIError.notFound("no preview or task with id \(id), or it has expired")
     }
 
     func frame(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let id = try parameter("id", context)
-        let (config, _) = try composition(id)
-        let seconds = Double(request.uri.queryParameters.get("t") ?? "0") ?? 0
-        guard seconds.isFinite, seconds >= 0 else { throw APIError.invalidRequest("t must be a time in seconds", field: "t") }
-        let renderer = try service.previewRenderer(for: config)
+        let (config, _, account) = try composition(id)
+        let text = request.uri.queryParameters.get("t") ?? "0"
+        guard let seconds = DecimalSyntax.parse(text), seconds >= 0, seconds <= DocumentLimits.seconds else {
+            throw APIError.invalidRequest("t must be a time in seconds from 0 to \(Int(DocumentLimits.seconds))", field: "t")
+        }
+        if let limiter = service.previewFrameLimiter, let wait = limiter.admit("frames:" + account) {
+            throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit)
+        }
+        let renderer = try service.previewRenderer(for: config, account: account)
         let result = await runOnThread { try renderer.pngFrame(at: seconds) }
         switch result {
         case .success(let png):
@@ -109,8 +131,8 @@ struct PublicRoutes: Sendable {
 
     func viewer(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let id = try parameter("id", context)
-        let (config, title) = try composition(id)
-        let timeline = try service.timeline(for: config)
+        let (config, title, account) = try composition(id)
+        let timeline = try service.timeline(for: config, account: account)
         let html = ViewerPage.html(id: id, title: title, duration: timeline.duration,
                                    frameStep: 1 / timeline.canvas.frameRate.framesPerSecond,
                                    width: timeline.canvas.width, height: timeline.canvas.height, config: config)

@@ -7,6 +7,7 @@ import Encoder
 public import Store
 import TemplateSchema
 import Timeline
+import NIOCore
 
 /// The server: the database, the data folder, the workers and the webhook sender, and the
 /// routes of every API surface built on them.
@@ -20,6 +21,10 @@ public final class ReelService: Sendable {
     let signer: URLSigner
     let networkPolicy: NetworkPolicy
     let mediaLocator: MediaLocator
+    let mediaAccess: MediaAccess
+    /// Requests per API key, and preview frames per composition owner, when limited.
+    let requestLimiter: RateLimiter?
+    let previewFrameLimiter: RateLimiter?
     private let runner = LockedBox<JobRunner?>(nil)
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
@@ -29,14 +34,12 @@ public final class ReelService: Sendable {
         database = try paths.openDatabase()
         signer = URLSigner(key: try paths.signingKey())
         networkPolicy = NetworkPolicy(allowsPrivateNetwork: configuration.allowsPrivateNetwork)
-        let uploads = paths.uploads, database = self.database
-        // Links to our own uploads resolve to the stored file rather than a request to ourselves.
-        mediaLocator = MediaLocator(cacheDirectory: paths.cache, policy: networkPolicy, localResolver: { address in
-            guard let range = address.range(of: "/uploads/") else { return nil }
-            let id = address[range.upperBound...].split(separator: "/").first.map(String.init) ?? ""
-            guard let file = try? database.file(id: id) else { return nil }
-            return uploads + "/" + URL(fileURLWithPath: file.storedPath).lastPathComponent
-        })
+        // Links to our own uploads are resolved to the stored file (for their owner only) by
+        // `MediaAccess` before anything is fetched.
+        mediaLocator = MediaLocator(cacheDirectory: paths.cache, policy: networkPolicy)
+        mediaAccess = MediaAccess(database: database)
+        requestLimiter = configuration.rateLimit.map { RateLimiter(limit: $0) }
+        previewFrameLimiter = configuration.previewFrameRateLimit.map { RateLimiter(limit: $0) }
     }
 
     /// The Hummingbird application serving every route.
@@ -50,8 +53,12 @@ public final class ReelService: Sendable {
         }
         RenderingVideoRoutes(service: self).register(on: router)
         PublicRoutes(service: self).register(on: router)
-        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                                                serverName: "Reel/\(Self.version)"),
+        // A connection idle (or still sending its request head) for `idleTimeout` is closed;
+        // bodies have the same deadline in `collectBody(of:upTo:)`.
+        let idle = TimeAmount.milliseconds(Int64(Int(saturating: configuration.idleTimeout * 1000)))
+        return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                serverName: "Reel/\(Self.version)"),
                            logger: logger)
     }
 
@@ -65,6 +72,7 @@ public final class ReelService: Sendable {
     /// Starts the workers and the webhook sender (without the HTTP listener, for in-process tests).
     public func startBackgroundWork() -> Task<Void, Never> {
         let jobs = JobRunner(service: self)
+        jobs.recoverInterruptedJobs()
         runner.value = jobs
         let webhooks = WebhookSender(service: self)
         return Task {
@@ -77,25 +85,53 @@ public final class ReelService: Sendable {
 
     func jobQueued() { runner.value?.notify() }
 
+    /// A request's body, at most `limit` bytes, which must arrive within `deadline` seconds (the
+    /// idle timeout by default): a client that sends too much gets a 413, one that trickles it is
+    /// cut off with a 408.
+    func collectBody(of request: Request, upTo limit: Int, within deadline: TimeInterval? = nil) async throws -> ByteBuffer {
+        let deadline = deadline ?? configuration.idleTimeout
+        let outcome: Result<ByteBuffer, any Error>? = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
+            group.addTask { [request] in
+                var request = request
+                do { return .success(try await request.collectBody(upTo: limit)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(saturating: deadline * 1000)))
+                return nil
+            }
+            let first: Result<ByteBuffer, any Error>?? = await group.next()
+            group.cancelAll()
+            return first ?? nil
+        }
+        switch outcome {
+        case .success(let buffer)?: return buffer
+        case .failure(let error)?:
+            if error is NIOTooManyBytesError { throw APIError.tooLarge(limit: limit) }
+            if let http = error as? HTTPError, http.status == .contentTooLarge { throw APIError.tooLarge(limit: limit) }
+            throw error
+        case nil: throw APIError(.requestTimeout, code: "REQUEST_TIMEOUT", "the request body did not arrive within \(Int(saturating: deadline)) s")
+        }
+    }
+
     private let previewRenderers = LockedBox<[String: PreviewRenderer]>([:])
 
     /// A renderer kept per composition, so scrubbing reuses decoded media and drawn layers.
-    func previewRenderer(for config: String) throws -> PreviewRenderer {
-        if let cached = previewRenderers.value[config] { return cached }
-        let renderer = PreviewRenderer(Renderer(timeline: try timeline(for: config), locator: mediaLocator))
+    func previewRenderer(for config: String, account: String) throws -> PreviewRenderer {
+        let key = account + "\n" + config
+        if let cached = previewRenderers.value[key] { return cached }
+        let renderer = PreviewRenderer(Renderer(timeline: try timeline(for: config, account: account), locator: mediaLocator))
         var renderers = previewRenderers.value
         if renderers.count >= 8 { renderers.removeAll() }
-        renderers[config] = renderer
+        renderers[key] = renderer
         previewRenderers.value = renderers
         return renderer
     }
 
     // MARK: helpers shared by the routes and the workers
 
-    /// Reads, checks and lowers a stored or submitted v2 config.
-    func timeline(for config: String) throws -> Timeline {
-        let document = try RenderingVideoV2.decode(Data(config.utf8))
-        return document.lower(baseDirectory: paths.uploads)
+    /// Reads, checks and lowers a stored or submitted v2 config of `account`, whose media it may read.
+    func timeline(for config: String, account: String) throws(SchemaError) -> Timeline {
+        try RenderingVideoV2.decode(Data(config.utf8)).lower(sources: mediaAccess.sources(for: account))
     }
 
     /// The origin links are built on: the configured public URL, or the request's Host.

@@ -11,7 +11,8 @@ struct RenderingVideoRoutes: Sendable {
     var database: ReelDatabase { service.database }
 
     func register(on router: Router<ReelRequestContext>) {
-        let api = router.group("api/v1").add(middleware: KeyAuthentication(database: database, api: .renderingvideo))
+        let api = router.group("api/v1").add(middleware: KeyAuthentication(database: database, api: .renderingvideo,
+                                                                           limiter: service.requestLimiter))
         api.get("capabilities") { _, _ in capabilities() }
         api.post("video") { request, context in try await createTask(request, context) }
         api.get("video") { request, context in try listTasks(request, context) }
@@ -55,13 +56,13 @@ struct RenderingVideoRoutes: Sendable {
     // MARK: tasks
 
     /// Checks a submitted config and describes it: 400 INVALID_CONFIG lists every problem.
-    func checkedConfig(_ value: Any?) throws -> (json: String, timeline: Timeline) {
+    func checkedConfig(_ value: Any?, account: Account) throws -> (json: String, timeline: Timeline) {
         guard let object = value as? [String: Any] else {
             throw APIError(.badRequest, code: "INVALID_CONFIG", "config must be a JSON object with meta and tracks", details: ["field": "config"])
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         do {
-            let timeline = try RenderingVideoV2.decode(data).lower(baseDirectory: service.paths.uploads)
+            let timeline = try service.timeline(for: String(decoding: data, as: UTF8.self), account: account.id)
             return (String(decoding: data, as: UTF8.self), timeline)
         } catch {
             let problems = error.diagnostics.map(\.description)
@@ -83,7 +84,7 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func makeTask(account: Account, config: Any?, metadata: Any?, title: Any?, category: Any?) throws -> TaskRecord {
-        let (json, timeline) = try checkedConfig(config)
+        let (json, timeline) = try checkedConfig(config, account: account)
         if let metadata, !(metadata is [String: Any]) && !(metadata is NSNull) {
             throw APIError.invalidRequest("metadata must be an object", field: "metadata")
         }
@@ -199,11 +200,10 @@ struct RenderingVideoRoutes: Sendable {
     func upload(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let limit = service.configuration.maximumUploadBytes
-        var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: limit * 4 + (1 << 20))
-        } catch {
+            buffer = try await service.collectBody(of: request, upTo: limit * 4 + (1 << 20), within: service.configuration.uploadTimeout)
+        } catch let error as APIError where error.code == "PAYLOAD_TOO_LARGE" {
             throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "the upload is larger than the server accepts (\(limit) bytes a file)")
         }
         let parts = try Multipart.parse(Data(buffer: buffer), contentType: request.headers[.contentType] ?? "")
@@ -276,7 +276,7 @@ struct RenderingVideoRoutes: Sendable {
         var body = try await jsonBody(request)
         // Early SDKs wrapped the schema as {config: …}: accept both.
         if body.count == 1, let wrapped = body["config"] as? [String: Any] { body = wrapped }
-        let (json, _) = try checkedConfig(body)
+        let (json, _) = try checkedConfig(body, account: account)
         let preview = try database.insertPreview(account: account.id, config: json, lifetime: service.configuration.previewLifetime)
         let origin = service.origin(for: request)
         return JSONResponse.success(["tempId": preview.id, "previewUrl": origin + "/t/\(preview.id)",
@@ -324,26 +324,36 @@ struct RenderingVideoRoutes: Sendable {
     // MARK: request helpers
 
     func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> [String: Any] {
-        var request = request
-        let buffer = try await request.collectBody(upTo: 16 << 20)
+        let buffer = try await service.collectBody(of: request, upTo: service.configuration.maximumRequestBytes)
         if buffer.readableBytes == 0 {
             guard allowEmpty else { throw APIError.invalidRequest("the request body must be a JSON object") }
             return [:]
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+        let data = Data(buffer: buffer)
+        if let depth = JSONValue.nestingDepth(of: data, exceeding: DocumentLimits.nestingDepth) {
+            throw APIError.invalidRequest("the request body nests arrays and objects \(depth) deep; at most \(DocumentLimits.nestingDepth) levels are accepted")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw APIError.invalidRequest("the request body must be a JSON object")
         }
         return object
     }
 
+    /// The highest page number a listing accepts.
+    static let lastPage = 1_000_000
+
     func pagination(_ request: Request) throws -> (page: Int, limit: Int) {
         let query = request.uri.queryParameters
         let page = try query.get("page").map { text -> Int in
-            guard let value = Int(text), value >= 1 else { throw APIError.invalidRequest("page must be a whole number from 1", field: "page") }
+            guard let value = DecimalSyntax.parseInteger(text), (1...Self.lastPage).contains(value) else {
+                throw APIError.invalidRequest("page must be a whole number from 1 to \(Self.lastPage)", field: "page")
+            }
             return value
         } ?? 1
         let limit = try query.get("limit").map { text -> Int in
-            guard let value = Int(text), value >= 1 else { throw APIError.invalidRequest("limit must be a whole number from 1 to 100", field: "limit") }
+            guard let value = DecimalSyntax.parseInteger(text), value >= 1 else {
+                throw APIError.invalidRequest("limit must be a whole number from 1 to 100", field: "limit")
+            }
             return min(value, 100)
         } ?? 20
         return (page, limit)

@@ -1,4 +1,5 @@
 import Crypto
+import Timeline
 public import Foundation
 public import Store
 
@@ -19,6 +20,18 @@ public struct ServerConfiguration: Sendable {
     /// How long previews and signed video links live.
     public var previewLifetime: TimeInterval
     public var videoLinkLifetime: TimeInterval
+    /// The largest JSON request body, in bytes (uploads have `maximumUploadBytes`).
+    public var maximumRequestBytes: Int = 16 << 20
+    /// Requests per API key; nil for no limit.
+    public var rateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 60)
+    /// Preview frames (rendered on demand, without a key) per composition owner; nil for no limit.
+    public var previewFrameRateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 30)
+    /// How long a client may take to send a request's head, and how long an idle connection stays open.
+    public var idleTimeout: TimeInterval = 60
+    /// How long an upload's body may take to arrive.
+    public var uploadTimeout: TimeInterval = 600
+    /// Render attempts (each started render that crashed or hung counts) before a job fails.
+    public var maximumRenderAttempts: Int = 2
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, workers: Int = 1,
                 allowsPrivateNetwork: Bool = false, maximumUploadBytes: Int = 512 << 20, publicURL: String? = nil,
@@ -97,6 +110,6 @@ public enum Pricing {
     }
 
     public static func cost(width: Int, height: Int, duration: Double) -> Int {
-        Int((duration * quality(width: width, height: height).multiplier - 1e-9).rounded(.up))
+        Int(saturating: (duration * quality(width: width, height: height).multiplier - 1e-9).rounded(.up))
     }
 }

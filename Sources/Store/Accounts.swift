@@ -131,6 +131,11 @@ extension ReelDatabase {
 
     /// The account a presented key opens on `api`, or why it does not.
     public func authenticate(_ presented: String?, api: APISurface) throws -> Account {
+        try authenticateKey(presented, api: api).account
+    }
+
+    /// The account behind a presented key and the key's id (what rate limits count against).
+    public func authenticateKey(_ presented: String?, api: APISurface) throws -> (account: Account, keyID: String) {
         guard let presented, !presented.isEmpty else { throw KeyRejection.missing }
         let id: Substring
         switch api {
@@ -154,7 +159,7 @@ extension ReelDatabase {
                   Self.constantTimeEqual(key.secretHash, presentedHash) else { throw KeyRejection.invalid }
             guard key.revokedAt == nil else { throw KeyRejection.inactive }
             guard let account = try Account.fetchOne(db, key: key.accountId) else { throw KeyRejection.noAccount }
-            return account
+            return (account, key.id)
         }
     }
 

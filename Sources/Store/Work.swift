@@ -185,7 +185,7 @@ extension ReelDatabase {
             if let status { request = request.filter(Column("status") == status) }
             if let category { request = request.filter(Column("category") == category) }
             let total = try request.fetchCount(db)
-            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: (page - 1) * limit).fetchAll(db)
+            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: Self.offset(page: page, limit: limit)).fetchAll(db)
             return Page(items: items, total: total)
         }
     }
@@ -207,6 +207,13 @@ extension ReelDatabase {
             try TaskRecord.deleteOne(db, key: id)
             return (task, jobs.compactMap(\.outputPath))
         }
+    }
+
+    /// The rows before `page` (from 1) of `limit` rows; past the end of any table rather than
+    /// overflowing when the page number is absurd.
+    static func offset(page: Int, limit: Int) -> Int {
+        let (offset, overflow) = max(page - 1, 0).multipliedReportingOverflow(by: max(limit, 0))
+        return overflow ? Int.max : offset
     }
 
     // MARK: rendering
@@ -257,12 +264,36 @@ extension ReelDatabase {
         }
     }
 
-    /// Puts jobs that were running when the server stopped back in the queue. Returns how many.
+    /// What became of the renders that were running when the server stopped.
+    public struct Interrupted: Sendable {
+        /// Jobs put back in the queue for another attempt.
+        public var requeued: [JobRecord] = []
+        /// Jobs that had used up their attempts: failed, their credits refunded.
+        public var failed: [JobRecord] = []
+    }
+
+    /// Deals with jobs that were running when the server stopped (it crashed, hung and was
+    /// killed, or was stopped): each claim counted an attempt before rendering began, so a job
+    /// that has had `maximumAttempts` fails with a "render crashed" error and its credits are
+    /// refunded instead of crashing the server again; the others go back in the queue.
     @discardableResult
-    public func requeueInterruptedJobs() throws -> Int {
+    public func recoverInterruptedJobs(maximumAttempts: Int) throws -> Interrupted {
         try writer.write { db in
-            try db.execute(sql: "UPDATE jobs SET status = 'queued', progress = 0 WHERE status = 'running'")
-            return db.changesCount
+            var outcome = Interrupted()
+            for var job in try JobRecord.filter(Column("status") == "running").fetchAll(db) {
+                if job.attempts >= maximumAttempts {
+                    let error = "render crashed: the server stopped during each of its \(job.attempts) attempts at this render "
+                        + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
+                    try Self.fail(db, job: &job, error: error)
+                    outcome.failed.append(job)
+                } else {
+                    job.status = "queued"
+                    job.progress = 0
+                    try job.update(db)
+                    outcome.requeued.append(job)
+                }
+            }
+            return outcome
         }
     }
 
@@ -294,18 +325,23 @@ extension ReelDatabase {
     public func failJob(id: String, error: String) throws -> Bool {
         try writer.write { db in
             guard var job = try JobRecord.fetchOne(db, key: id), job.status == "running" || job.status == "queued" else { return false }
-            job.status = "failed"
-            job.error = error
-            job.finishedAt = Timestamp.now
-            try job.update(db)
-            try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: id, note: "render failed")
-            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == id {
-                task.status = "failed"
-                task.error = error
-                task.completedAt = job.finishedAt
-                try task.update(db)
-            }
+            try Self.fail(db, job: &job, error: error)
             return true
+        }
+    }
+
+    /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
+    private static func fail(_ db: Database, job: inout JobRecord, error: String) throws {
+        job.status = "failed"
+        job.error = error
+        job.finishedAt = Timestamp.now
+        try job.update(db)
+        try append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "render failed")
+        if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == job.id {
+            task.status = "failed"
+            task.error = error
+            task.completedAt = job.finishedAt
+            try task.update(db)
         }
     }
 
@@ -332,7 +368,7 @@ extension ReelDatabase {
             var request = FileRecord.filter(Column("account_id") == account)
             if let type { request = request.filter(Column("type") == type) }
             let total = try request.fetchCount(db)
-            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: (page - 1) * limit).fetchAll(db)
+            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: Self.offset(page: page, limit: limit)).fetchAll(db)
             return Page(items: items, total: total)
         }
     }

@@ -33,6 +33,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest upload accepted per file, in MiB.") var maxUploadMB = 512
     @Option(help: "Origin used in links (e.g. https://video.example.com); default: the request's Host.") var publicURL: String?
     @Flag(help: "Let remote media and webhooks reach loopback and private addresses.") var allowPrivateNetwork = false
+    @Option(help: "Largest JSON request body, in MiB.") var maxRequestMB = 16
+    @Option(help: "Requests a minute per API key (bursts of a tenth of it, at least 1); 0 for no limit.") var rateLimit = 600
+    @Option(help: "Preview frames a minute per composition owner (bursts of 30); 0 for no limit.") var previewRateLimit = 600
+    @Option(help: "Seconds a connection may stay idle or take to send a request.") var idleTimeout = 60
+    @Option(help: "Render attempts cut short by a crash, hang or restart before a job fails and is refunded.") var maxRenderAttempts = 2
 
     func run() async throws {
         LibAVLogging.configure(verbose: false)
@@ -41,9 +46,21 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = .info
             return handler
         }
-        let configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
+        guard (1...4096).contains(maxRequestMB), (1...1_000_000).contains(maxUploadMB) else {
+            throw fail("--max-request-mb must be from 1 to 4096 and --max-upload-mb from 1 to 1000000")
+        }
+        guard rateLimit >= 0, previewRateLimit >= 0, (1...86_400).contains(idleTimeout), (1...100).contains(maxRenderAttempts) else {
+            throw fail("--rate-limit and --preview-rate-limit must not be negative, --idle-timeout must be 1 to 86400 s "
+                       + "and --max-render-attempts 1 to 100")
+        }
+        var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
                                                 allowsPrivateNetwork: allowPrivateNetwork, maximumUploadBytes: maxUploadMB << 20,
                                                 publicURL: publicURL)
+        configuration.maximumRequestBytes = maxRequestMB << 20
+        configuration.rateLimit = rateLimit == 0 ? nil : RateLimit(perMinute: rateLimit, burst: max(1, rateLimit / 10))
+        configuration.previewFrameRateLimit = previewRateLimit == 0 ? nil : RateLimit(perMinute: previewRateLimit, burst: 30)
+        configuration.idleTimeout = TimeInterval(idleTimeout)
+        configuration.maximumRenderAttempts = maxRenderAttempts
         let service: ReelService
         do {
             service = try ReelService(configuration: configuration)

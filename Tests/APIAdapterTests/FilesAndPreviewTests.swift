@@ -8,8 +8,7 @@ import Testing
 
 @Suite struct UploadTests {
     func upload(_ client: Harness.Client, _ parts: [(String, String, Data)]) async throws -> Harness.Reply {
-        let (body, type) = Harness.multipart(parts)
-        return try await client.send(.post, "/api/v1/upload", headers: [.contentType: type], body: body)
+        try await client.upload(parts)
     }
 
     @Test func uploadListUseAndDelete() async throws {

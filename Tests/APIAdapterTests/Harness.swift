@@ -69,6 +69,12 @@ final class Harness: @unchecked Sendable {
             return Reply(status: Int(response.status.code), json: object, headers: response.headers, body: response.body)
         }
 
+        /// Uploads the given (field, filename, bytes) parts as multipart/form-data.
+        func upload(_ parts: [(String, String, Data)], key: String?? = .none) async throws -> Reply {
+            let (body, type) = Harness.multipart(parts)
+            return try await send(.post, "/api/v1/upload", key: key, headers: [.contentType: type], body: body)
+        }
+
         /// Polls a task until it leaves `rendering` (or 30 s pass).
         func waitForRender(_ taskID: String) async throws -> Reply {
             for _ in 0..<300 {

@@ -158,12 +158,16 @@ import Testing
     @Test func aFailedRenderIsRefundedAndExplained() async throws {
         let harness = try Harness(credits: 5)
         try await harness.run(background: true) { client in
-            let config = Harness.config(clips: #"{ "type": "image", "src": "missing.png", "start": 0, "duration": 1 }"#)
+            // The image is uploaded, then deleted after the task was made: the render cannot read it.
+            let asset = try #require((try await client.upload([("file", "logo.png", Harness.png)])["assets"] as? [[String: Any]])?.first)
+            let fileID = try #require(asset["id"] as? String)
+            let config = Harness.config(clips: #"{ "type": "image", "src": "\#(fileID)", "start": 0, "duration": 1 }"#)
             let id = try #require(try await client.send(.post, "/api/v1/video", json: ["config": config])["taskId"] as? String)
+            #expect(try await client.send(.delete, "/api/v1/files/\(fileID)").status == 200)
             #expect(try await client.send(.post, "/api/v1/video/\(id)/render")["remainingCredits"] as? Int == 4)
             let failed = try await client.waitForRender(id)
             #expect(failed["status"] as? String == "failed")
-            #expect((failed["error"] as? String)?.contains("tracks[0].clips[0].src: file not found") == true, "\(failed.json)")
+            #expect((failed["error"] as? String)?.contains("tracks[0].clips[0].src: ") == true, "\(failed.json)")
             #expect(try await client.send(.get, "/api/v1/credits")["credits"] as? Int == 5)
         }
         #expect(try harness.service.database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "refund"])

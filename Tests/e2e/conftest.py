@@ -24,10 +24,11 @@ def free_port():
 
 
 class Server:
-    def __init__(self, data):
+    def __init__(self, data, *extra):
         self.data = data
         self.port = free_port()
         self.process = None
+        self.extra = list(extra)
 
     @property
     def base_url(self):
@@ -36,7 +37,7 @@ class Server:
     def start(self):
         log = open(os.path.join(self.data, "server.log"), "a")
         self.process = subprocess.Popen(
-            [REEL, "serve", "--port", str(self.port), "--data", self.data, "--allow-private-network"],
+            [REEL, "serve", "--port", str(self.port), "--data", self.data, "--allow-private-network", *self.extra],
             stdout=log, stderr=log)
         for _ in range(200):
             try:

@@ -2,22 +2,48 @@ public import Timeline
 import Foundation
 
 extension RenderingVideoV2.Document {
-    /// The timeline this document describes. Percentages become canvas pixels, relative `src`
-    /// paths resolve against `baseDirectory` (the config file's folder), defaults are filled in.
+    /// The timeline this document describes, reading local files: relative `src` paths resolve
+    /// against `baseDirectory` (the config file's folder). Percentages become canvas pixels,
+    /// defaults are filled in.
     public func lower(baseDirectory: String) -> Timeline {
+        let log = DiagnosticLog()
+        return lower(sources: .localFiles(relativeTo: baseDirectory), log: log)
+    }
+
+    /// The timeline this document describes, with every `src` resolved by `sources`; a refused
+    /// source is reported with its JSON path.
+    public func lower(sources: SourceResolver) throws(SchemaError) -> Timeline {
+        let log = DiagnosticLog()
+        let timeline = lower(sources: sources, log: log)
+        guard log.diagnostics.isEmpty else { throw SchemaError(diagnostics: log.diagnostics) }
+        return timeline
+    }
+
+    private func lower(sources: SourceResolver, log: DiagnosticLog) -> Timeline {
         let canvas = Canvas(width: meta.width, height: meta.height,
                             frameRate: FrameRate(framesPerSecond: meta.fps), background: meta.background)
-        let fonts = assets.fonts.map {
-            FontFace(family: $0.family, weight: $0.weight, italic: $0.italic,
-                     source: RenderingVideoV2.mediaSource($0.src, baseDirectory: baseDirectory))
+        let fonts = assets.fonts.enumerated().map { index, font in
+            FontFace(family: font.family, weight: font.weight, italic: font.italic,
+                     source: resolve(font.src, sources, at: JSONPath.root.appending("assets").appending("fonts").appending(index).appending("src"), log))
         }
         let lowered = tracks.map { track in
-            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, baseDirectory: baseDirectory) })
+            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, sources: sources, log: log) })
         }
         return Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
     }
 
-    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, baseDirectory: String) -> Clip {
+    /// A source through the resolver; a refused one is logged and stands in as its own path.
+    private func resolve(_ src: String, _ sources: SourceResolver, at path: JSONPath, _ log: DiagnosticLog) -> MediaSource {
+        switch sources(src) {
+        case .success(let source): return source
+        case .failure(let refusal):
+            log.record(path, refusal.reason)
+            return .file(src)
+        }
+    }
+
+    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, sources: SourceResolver, log: DiagnosticLog) -> Clip {
+        let source = { (text: String) in resolve(text, sources, at: clip.path.appending("src"), log) }
         let width = Double(canvas.width), height = Double(canvas.height)
         let spec = clip.transform
         var boxWidth = spec.width?.resolved(against: width)
@@ -34,7 +60,7 @@ extension RenderingVideoV2.Document {
                 alignment: style.textAlign ?? .center, lineHeight: style.lineHeight ?? 1.2,
                 letterSpacing: style.letterSpacing ?? 0, wraps: style.textWrap ?? true))
         case .image(let src):
-            content = .image(ImageContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+            content = .image(ImageContent(source: source(src),
                                           fit: style.objectFit ?? .cover, cornerRadii: style.borderRadius ?? .zero))
         case .rect:
             content = .shape(shape(.rectangle(style.borderRadius ?? .zero), style: style))
@@ -42,11 +68,11 @@ extension RenderingVideoV2.Document {
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
             content = .shape(shape(.ellipse, style: style))
         case .video(let src, let media):
-            content = .video(VideoContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+            content = .video(VideoContent(source: source(src),
                                           trim: media.trim, fit: style.objectFit ?? .cover,
                                           cornerRadii: style.borderRadius ?? .zero, sound: media.sound))
         case .audio(let src, let media):
-            content = .audio(AudioContent(source: RenderingVideoV2.mediaSource(src, baseDirectory: baseDirectory),
+            content = .audio(AudioContent(source: source(src),
                                           trim: media.trim, sound: media.sound))
         case .polygon(let sides, let size):
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
@@ -94,18 +120,6 @@ extension RenderingVideoV2.Document {
         let stroke = style.stroke
         return ShapeContent(geometry: geometry, fill: style.fill ?? (stroke == nil ? .solid(.white) : nil),
                             stroke: stroke, strokeWidth: stroke == nil ? 0 : (style.strokeWidth ?? 1))
-    }
-}
-
-extension RenderingVideoV2 {
-    /// Where a `src` string points: an http(s) URL, a `file://` URL, an absolute path, or a path
-    /// relative to `baseDirectory`.
-    static func mediaSource(_ src: String, baseDirectory: String) -> MediaSource {
-        let lowered = src.lowercased()
-        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") { return .url(src) }
-        if lowered.hasPrefix("file://"), let url = URL(string: src) { return .file(url.path) }
-        if src.hasPrefix("/") { return .file(src) }
-        return .file(URL(fileURLWithPath: baseDirectory).appendingPathComponent(src).standardized.path)
     }
 }
 
