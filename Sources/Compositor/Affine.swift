@@ -46,7 +46,9 @@ public struct Affine: Hashable, Sendable {
 
     /// Whether the map is a whole-pixel translation.
     public var isIntegerTranslation: Bool {
+        // Finite and far inside Int's range, so that Int(tx) cannot trap.
         a == 1 && b == 0 && c == 0 && d == 1 && tx == tx.rounded() && ty == ty.rounded()
+            && abs(tx) < 0x1p40 && abs(ty) < 0x1p40
     }
 }
 

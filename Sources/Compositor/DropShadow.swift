@@ -4,12 +4,38 @@ public import Timeline
 public enum DropShadow {
     /// `layer` with `shadow` beneath it, in a raster grown to hold the shadow. Returns how far
     /// the layer's own pixels moved right and down inside the new raster.
+    /// The numbers of a shadow at a scale: its Gaussian's standard deviation, its offset in whole
+    /// pixels, and how far the raster grows on each side to hold it.
+    struct Geometry {
+        var sigma: Double
+        var offsetX: Int, offsetY: Int
+        var spread: Int
+        var left: Int, right: Int, top: Int, bottom: Int
+
+        init(_ shadow: Shadow, scale: Double) {
+            sigma = max(0, shadow.blur * scale / 2)
+            if !sigma.isFinite { sigma = 0 }
+            offsetX = clampedInt(shadow.offsetX * scale)
+            offsetY = clampedInt(shadow.offsetY * scale)
+            spread = clampedInt(3 * sigma, .up)
+            left = max(0, spread - offsetX); right = max(0, spread + offsetX)
+            top = max(0, spread - offsetY); bottom = max(0, spread + offsetY)
+        }
+
+        /// Whether the shadow's alpha is blurred at all.
+        var blurs: Bool { sigma > 0.25 }
+
+        /// Where the shadowed layer can have pixels, given where the layer itself can.
+        func extent(of layer: PixelRect) -> PixelRect {
+            layer.grown(left: left, right: right, top: top, bottom: bottom)
+        }
+    }
+
     public static func apply(_ shadow: Shadow, to layer: Raster, scale: Double = 1) -> (raster: Raster, shiftX: Int, shiftY: Int) {
-        let sigma = shadow.blur * scale / 2
-        let offsetX = Int((shadow.offsetX * scale).rounded()), offsetY = Int((shadow.offsetY * scale).rounded())
-        let spread = Int((3 * sigma).rounded(.up))
-        let left = max(0, spread - offsetX), right = max(0, spread + offsetX)
-        let top = max(0, spread - offsetY), bottom = max(0, spread + offsetY)
+        let geometry = Geometry(shadow, scale: scale)
+        let sigma = geometry.sigma
+        let offsetX = geometry.offsetX, offsetY = geometry.offsetY
+        let left = geometry.left, right = geometry.right, top = geometry.top, bottom = geometry.bottom
         let result = Raster(width: layer.width + left + right, height: layer.height + top + bottom)
         // The shadow's alpha, placed at the offset.
         var alpha = [Float](repeating: 0, count: result.width * result.height)
@@ -18,10 +44,8 @@ public enum DropShadow {
                 alpha[(y + top + offsetY) * result.width + x + left + offsetX] = Float(layer.pixels[(y * layer.width + x) * 4 + 3])
             }
         }
-        if sigma > 0.25 { GaussianBlur.blur(&alpha, width: result.width, height: result.height, sigma: sigma) }
-        let tint = premultipliedPixel(red: shadow.color.red, green: shadow.color.green, blue: shadow.color.blue,
-                                      alpha: shadow.color.alpha)
-        let tintF = SIMD4<Float>(Float(tint.x), Float(tint.y), Float(tint.z), Float(tint.w)) / 255
+        if geometry.blurs { GaussianBlur.blur(&alpha, width: result.width, height: result.height, sigma: sigma) }
+        let tintF = tintVector(shadow)
         for i in 0..<(result.width * result.height) where alpha[i] > 0 {
             let c = (tintF * min(alpha[i], 255) + 0.5).rounded(.down)
             let p = result.pixels + i * 4
@@ -30,19 +54,74 @@ public enum DropShadow {
         LayerCompositor.draw(layer, transform: .translation(Double(left), Double(top)), opacity: 1, onto: result)
         return (result, left, top)
     }
+
+    /// The shadow's premultiplied colour, 0...1 a channel.
+    private static func tintVector(_ shadow: Shadow) -> SIMD4<Float> {
+        let tint = premultipliedPixel(red: shadow.color.red, green: shadow.color.green, blue: shadow.color.blue,
+                                      alpha: shadow.color.alpha)
+        return SIMD4<Float>(Float(tint.x), Float(tint.y), Float(tint.z), Float(tint.w)) / 255
+    }
+
+    /// The shadow alone over `output`, as `apply` draws it beneath a layer, in a coordinate frame
+    /// shared with `source` (the layer's pixels, of which only the alpha is read): the shadow at
+    /// a point is the layer's alpha at the point minus (offsetX, offsetY), blurred by `sigma`.
+    ///
+    /// The blur works on `plane`, which must hold `output` and reach far enough beyond it
+    /// (`GaussianBlur.reach`) on every side where the shadow continues, and `source` must cover
+    /// the plane moved back by the offset wherever the layer has pixels. Then the pixels equal
+    /// `apply`'s at the same places, up to the rounding of sums.
+    static func shadow(_ shadow: Shadow, sigma: Double, offsetX: Int, offsetY: Int, source: RasterPatch,
+                       plane: PixelRect, output: PixelRect) -> RasterPatch {
+        let result = RasterPatch(clear: output.intersection(plane))
+        guard !result.rect.isEmpty else { return result }
+        let (pw, ph) = (plane.width, plane.height)
+        var alpha = [Float](repeating: 0, count: pw * ph)
+        let filled = source.rect.offsetBy(offsetX, offsetY).intersection(plane)
+        if !filled.isEmpty {
+            for y in filled.y0..<filled.y1 {
+                let from = source.raster.pixels + ((y - offsetY - source.rect.y0) * source.raster.width + filled.x0 - offsetX - source.rect.x0) * 4 + 3
+                let row = (y - plane.y0) * pw - plane.x0
+                for x in filled.x0..<filled.x1 { alpha[row + x] = Float(from[(x - filled.x0) * 4]) }
+            }
+        }
+        if sigma > 0.25 { GaussianBlur.blur(&alpha, width: pw, height: ph, sigma: sigma) }
+        let tintF = tintVector(shadow)
+        let out = result.rect
+        for y in out.y0..<out.y1 {
+            let row = (y - plane.y0) * pw - plane.x0
+            let target = result.raster.pixels + (y - out.y0) * result.raster.bytesPerRow - out.x0 * 4
+            for x in out.x0..<out.x1 where alpha[row + x] > 0 {
+                let c = (tintF * min(alpha[row + x], 255) + 0.5).rounded(.down)
+                let p = target + x * 4
+                p[0] = UInt8(c.x); p[1] = UInt8(c.y); p[2] = UInt8(c.z); p[3] = UInt8(c.w)
+            }
+        }
+        return result
+    }
 }
 
 /// A Gaussian blur approximated by three box blurs per axis.
 public enum GaussianBlur {
     /// Blurs a single-channel image in place with standard deviation `sigma` pixels.
     public static func blur(_ values: inout [Float], width: Int, height: Int, sigma: Double) {
-        // Box width whose three-fold convolution has variance sigma².
-        let radius = max(1, Int(((12 * sigma * sigma / 3 + 1).squareRoot() - 1) / 2 + 0.5))
+        let radius = boxRadius(sigma: sigma)
         var scratch = [Float](repeating: 0, count: max(width, height))
         for _ in 0..<3 {
             for y in 0..<height { boxBlur(&values, start: y * width, stride: 1, count: width, radius: radius, scratch: &scratch) }
             for x in 0..<width { boxBlur(&values, start: x, stride: width, count: height, radius: radius, scratch: &scratch) }
         }
+    }
+
+    /// The radius of the box whose three-fold convolution has variance sigma².
+    static func boxRadius(sigma: Double) -> Int {
+        max(1, clampedInt(((12 * sigma * sigma / 3 + 1).squareRoot() - 1) / 2 + 0.5, .towardZero))
+    }
+
+    /// How far a value can move in `blur`: three boxes of `boxRadius`, and a pixel more. A blur of
+    /// a plane whose edges lie this far beyond a region gives that region the values of a blur
+    /// of the whole picture.
+    static func reach(sigma: Double) -> Int {
+        3 * boxRadius(sigma: sigma) + 1
     }
 
     private static func boxBlur(_ values: inout [Float], start: Int, stride: Int, count: Int, radius: Int,

@@ -29,9 +29,14 @@ public enum Filters {
         return (result, shiftX, shiftY)
     }
 
+    /// How far a blur of `sigma` grows the raster on each side: 3σ.
+    static func margin(sigma: Double) -> Int {
+        clampedInt(3 * sigma, .up)
+    }
+
     /// A Gaussian blur of every channel, in a raster grown by 3σ on each side.
     static func blur(_ raster: Raster, sigma: Double) -> (raster: Raster, margin: Int) {
-        let margin = Int((3 * sigma).rounded(.up))
+        let margin = margin(sigma: sigma)
         let out = Raster(width: raster.width + 2 * margin, height: raster.height + 2 * margin)
         let count = out.width * out.height
         for channel in 0..<4 {
@@ -50,6 +55,43 @@ public enum Filters {
             for c in 0..<3 where out.pixels[i * 4 + c] > a { out.pixels[i * 4 + c] = a }
         }
         return (out, margin)
+    }
+
+    /// `blur`'s result over `output` only, in a coordinate frame shared with `input`: the blur
+    /// works on `plane`, which must hold `output`, reach `GaussianBlur.reach` beyond it wherever
+    /// the picture goes on, and stay inside what `blur` would grow the whole picture to; `input`
+    /// must cover the plane wherever the picture has pixels. Then the pixels equal `blur`'s at
+    /// the same places, up to the rounding of sums.
+    static func blur(_ input: RasterPatch, sigma: Double, plane: PixelRect, output: PixelRect) -> RasterPatch {
+        let result = RasterPatch(clear: output.intersection(plane))
+        guard !result.rect.isEmpty else { return result }
+        let (pw, ph) = (plane.width, plane.height)
+        let filled = input.rect.intersection(plane)
+        let out = result.rect
+        var values = [Float](repeating: 0, count: pw * ph)
+        for channel in 0..<4 {
+            if channel > 0 { for i in values.indices { values[i] = 0 } }
+            if !filled.isEmpty {
+                for y in filled.y0..<filled.y1 {
+                    let from = input.raster.pixels + ((y - input.rect.y0) * input.raster.width + filled.x0 - input.rect.x0) * 4 + channel
+                    let row = (y - plane.y0) * pw - plane.x0
+                    for x in filled.x0..<filled.x1 { values[row + x] = Float(from[(x - filled.x0) * 4]) }
+                }
+            }
+            GaussianBlur.blur(&values, width: pw, height: ph, sigma: sigma)
+            for y in out.y0..<out.y1 {
+                let row = (y - plane.y0) * pw - plane.x0
+                let target = result.raster.pixels + (y - out.y0) * result.raster.bytesPerRow - out.x0 * 4 + channel
+                for x in out.x0..<out.x1 { target[x * 4] = UInt8(min(max(values[row + x] + 0.5, 0), 255)) }
+            }
+        }
+        // Keep colour at or below alpha after rounding.
+        let pixels = result.raster.pixels
+        for i in 0..<(out.width * out.height) {
+            let a = pixels[i * 4 + 3]
+            for c in 0..<3 where pixels[i * 4 + c] > a { pixels[i * 4 + c] = a }
+        }
+        return result
     }
 
     /// A colour operation on premultiplied colour c with alpha a: matrix·c + offset·a.

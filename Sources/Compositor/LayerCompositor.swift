@@ -5,7 +5,7 @@ public enum LayerCompositor {
     /// map samples the layer bilinearly at each canvas pixel centre, so rotated and sub-pixel
     /// placed layers keep smooth edges.
     public static func draw(_ layer: Raster, transform: Affine, opacity: Double, onto canvas: Raster) {
-        let alpha = UInt8((min(max(opacity, 0), 1) * 255).rounded())
+        let alpha = UInt8((opacity.unitClamped * 255).rounded())
         guard alpha > 0, layer.width > 0, layer.height > 0 else { return }
         if transform.isIntegerTranslation {
             drawTranslated(layer, dx: Int(transform.tx), dy: Int(transform.ty), opacity: alpha, onto: canvas)
@@ -23,10 +23,13 @@ public enum LayerCompositor {
         }
         let corners = [(0.0, 0.0), (Double(layer.width), 0), (0, Double(layer.height)),
                        (Double(layer.width), Double(layer.height))].map { transform.apply($0.0, $0.1) }
-        return PixelRect(x0: max(0, Int(corners.map(\.x).min()!.rounded(.down)) - 1),
-                         y0: max(0, Int(corners.map(\.y).min()!.rounded(.down)) - 1),
-                         x1: min(width, Int(corners.map(\.x).max()!.rounded(.up)) + 1),
-                         y1: min(height, Int(corners.map(\.y).max()!.rounded(.up)) + 1))
+        // Four corners: min and max always exist. A map that is not finite draws nothing.
+        let xs = corners.map(\.x), ys = corners.map(\.y)
+        guard (xs + ys).allSatisfy(\.isFinite) else { return PixelRect(x0: 0, y0: 0, x1: 0, y1: 0) }
+        return PixelRect(x0: max(0, clampedInt(xs.min()!, .down) - 1),
+                         y0: max(0, clampedInt(ys.min()!, .down) - 1),
+                         x1: min(width, clampedInt(xs.max()!, .up) + 1),
+                         y1: min(height, clampedInt(ys.max()!, .up) + 1))
     }
 
     private static func drawTranslated(_ layer: Raster, dx: Int, dy: Int, opacity: UInt8, onto canvas: Raster) {
@@ -59,9 +62,10 @@ public enum LayerCompositor {
             var u = start.x - 0.5, v = start.y - 0.5
             for x in 0..<(x1 - x0) {
                 let fx = u.rounded(.down), fy = v.rounded(.down)
-                let ix = Int(fx), iy = Int(fy)
                 var color = SIMD4<Float>.zero
-                if ix >= -1, iy >= -1, ix < w, iy < h {
+                // Compared as Doubles first, so that a far-off (or NaN) position never becomes an Int.
+                if fx >= -1, fy >= -1, fx < Double(w), fy < Double(h) {
+                    let ix = Int(fx), iy = Int(fy)
                     let tx = Float(u - fx), ty = Float(v - fy)
                     let top = texel(ix, iy) * (1 - tx) + texel(ix + 1, iy) * tx
                     let bottom = texel(ix, iy + 1) * (1 - tx) + texel(ix + 1, iy + 1) * tx

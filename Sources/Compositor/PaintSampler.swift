@@ -71,7 +71,8 @@ public struct PaintSampler: Sendable {
             let degrees = atan2(x - centerX, -(y - centerY)) * 180 / .pi - start
             t = ((degrees.truncatingRemainder(dividingBy: 360)) + 360).truncatingRemainder(dividingBy: 360) / 360
         }
-        let index = Int((min(max(t, 0), 1) * Double(Self.tableSize - 1)).rounded())
+        // unitClamped reads NaN (a degenerate box, say) as 0, so the conversion cannot trap.
+        let index = Int((t.unitClamped * Double(Self.tableSize - 1)).rounded())
         return table[index]
     }
 }

@@ -1,3 +1,5 @@
+public import Timeline
+
 /// An image of premultiplied RGBA pixels, 8 bits a channel, rows packed without padding.
 ///
 /// The storage is one allocation owned by the raster; kernels reach it through `pixels`.
@@ -71,7 +73,7 @@ public final class Raster: @unchecked Sendable {
 /// A premultiplied 8-bit colour from a straight colour in 0...1 and an extra opacity factor.
 @inlinable
 public func premultipliedPixel(red: Double, green: Double, blue: Double, alpha: Double) -> SIMD4<UInt8> {
-    let a = min(max(alpha, 0), 1)
-    func byte(_ v: Double) -> UInt8 { UInt8((min(max(v, 0), 1) * a * 255).rounded()) }
+    let a = alpha.unitClamped
+    func byte(_ v: Double) -> UInt8 { UInt8((v.unitClamped * a * 255).rounded()) }
     return SIMD4(byte(red), byte(green), byte(blue), UInt8((a * 255).rounded()))
 }

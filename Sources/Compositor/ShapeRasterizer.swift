@@ -2,23 +2,35 @@ public import Timeline
 
 /// Rasterises vector shapes with analytic anti-aliasing from signed distances.
 public enum ShapeRasterizer {
-    /// `shape` filling a box of width × height pixels, with a margin for the stroke. The box's
-    /// top-left corner lies at `origin` in the returned raster.
-    public static func render(_ shape: ShapeContent, width: Double, height: Double,
-                              strokeScale: Double = 1) -> (raster: Raster, originX: Double, originY: Double) {
+    /// The size of the raster `render` draws `shape` into, and the margin around its box.
+    public static func rasterSize(_ shape: ShapeContent, width: Double, height: Double,
+                                  strokeScale: Double = 1) -> (width: Int, height: Int, margin: Double) {
         let strokeWidth = shape.stroke == nil ? 0 : shape.strokeWidth * strokeScale
         let margin = (strokeWidth / 2 + 1).rounded(.up)
-        let raster = Raster(width: Int((width + 2 * margin).rounded(.up)), height: Int((height + 2 * margin).rounded(.up)))
+        return (clampedInt(width + 2 * margin, .up), clampedInt(height + 2 * margin, .up), margin)
+    }
+
+    /// `shape` filling a box of width × height pixels, with a margin for the stroke. The box's
+    /// top-left corner lies at `origin` in the returned raster.
+    ///
+    /// With a `window` (in the coordinates of that whole raster), only the window is drawn: the
+    /// returned raster is the window's size and its pixel (0, 0) is the whole raster's pixel
+    /// (window.x0, window.y0). The origin returned stays the one of the whole raster.
+    public static func render(_ shape: ShapeContent, width: Double, height: Double,
+                              strokeScale: Double = 1, window: PixelRect? = nil) -> (raster: Raster, originX: Double, originY: Double) {
+        let strokeWidth = shape.stroke == nil ? 0 : shape.strokeWidth * strokeScale
+        let size = rasterSize(shape, width: width, height: height, strokeScale: strokeScale)
+        let margin = size.margin
+        let area = window ?? PixelRect(x0: 0, y0: 0, x1: size.width, y1: size.height)
+        let raster = Raster(width: area.width, height: area.height)
         let distance = signedDistance(shape.geometry, x: margin, y: margin, width: width, height: height)
         let fill = shape.fill.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
         let stroke = shape.stroke.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
-        let coverage = UnsafeMutablePointer<UInt8>.allocate(capacity: raster.width)
-        defer { coverage.deallocate() }
         for y in 0..<raster.height {
             let row = raster.pixels + y * raster.bytesPerRow
-            let py = Double(y) + 0.5
+            let py = Double(y + area.y0) + 0.5
             for x in 0..<raster.width {
-                let px = Double(x) + 0.5
+                let px = Double(x + area.x0) + 0.5
                 let d = distance(px, py)
                 var pixel = SIMD4<UInt8>.zero
                 if let fill {

@@ -36,12 +36,26 @@ public final class AudioReader {
         let start = stream.pointee.start_time
         startTime = start == reel_av_nopts_value() ? 0 : Double(start) * timeBase
         inputRate = Int(decoder.decoder.context.pointee.sample_rate)
-        outputRate = max(1, Int((Double(Self.sampleRate) / playbackRate).rounded()))
+        let rate = Double(Self.sampleRate) / playbackRate
+        outputRate = rate.isFinite ? max(1, Int(min(rate, Double(Int32.max)).rounded())) : Self.sampleRate
         guard inputRate > 0 else { throw MediaError("the audio stream of \(path) has no sample rate") }
+        guard inputRate <= MediaLimits.maximumSampleRate else {
+            throw MediaError("the audio stream of \(path) has \(inputRate) samples per second; Reel takes at most "
+                             + "\(MediaLimits.maximumSampleRate)")
+        }
+        let channels = Int(decoder.decoder.context.pointee.ch_layout.nb_channels)
+        guard (1...MediaLimits.maximumChannels).contains(channels) else {
+            throw MediaError("the audio stream of \(path) has \(channels) channels; Reel takes 1 to \(MediaLimits.maximumChannels)")
+        }
+        guard timeBase > 0, timeBase.isFinite else { throw MediaError("the audio stream of \(path) has no time base") }
         try openResampler()
     }
 
     deinit { swr_free(&resampler) }
+
+    /// The longest silence, in seconds, put before the first sound after a seek when the sound
+    /// starts after the target.
+    static let longestGap = 60
 
     /// Whether `path` has a sound stream at all.
     public static func hasAudio(path: String) -> Bool {
@@ -66,8 +80,9 @@ public final class AudioReader {
     /// Moves to `seconds` into the media; the next sample read is the one at that time.
     public func seek(to seconds: Double) throws {
         let target = max(seconds, 0)
-        let timestamp = Int64(((startTime + target - 0.05) / timeBase).rounded(.down))
-        if av_seek_frame(input.context, stream.pointee.index, max(timestamp, 0), AVSEEK_FLAG_BACKWARD) < 0 {
+        let timestamp = clampedTimestamp((startTime + target - 0.05) / timeBase)
+        // The decoder's input: after a reopen (below) no longer the one the reader opened.
+        if !decoder.input.seek(stream: Int(stream.pointee.index), to: max(timestamp, 0)) {
             decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index))
         } else {
             avcodec_flush_buffers(decoder.decoder.context)
@@ -86,6 +101,7 @@ public final class AudioReader {
     public func read(count: Int, left leftOut: UnsafeMutablePointer<Float>, right rightOut: UnsafeMutablePointer<Float>) throws -> Int {
         while left.count - readIndex < count, !atEnd { try decodeMore() }
         let available = min(count, left.count - readIndex)
+        guard available > 0 else { return 0 }
         left.withUnsafeBufferPointer { leftOut.update(from: $0.baseAddress! + readIndex, count: available) }
         right.withUnsafeBufferPointer { rightOut.update(from: $0.baseAddress! + readIndex, count: available) }
         readIndex += available
@@ -111,7 +127,10 @@ public final class AudioReader {
             let frameEnd = frameStart + Double(frame.frame.pointee.nb_samples) / Double(inputRate)
             if frameEnd <= discard { return }
             // Sound before the seek target, in output samples; silence when the target comes first.
-            let offset = Int(((discard - frameStart) * Double(outputRate)).rounded())
+            // A gap longer than `longestGap` is a corrupt timestamp, not silence to fill.
+            let gap = ((discard - frameStart) * Double(outputRate)).rounded()
+            let longestGap = Double(Self.longestGap * outputRate)
+            let offset = Int(gap.isNaN ? 0 : min(max(gap, -longestGap), longestGap))
             if offset < 0 {
                 left += [Float](repeating: 0, count: -offset)
                 right += [Float](repeating: 0, count: -offset)

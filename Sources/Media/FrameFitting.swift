@@ -10,19 +10,7 @@ enum FrameFitting {
                     scaler: inout OpaquePointer?) throws -> Raster {
         let coded = (Double(frame.pointee.width), Double(frame.pointee.height))
         let display = rotation % 180 == 0 ? coded : (coded.1, coded.0)
-        let (boxW, boxH) = (Double(width), Double(height))
-        // The size the whole picture is scaled to, upright.
-        let scaled: (Int, Int)
-        switch fit {
-        case .fill:
-            scaled = (width, height)
-        case .cover:
-            let s = max(boxW / display.0, boxH / display.1)
-            scaled = (max(width, Int((display.0 * s).rounded())), max(height, Int((display.1 * s).rounded())))
-        case .contain:
-            let s = min(boxW / display.0, boxH / display.1)
-            scaled = (max(1, min(width, Int((display.0 * s).rounded()))), max(1, min(height, Int((display.1 * s).rounded()))))
-        }
+        let scaled = scaledSize(display: display, fit: fit, width: width, height: height)
         let codedTarget = rotation % 180 == 0 ? scaled : (scaled.1, scaled.0)
         var picture = try PixelConversion.raster(from: frame, width: codedTarget.0, height: codedTarget.1, reusing: &scaler)
         if rotation != 0 { picture = rotate(picture, clockwise: rotation) }
@@ -39,6 +27,36 @@ enum FrameFitting {
                                                        count: (x1 - x0) * 4)
         }
         return box
+    }
+
+    /// The size the whole upright picture of `display` size is scaled to for a width × height box.
+    static func scaledSize(display: (Double, Double), fit: ObjectFit, width: Int, height: Int) -> (Int, Int) {
+        let (boxW, boxH) = (Double(width), Double(height))
+        switch fit {
+        case .fill:
+            return (width, height)
+        case .cover:
+            let s = max(boxW / display.0, boxH / display.1)
+            return (max(width, Int((display.0 * s).rounded())), max(height, Int((display.1 * s).rounded())))
+        case .contain:
+            let s = min(boxW / display.0, boxH / display.1)
+            return (max(1, min(width, Int((display.0 * s).rounded()))), max(1, min(height, Int((display.1 * s).rounded()))))
+        }
+    }
+
+    /// A decoded frame as premultiplied RGBA at its own size, turned upright.
+    static func upright(_ frame: UnsafeMutablePointer<AVFrame>, rotation: Int, scaler: inout OpaquePointer?) throws -> Raster {
+        let picture = try PixelConversion.raster(from: frame, width: Int(frame.pointee.width), height: Int(frame.pointee.height),
+                                                 reusing: &scaler)
+        return rotation != 0 ? rotate(picture, clockwise: rotation) : picture
+    }
+
+    /// The part `window` of the box `fit` fills from the upright `picture`: the whole picture
+    /// scaled as `fit` scales it and centred, but only the window of it made.
+    static func window(of picture: Raster, fit: ObjectFit, width: Int, height: Int, window: PixelRect) throws -> Raster {
+        let scaled = scaledSize(display: (Double(picture.width), Double(picture.height)), fit: fit, width: width, height: height)
+        return try PixelConversion.placedWindow(picture, crop: (0, 0, picture.width, picture.height), width: scaled.0, height: scaled.1,
+                                                at: (width - scaled.0) / 2, (height - scaled.1) / 2, window: window)
     }
 
     /// `raster` turned by a quarter, half or three-quarter turn clockwise.

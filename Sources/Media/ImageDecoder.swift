@@ -17,6 +17,9 @@ public enum ImageDecoder {
         guard let stream = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
             throw MediaError("no image in \(path)")
         }
+        // The size the header claims, checked before the decoder allocates a picture of it.
+        let parameters = input.context.pointee.streams[stream]!.pointee.codecpar.pointee
+        try checkSize(Int(parameters.width), Int(parameters.height), path: path, allowingUnknown: true)
         let decoder = try FrameDecoder(input: input, streamIndex: stream)
         let frame = FrameBuffer()
         do {
@@ -24,6 +27,16 @@ public enum ImageDecoder {
         } catch {
             throw MediaError("corrupt or truncated image: \(path) (\(error))")
         }
+        try checkSize(Int(frame.frame.pointee.width), Int(frame.frame.pointee.height), path: path, allowingUnknown: false)
         return try PixelConversion.premultipliedRaster(from: frame.frame)
+    }
+
+    /// Refuses pictures without pixels or larger than `MediaLimits.maximumDimension` each way (0 × 0,
+    /// for a size a container leaves to the decoder, passes when `allowingUnknown`).
+    private static func checkSize(_ width: Int, _ height: Int, path: String, allowingUnknown: Bool) throws {
+        if allowingUnknown, width == 0, height == 0 { return }
+        guard MediaLimits.acceptsPicture(width: width, height: height) else {
+            throw MediaError("the image \(path) is \(width)×\(height); Reel takes 1 to \(MediaLimits.maximumDimension) pixels each way")
+        }
     }
 }

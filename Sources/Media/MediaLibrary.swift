@@ -68,6 +68,34 @@ public final class MediaLibrary: MediaProvider, @unchecked Sendable {
             return boxed
         }
     }
+
+    /// The part `window` of `fittedImage(source, fit:, width:, height:)`: only the image pixels
+    /// the window shows are scaled, so a box far larger than the canvas costs what its window does.
+    public func fittedImage(_ source: MediaSource, fit: ObjectFit, width: Int, height: Int, window: PixelRect) throws -> Raster {
+        if window == PixelRect(x0: 0, y0: 0, x1: width, y1: height) {
+            return try fittedImage(source, fit: fit, width: width, height: height)
+        }
+        let native = try image(source)
+        let (iw, ih) = (Double(native.width), Double(native.height))
+        let whole = (0, 0, native.width, native.height)
+        switch fit {
+        case .fill:
+            return try PixelConversion.placedWindow(native, crop: whole, width: width, height: height, at: 0, 0, window: window)
+        case .cover:
+            // As `fittedImage`: the centred part of the image with the box's aspect ratio.
+            let scale = max(Double(width) / iw, Double(height) / ih)
+            let cropWidth = min(native.width, max(1, Int((Double(width) / scale).rounded())))
+            let cropHeight = min(native.height, max(1, Int((Double(height) / scale).rounded())))
+            let crop = ((native.width - cropWidth) / 2, (native.height - cropHeight) / 2, cropWidth, cropHeight)
+            return try PixelConversion.placedWindow(native, crop: crop, width: width, height: height, at: 0, 0, window: window)
+        case .contain:
+            let scale = min(Double(width) / iw, Double(height) / ih)
+            let fittedWidth = max(1, min(width, Int((iw * scale).rounded())))
+            let fittedHeight = max(1, min(height, Int((ih * scale).rounded())))
+            return try PixelConversion.placedWindow(native, crop: whole, width: fittedWidth, height: fittedHeight,
+                                                    at: (width - fittedWidth) / 2, (height - fittedHeight) / 2, window: window)
+        }
+    }
 }
 
 extension MediaLibrary {
@@ -99,6 +127,11 @@ extension MediaLibrary {
     public func videoFrame(_ source: MediaSource, player key: String, at time: Double, fit: ObjectFit,
                            width: Int, height: Int) throws -> Raster {
         try player(source, key: key).frame(at: time, fit: fit, width: width, height: height)
+    }
+
+    public func videoFrame(_ source: MediaSource, player key: String, at time: Double, fit: ObjectFit,
+                           width: Int, height: Int, window: PixelRect) throws -> Raster {
+        try player(source, key: key).frame(at: time, fit: fit, width: width, height: height, window: window)
     }
 
     public func videoPlanes(_ source: MediaSource, player key: String, at time: Double, width: Int, height: Int) throws -> PlanarView? {

@@ -61,7 +61,7 @@ public enum MediaProbe {
             default: .other
             }
             let timeBase = stream.pointee.time_base
-            let streamDuration = stream.pointee.duration > 0
+            let streamDuration = stream.pointee.duration > 0 && timeBase.num > 0 && timeBase.den > 0
                 ? Double(stream.pointee.duration) * Double(timeBase.num) / Double(timeBase.den) : nil
             var info = StreamInfo(index: Int(stream.pointee.index), kind: kind,
                                   codecName: String(cString: avcodec_get_name(parameters.codec_id)),
@@ -109,6 +109,10 @@ public final class VideoFrameReader {
     public func nextFrame() throws -> Raster? {
         guard try decoder.next(into: frame) else { return nil }
         defer { av_frame_unref(frame.frame) }
+        let (width, height) = (Int(frame.frame.pointee.width), Int(frame.frame.pointee.height))
+        guard MediaLimits.acceptsPicture(width: width, height: height) else {
+            throw MediaError("the video decodes to a \(width)×\(height) picture")
+        }
         return try PixelConversion.premultipliedRaster(from: frame.frame)
     }
 }

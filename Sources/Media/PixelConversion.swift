@@ -105,6 +105,89 @@ enum PixelConversion {
         }
     }
 
+    /// The part `window` (inside the width × height result) of `resize(source, crop:, width:,
+    /// height:)`, made without the rest: only the source pixels the window's samples reach are
+    /// scaled, with swscale as `resize` does, and the window is cut from them. When the picture
+    /// is magnified so much that even a few source pixels would scale to far more than the
+    /// window, the window is sampled bilinearly instead. Within a pixel of `resize` at the edges.
+    static func resizedWindow(_ source: Raster, crop: (x: Int, y: Int, width: Int, height: Int), width: Int, height: Int,
+                              window: PixelRect) throws -> Raster {
+        if window == PixelRect(x0: 0, y0: 0, x1: width, y1: height) {
+            return try resize(source, crop: crop, width: width, height: height)
+        }
+        let out = Raster(width: window.width, height: window.height)
+        guard !window.isEmpty, crop.width > 0, crop.height > 0, width > 0, height > 0 else { return out }
+        let fx = Double(width) / Double(crop.width), fy = Double(height) / Double(crop.height)
+        // The source pixels (in crop coordinates) that output pixels [lo, hi) sample: bicubic taps
+        // reach two pixels, or two output pixels' worth when shrinking; one more for safety.
+        func span(_ lo: Int, _ hi: Int, _ f: Double, _ count: Int) -> (Int, Int) {
+            let taps = 3 + Int((2 / min(f, 1)).rounded(.up))
+            let a = Int((Double(lo) / f).rounded(.down)) - taps, b = Int((Double(hi) / f).rounded(.up)) + taps
+            return (max(0, a), min(count, b))
+        }
+        let (x0, x1) = span(window.x0, window.x1, fx, crop.width)
+        let (y0, y1) = span(window.y0, window.y1, fy, crop.height)
+        guard x0 < x1, y0 < y1 else { return out }
+        let scaledWidth = Int((Double(x1 - x0) * fx).rounded()), scaledHeight = Int((Double(y1 - y0) * fy).rounded())
+        if scaledWidth > 0, scaledHeight > 0, scaledWidth <= 2 * window.width + 1024, scaledHeight <= 2 * window.height + 1024 {
+            let part = try resize(source, crop: (crop.x + x0, crop.y + y0, x1 - x0, y1 - y0), width: scaledWidth, height: scaledHeight)
+            // Output pixel (x, y) of the whole result is pixel (x − left, y − top) of the part.
+            let left = Int((Double(x0) * fx).rounded()), top = Int((Double(y0) * fy).rounded())
+            let words = UnsafeRawPointer(part.pixels).assumingMemoryBound(to: UInt32.self)
+            let target = UnsafeMutableRawPointer(out.pixels).assumingMemoryBound(to: UInt32.self)
+            for j in 0..<window.height {
+                let row = min(max(window.y0 + j - top, 0), scaledHeight - 1) * scaledWidth
+                for i in 0..<window.width {
+                    target[j * window.width + i] = words[row + min(max(window.x0 + i - left, 0), scaledWidth - 1)]
+                }
+            }
+            return out
+        }
+        // Magnified beyond what swscale can be given a part of: sample between the source pixels.
+        let stride = source.width
+        for j in 0..<window.height {
+            let v = min(max((Double(window.y0 + j) + 0.5) / fy - 0.5, 0), Double(crop.height - 1))
+            let iy = Int(v.rounded(.down)), ty = Float(v - v.rounded(.down))
+            let iy1 = min(iy + 1, crop.height - 1)
+            for i in 0..<window.width {
+                let u = min(max((Double(window.x0 + i) + 0.5) / fx - 0.5, 0), Double(crop.width - 1))
+                let ix = Int(u.rounded(.down)), tx = Float(u - u.rounded(.down))
+                let ix1 = min(ix + 1, crop.width - 1)
+                func texel(_ x: Int, _ y: Int) -> SIMD4<Float> {
+                    let p = source.pixels + ((crop.y + y) * stride + crop.x + x) * 4
+                    return SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), Float(p[3]))
+                }
+                let top = texel(ix, iy) * (1 - tx) + texel(ix1, iy) * tx
+                let bottom = texel(ix, iy1) * (1 - tx) + texel(ix1, iy1) * tx
+                let c = ((top * (1 - ty) + bottom * ty) + 0.5).rounded(.down)
+                    .clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255))
+                let p = out.pixels + (j * window.width + i) * 4
+                // Premultiplied: a blend of pixels whose colour is at most alpha stays so after the
+                // same rounding, but clamp anyway.
+                p[3] = UInt8(c.w)
+                p[0] = min(UInt8(c.x), p[3]); p[1] = min(UInt8(c.y), p[3]); p[2] = min(UInt8(c.z), p[3])
+            }
+        }
+        return out
+    }
+
+    /// The part `window` of a box that holds `resize(source, crop:, width:, height:)` with its
+    /// top-left corner at box pixel (x, y), transparent elsewhere.
+    static func placedWindow(_ source: Raster, crop: (x: Int, y: Int, width: Int, height: Int), width: Int, height: Int,
+                             at x: Int, _ y: Int, window: PixelRect) throws -> Raster {
+        let result = Raster(width: window.width, height: window.height)
+        let part = window.offsetBy(-x, -y).intersection(PixelRect(x0: 0, y0: 0, x1: width, y1: height))
+        guard !part.isEmpty else { return result }
+        let picture = try resizedWindow(source, crop: crop, width: width, height: height, window: part)
+        // The part lies at (part.x0 + x − window.x0, part.y0 + y − window.y0) in the window.
+        let (left, top) = (part.x0 + x - window.x0, part.y0 + y - window.y0)
+        for row in 0..<picture.height {
+            (result.pixels + ((row + top) * result.width + left) * 4).update(from: picture.pixels + row * picture.bytesPerRow,
+                                                                            count: picture.bytesPerRow)
+        }
+        return result
+    }
+
     /// The rectangle (x, y, width, height) of `source` resized to width × height, bicubic.
     static func resize(_ source: Raster, crop: (x: Int, y: Int, width: Int, height: Int), width: Int, height: Int) throws -> Raster {
         if crop == (0, 0, source.width, source.height), width == source.width, height == source.height { return source.copy() }

@@ -32,6 +32,10 @@ final class VideoPlayer {
     private var converted: (time: Double, width: Int, height: Int, fit: ObjectFit, raster: Raster)?
     /// The swscale context converting frames to RGBA, kept from frame to frame.
     private var rgbaScaler: OpaquePointer?
+    /// The frame on screen as RGBA at its own size, upright, for boxes drawn only in a window;
+    /// and the context that converts it.
+    private var upright: (time: Double, raster: Raster)?
+    private var uprightScaler: OpaquePointer?
     /// The last frame scaled in Y'CbCr, and the context that scales them.
     private var scaled: (time: Double, image: PlanarImage)?
     private var planarScaler: OpaquePointer?
@@ -54,6 +58,7 @@ final class VideoPlayer {
         stream = input.context.pointee.streams[index]!
         decoder = try FrameDecoder(input: input, streamIndex: index, threads: decoderThreads)
         timeBase = av_q2d(stream.pointee.time_base)
+        guard timeBase > 0, timeBase.isFinite else { throw MediaError("the video stream of \(path) has no time base") }
         tolerance = max(1e-6, timeBase)
         let start = stream.pointee.start_time
         startTime = start == reel_av_nopts_value() ? 0 : Double(start) * timeBase
@@ -61,10 +66,15 @@ final class VideoPlayer {
         codedWidth = Int(stream.pointee.codecpar.pointee.width)
         codedHeight = Int(stream.pointee.codecpar.pointee.height)
         guard codedWidth > 0, codedHeight > 0 else { throw MediaError("the video stream of \(path) has no frame size") }
+        guard MediaLimits.acceptsPicture(width: codedWidth, height: codedHeight) else {
+            throw MediaError("the video stream of \(path) is \(codedWidth)×\(codedHeight); Reel takes at most "
+                             + "\(MediaLimits.maximumDimension) pixels each way")
+        }
     }
 
     deinit {
         sws_freeContext(rgbaScaler)
+        sws_freeContext(uprightScaler)
         sws_freeContext(planarScaler)
     }
 
@@ -78,7 +88,9 @@ final class VideoPlayer {
         for stream in input.streams {
             let count = avformat_index_get_entries_count(stream)
             guard count > 0, let last = avformat_index_get_entry(stream, count - 1) else { continue }
-            expected = max(expected, last.pointee.pos + Int64(last.pointee.size))
+            // A corrupt index can hold any offset: saturate rather than overflow.
+            let end = last.pointee.pos.addingReportingOverflow(Int64(last.pointee.size))
+            expected = max(expected, end.overflow ? .max : end.partialValue)
         }
         if expected > fileSize {
             throw MediaError("truncated file: \(path) ends at byte \(fileSize) but its index needs \(expected)")
@@ -101,6 +113,25 @@ final class VideoPlayer {
                                           scaler: &rgbaScaler)
         converted = (shown, width, height, fit, raster)
         return raster
+    }
+
+    /// The part `window` of what `frame(at:fit:width:height:)` gives, made without the rest of
+    /// the box: the frame is converted at its own size and only the window's part of it scaled.
+    /// Always a raster of its own.
+    func frame(at time: Double, fit: ObjectFit, width: Int, height: Int, window: PixelRect) throws -> Raster {
+        if window == PixelRect(x0: 0, y0: 0, x1: width, y1: height) {
+            return try frame(at: time, fit: fit, width: width, height: height).copy()
+        }
+        try advance(to: startTime + max(time, 0))
+        guard let shown = currentTime else { throw MediaError("no frame could be decoded from \(path)") }
+        let picture: Raster
+        if let upright, upright.time == shown {
+            picture = upright.raster
+        } else {
+            picture = try FrameFitting.upright(current.frame, rotation: rotation, scaler: &uprightScaler)
+            upright = (shown, picture)
+        }
+        return try FrameFitting.window(of: picture, fit: fit, width: width, height: height, window: window)
     }
 
     /// The frame shown at `time` as it was decoded, when it fills a width × height box without
@@ -153,6 +184,12 @@ final class VideoPlayer {
             atEnd = true
             return
         }
+        // A corrupt stream can change size mid-way: refuse pictures no one could have meant.
+        let (width, height) = (Int(next.frame.pointee.width), Int(next.frame.pointee.height))
+        guard MediaLimits.acceptsPicture(width: width, height: height) else {
+            av_frame_unref(next.frame)
+            throw MediaError("\(path) decodes to a \(width)×\(height) picture")
+        }
         let stamp = next.frame.pointee.best_effort_timestamp
         var time: Double
         if stamp != reel_av_nopts_value() {
@@ -168,9 +205,9 @@ final class VideoPlayer {
     }
 
     private func seek(to target: Double) throws {
-        let timestamp = Int64(((target - 0.001) / timeBase).rounded(.down))
-        let status = av_seek_frame(input.context, stream.pointee.index, timestamp, AVSEEK_FLAG_BACKWARD)
-        if status < 0 {
+        let timestamp = clampedTimestamp((target - 0.001) / timeBase)
+        // The decoder's input: after a reopen (below) no longer the one the player opened.
+        if !decoder.input.seek(stream: Int(stream.pointee.index), to: timestamp) {
             // Some inputs cannot seek: start again from the top.
             decoder = try FrameDecoder(input: FormatInput(path: path), streamIndex: Int(stream.pointee.index), threads: decoderThreads)
         } else {

@@ -15,7 +15,12 @@ final class AudioMixer {
         let clips = timeline.tracks.flatMap(\.clips)
         voices = try timeline.soundClips.compactMap { clip in
             guard let sound = clip.content.sound else { return nil }
-            let path = try locator.localPath(for: sound.source)
+            let path: String
+            do {
+                path = try locator.localPath(for: sound.source)
+            } catch {
+                throw RenderError("\(clip.origin).src: \(error)")
+            }
             // Footage without a sound track plays silently; an audio clip must have sound.
             if case .video = clip.content, !AudioReader.hasAudio(path: path) { return nil }
             let duckingWindows = sound.settings.ducking.map { ducking in
@@ -27,7 +32,7 @@ final class AudioMixer {
 
     /// Opens every sound file, so that problems surface before rendering starts.
     func check() throws {
-        for voice in voices { try voice.open() }
+        for voice in voices { try voice.named { try voice.open() } }
     }
 
     /// The mix buffers, reused from block to block: a caller that lets go of the last block before
@@ -40,7 +45,7 @@ final class AudioMixer {
         right.removeAll(keepingCapacity: true)
         left.append(contentsOf: repeatElement(0, count: count))
         right.append(contentsOf: repeatElement(0, count: count))
-        for voice in voices { try voice.add(from: start, count: count, left: &left, right: &right) }
+        for voice in voices { try voice.named { try voice.add(from: start, count: count, left: &left, right: &right) } }
         for i in 0..<count {
             left[i] = min(max(left[i], -1), 1)
             right[i] = min(max(right[i], -1), 1)
@@ -74,9 +79,19 @@ private final class Voice {
         self.trim = trim
         self.settings = settings
         self.duckingWindows = duckingWindows
-        firstSample = Int((clip.start * AudioMixer.sampleRate).rounded())
-        endSample = Int((clip.end * AudioMixer.sampleRate).rounded())
-        cycleLength = trim.playableDuration.map { Int(($0 * AudioMixer.sampleRate).rounded()) }
+        firstSample = Int(saturating: (clip.start * AudioMixer.sampleRate).rounded())
+        endSample = Int(saturating: (clip.end * AudioMixer.sampleRate).rounded())
+        cycleLength = trim.playableDuration.map { max(Self.shortestLoop, Int(saturating: ($0 * AudioMixer.sampleRate).rounded())) }
+    }
+
+    /// Runs `body`; a failure names the clip (decoding errors surface mid-render, long after the
+    /// file was checked).
+    func named<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw RenderError("\(clip.origin).src: \(error)")
+        }
     }
 
     func open() throws {
@@ -120,7 +135,8 @@ private final class Voice {
                     return
                 }
                 if cycle == nil {
-                    guard offset + got > 0 else { exhausted = true; return }  // nothing to loop
+                    // Nothing (or too little) to loop: each pass would cost a seek for a few samples.
+                    guard offset + got >= Self.shortestLoop else { exhausted = true; return }
                     discoveredCycle = offset + got
                 } else {
                     sample += want - got  // silence up to source.end, then the next pass
@@ -131,6 +147,10 @@ private final class Voice {
             }
         }
     }
+
+    /// The shortest span that loops, in samples (10 ms): a shorter `source` span plays this long
+    /// per pass, and media shorter than this does not loop.
+    static let shortestLoop = 480
 
     /// For a loop over a span without `source.end`: the media's length after `source.start`.
     private var discoveredCycle: Int?
