@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        // The C library's processor affinity, for `reel render --threads`.
+        .systemLibrary(name: "CProcessors", path: "Sources/CProcessors"),
 
         // The timeline IR: knows nothing about JSON dialects or pixels.
         .target(name: "Timeline", swiftSettings: strictSettings),
@@ -41,7 +43,7 @@ let package = Package(
         // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.
-        .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder"], swiftSettings: kernelSettings),
+        .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder", "CProcessors"], swiftSettings: kernelSettings),
         // Durable state: accounts, keys, credits, tasks, files, previews, jobs (SQLite through GRDB).
         .target(name: "Store", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),

@@ -71,7 +71,7 @@ public final class MovieWriter {
             video.pointee.color_range = AVCOL_RANGE_MPEG
         }
         if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        video.pointee.thread_count = Int32(max(1, settings.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        video.pointee.thread_count = Int32(clamping: max(1, settings.threads ?? EncoderSettings.frameThreads(width: width, height: height)))
         if ["libx264", "libx265"].contains(settings.videoCodec) {
             guard EncoderSettings.presets.contains(settings.preset) else {
                 throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")

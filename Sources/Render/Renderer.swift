@@ -50,7 +50,7 @@ public final class Renderer {
         schedule = timeline.schedule()
         self.locator = locator
         media = MediaLibrary(locator: locator)
-        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, media: media)
+        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, media: ClipNamingMedia(library: media))
     }
 
     /// Fallback notices (e.g. a missing font family), each once.
@@ -64,11 +64,17 @@ public final class Renderer {
             do {
                 switch clip.content {
                 case .image(let image): _ = try media.naturalSize(of: image.source)
-                case .video(let video): try media.checkVideo(video.source)
+                case .video(let video):
+                    try media.checkVideo(video.source)
+                    // Its sound too, when it has some and is heard.
+                    let path = try locator.localPath(for: video.source)
+                    if !video.sound.isSilent, AudioReader.hasAudio(path: path) {
+                        _ = try AudioReader(path: path, playbackRate: video.trim.playbackRate)
+                    }
                 case .audio(let audio):
                     let path = try locator.localPath(for: audio.source)
                     guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
-                    _ = try AudioReader(path: path)
+                    _ = try AudioReader(path: path, playbackRate: audio.trim.playbackRate)
                 default: break
                 }
             } catch {
@@ -142,6 +148,15 @@ public final class Renderer {
                 consume: { _, recycle in recycle() }, sound: { _, _ in }, progress: progress)
     }
 
+    /// The mixed sound of `duration` seconds from `seconds`, 48 kHz stereo, as a render mixes it
+    /// (for tests and the fuzzer; a render mixes the whole timeline block by block).
+    public func sound(from seconds: Double, duration: Double) throws -> (left: [Float], right: [Float]) {
+        try checkMedia()
+        let rate = Double(EncoderSettings.audioSampleRate)
+        let start = Int(saturating: (seconds * rate).rounded()), count = min(max(0, Int(saturating: (duration * rate).rounded())), 1 << 24)
+        return try AudioMixer(timeline: timeline, locator: locator).mix(from: start, count: count)
+    }
+
     /// The encoder's picture of frame `index`: Y'CbCr 4:2:0 as the render hands it to x264.
     /// `passThrough` false draws footage in RGBA too (to compare the two ways).
     public func planarFrame(atFrame index: Int, passThrough: Bool = true) throws -> PlanarImage {
@@ -213,3 +228,19 @@ public final class Renderer {
         }
     }
 }
+
+/// A cap on the processors a render uses.
+public enum ProcessorLimit {
+    /// Confines the calling thread, and every thread it starts afterwards (the compositing
+    /// thread, decoders, the encoder's threads), to `count` of the processors it may run on.
+    /// The output does not change: the encoder's thread count is set by the picture size
+    /// (`EncoderSettings.frameThreads`), and only how many of those threads run at once is
+    /// capped. Returns the processors now allowed, or nil where the system has no such control.
+    @discardableResult
+    public static func restrict(to count: Int) -> Int? {
+        let allowed = reel_restrict_to_processors(Int32(clamping: max(1, count)))
+        return allowed > 0 ? Int(allowed) : nil
+    }
+}
+
+import CProcessors

@@ -25,7 +25,12 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "x264 preset: \(EncoderSettings.presets.joined(separator: ", ")).")
     var preset: String = "veryfast"
 
+    @Option(help: ArgumentHelp("Processors the render may use at once (decoding, compositing, encoding); default all.",
+                               discussion: "The output is the same byte for byte whatever the number: x264's thread count is set by the picture size."))
+    var threads: Int?
+
     func validate() throws {
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
         guard null || output != nil else { throw ValidationError("give -o OUT.mp4, or --null to render without output") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard EncoderSettings.presets.contains(preset) else {
@@ -38,6 +43,9 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         options.apply()
         let timeline = try ConfigLoading.timeline(from: config)
+        if let threads, ProcessorLimit.restrict(to: threads) == nil {
+            ConfigLoading.OutputStream.standardError.write("warning: this system cannot limit the processors a render uses; --threads ignored")
+        }
         let renderer = Renderer(timeline: timeline)
         let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) != 0)
         do {

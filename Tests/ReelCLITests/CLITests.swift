@@ -19,7 +19,9 @@ import Testing
         return folder.appendingPathComponent("reel")
     }()
 
-    func reel(_ arguments: String...) throws -> Outcome {
+    func reel(_ arguments: String...) throws -> Outcome { try reel(arguments) }
+
+    func reel(_ arguments: [String]) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -229,4 +231,38 @@ import Testing
         let unknown = try reel("bench", "encoders", "--encoder", "libfast")
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown encoder libfast"))
     }
+
+    /// The same document renders to the same bytes whatever the thread cap (and so whatever the
+    /// machine's core count): x264's threads follow the picture size, `--threads` only caps how
+    /// many processors run them. Footage, text and a transition, at a size that gets 2 encoder threads.
+    @Test func outputIsByteIdenticalAtAnyThreadCount() throws {
+        let folder = Folder()
+        let footage = folder.write("footage.json", #"""
+            { "meta": { "width": 128, "height": 72, "fps": 25 }, "tracks": [ { "clips": [
+              { "type": "rect", "start": 0, "duration": 2, "transform": { "width": 40, "height": 40 },
+                "animations": [ { "type": "rotate", "duration": 2 } ], "style": { "fill": "#e04040" } } ] } ] }
+            """#)
+        #expect(try reel("render", footage, "-o", folder.path + "/footage.mp4").status == 0)
+        let config = folder.write("mix.json", #"""
+            { "meta": { "width": 320, "height": 180, "fps": 25, "background": "#102030" }, "tracks": [
+              { "clips": [ { "type": "video", "src": "footage.mp4", "start": 0, "duration": 1.6,
+                             "transform": { "width": "100%", "height": "100%" } },
+                           { "type": "rect", "start": 1.2, "duration": 0.8, "transform": { "width": "100%", "height": "100%" },
+                             "style": { "fill": "#2050a0" }, "transition": { "type": "wipe", "duration": 0.4 } } ] },
+              { "clips": [ { "type": "text", "text": "Same bytes", "start": 0, "duration": 2, "style": { "fontSize": 30 },
+                             "animations": [ { "type": "fadeIn", "duration": 0.5 } ] } ] } ] }
+            """#)
+        var outputs: [Data] = []
+        for threads in [["--threads", "1"], ["--threads", "4"], []] {
+            let output = folder.path + "/out-\(threads.last ?? "default").mp4"
+            let outcome = try reel(["render", config, "-o", output] + threads)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        #expect(outputs[0].count > 1000)
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2], "\(outputs.map(\.count))")
+        let bad = try reel("render", config, "-o", folder.path + "/x.mp4", "--threads", "0")
+        #expect(bad.status != 0 && bad.stderr.contains("--threads must be from 1 to 1024"))
+    }
 }
+
