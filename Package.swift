@@ -58,6 +58,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
 
+        // The fuzz target: structure-aware mutations of documents through every stage (scripts/fuzz).
+        .target(name: "FuzzKit", dependencies: ["TemplateSchema", "Timeline", "Render", "Compositor", "Encoder", "APIAdapter"],
+                swiftSettings: strictSettings),
+        .executableTarget(name: "reel-fuzz", dependencies: ["FuzzKit", "TemplateSchema", "Media"], swiftSettings: strictSettings),
+
         // Test support shared by the test targets: a loopback HTTP server.
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP", swiftSettings: strictSettings),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
@@ -66,6 +71,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder", "LoopbackHTTP"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzKit", "TemplateSchema"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
             "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
