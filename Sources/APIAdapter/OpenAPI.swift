@@ -52,7 +52,7 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/preview/{id}", summary: "Preview page (viewer URL)", tag: "public", secured: false,
                   parameters: [path("id")], success: "HTML page", successType: "text/html", errors: [404]),
         Operation(method: "get", path: "/preview/{id}/frame.png", summary: "One frame of a preview or task as PNG", tag: "public",
-                  secured: false, parameters: [path("id"), query("t", "number")], success: "PNG", successType: "image/png", errors: [400, 404]),
+                  secured: false, parameters: [path("id"), query("t", "number")], success: "PNG", successType: "image/png", errors: [400, 404, 429]),
         Operation(method: "get", path: "/preview/{id}/config.json", summary: "The config of a preview or task", tag: "public",
                   secured: false, parameters: [path("id")], errors: [404]),
     ] }
@@ -71,8 +71,17 @@ enum OpenAPIDocument {
             var responses: [String: Any] = ["200": ["description": operation.success,
                                                     "content": [operation.successType: ["schema": operation.successType == "application/json"
                                                         ? ["$ref": "#/components/schemas/Success"] as [String: Any] : ["type": "string", "format": "binary"]]]]]
-            for status in operation.errors {
-                responses["\(status)"] = ["description": "Error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+            // Every keyed route is rate limited, and every JSON body has a size limit (docs/server.md, "Limits").
+            var errors = operation.errors
+            if operation.secured { errors.append(429) }
+            if let body = operation.body, body != "multipart" { errors.append(413) }
+            for status in Set(errors) {
+                var response: [String: Any] = ["description": "Error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+                if status == 429 {
+                    response["description"] = "Rate limited (RATE_LIMITED)"
+                    response["headers"] = ["Retry-After": ["description": "Seconds until a request may succeed", "schema": ["type": "integer"]]]
+                }
+                responses["\(status)"] = response
             }
             var entry: [String: Any] = ["summary": operation.summary, "tags": [operation.tag], "responses": responses,
                                         "operationId": operation.method + operation.path.replacingOccurrences(of: "[^A-Za-z0-9]+", with: "_", options: .regularExpression)]

@@ -102,6 +102,19 @@ import Testing
         }
     }
 
+    @Test func theOpenAPIDocumentNamesTheLimits() async throws {
+        let harness = try Harness()
+        try await harness.run { client in
+            let paths = try #require(try await client.send(.get, "/openapi.json", key: .some(nil))["paths"] as? [String: [String: Any]])
+            let create = try #require(paths["/api/v1/video"]?["post"] as? [String: Any])
+            let responses = try #require(create["responses"] as? [String: Any])
+            #expect(responses["413"] != nil && responses["429"] != nil)
+            #expect(((responses["429"] as? [String: Any])?["headers"] as? [String: Any])?["Retry-After"] != nil)
+            let frame = try #require(paths["/preview/{id}/frame.png"]?["get"] as? [String: Any])
+            #expect((frame["responses"] as? [String: Any])?["429"] != nil)
+        }
+    }
+
     @Test func bucketsRefillAtTheLimitsRate() {
         let clock = LockedBox(0.0)
         let limiter = RateLimiter(limit: RateLimit(perMinute: 60, burst: 2), clock: { clock.value })
