@@ -58,7 +58,9 @@ final class JobRunner: Sendable {
         let logger = service.logger
         logger.info("render started", metadata: ["job": "\(job.id)", "task": "\(job.taskId)"])
         let output = service.paths.videos + "/\(job.taskId).mp4"
-        let outcome: Result<Void, any Error> = await runOnThread { [service] in
+        let heartbeat = LockedBox(Date())
+        let outcome: Result<Void, any Error>? = await runOnThread(stallingAfter: service.configuration.renderStallTimeout,
+                                                                  heartbeat: heartbeat) { [service] in
             guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
             let timeline = try service.timeline(for: task.config, account: task.accountId)
             let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
@@ -67,6 +69,7 @@ final class JobRunner: Sendable {
             let settings = EncoderSettings()
             var lastUpdate = Date.distantPast
             try renderer.renderVideo(to: output, settings: settings) { progress in
+                heartbeat.value = Date()
                 guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
                 lastUpdate = Date()
                 // A deleted task stops its render.
@@ -75,6 +78,15 @@ final class JobRunner: Sendable {
             }
         }
         switch outcome {
+        case nil:
+            // The render's thread cannot be stopped; it stops itself at its next frame, seeing the
+            // job is no longer running, and a worker is free for the next job now.
+            let error = "render hung: no progress for \(Int(saturating: service.configuration.renderStallTimeout)) s, so it was stopped; "
+                + "the credits were refunded"
+            logger.error("render hung", metadata: ["job": "\(job.id)"])
+            if (try? service.database.failJob(id: job.id, error: error)) == true {
+                service.sendWebhook(for: job, status: "failed", error: error)
+            }
         case .success:
             if (try? service.database.completeJob(id: job.id, outputPath: output)) == true {
                 logger.info("render completed", metadata: ["job": "\(job.id)"])
@@ -135,6 +147,30 @@ func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
         let thread = Thread { continuation.resume(returning: Result(catching: body)) }
         thread.stackSize = 8 << 20
         thread.start()
+    }
+}
+
+/// Runs blocking work on its own thread, like `runOnThread`, but gives up waiting when `heartbeat`
+/// (which the work updates as it goes) is older than `stall` seconds: nil then. The work's thread
+/// goes on until it returns; its result is dropped.
+func runOnThread<T: Sendable>(stallingAfter stall: TimeInterval, heartbeat: LockedBox<Date>,
+                              _ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error>? {
+    await withCheckedContinuation { continuation in
+        let answered = LockedBox(false)
+        let answer = { @Sendable (result: Result<T, any Error>?) in
+            let first = answered.exchange(true) == false
+            if first { continuation.resume(returning: result) }
+        }
+        let thread = Thread { answer(Result(catching: body)) }
+        thread.stackSize = 8 << 20
+        thread.start()
+        Task {
+            let tick = max(0.05, min(1, stall / 4))
+            while !answered.value {
+                try? await Task.sleep(for: .milliseconds(Int(saturating: tick * 1000)))
+                if Date().timeIntervalSince(heartbeat.value) > stall { answer(nil) }
+            }
+        }
     }
 }
 

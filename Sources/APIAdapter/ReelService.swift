@@ -185,4 +185,13 @@ final class LockedBox<Value>: @unchecked Sendable {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
     }
+
+    /// Stores `newValue` and returns the value it replaced, in one step.
+    func exchange(_ newValue: Value) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        let old = stored
+        stored = newValue
+        return old
+    }
 }

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var uploadTimeout: TimeInterval = 600
     /// Render attempts (each started render that crashed or hung counts) before a job fails.
     public var maximumRenderAttempts: Int = 2
+    /// Seconds a render may go without finishing a frame (opening and downloading its media
+    /// count) before it is stopped as hung and its job fails.
+    public var renderStallTimeout: TimeInterval = 600
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, workers: Int = 1,
                 allowsPrivateNetwork: Bool = false, maximumUploadBytes: Int = 512 << 20, publicURL: String? = nil,

@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Preview frames a minute per composition owner (bursts of 30); 0 for no limit.") var previewRateLimit = 600
     @Option(help: "Seconds a connection may stay idle or take to send a request.") var idleTimeout = 60
     @Option(help: "Render attempts cut short by a crash, hang or restart before a job fails and is refunded.") var maxRenderAttempts = 2
+    @Option(help: "Seconds a render may go without finishing a frame before it is stopped as hung.") var renderStallTimeout = 600
 
     func run() async throws {
         LibAVLogging.configure(verbose: false)
@@ -61,6 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.previewFrameRateLimit = previewRateLimit == 0 ? nil : RateLimit(perMinute: previewRateLimit, burst: 30)
         configuration.idleTimeout = TimeInterval(idleTimeout)
         configuration.maximumRenderAttempts = maxRenderAttempts
+        guard (1...86_400).contains(renderStallTimeout) else { throw fail("--render-stall-timeout must be 1 to 86400 s") }
+        configuration.renderStallTimeout = TimeInterval(renderStallTimeout)
         let service: ReelService
         do {
             service = try ReelService(configuration: configuration)

@@ -212,6 +212,28 @@ import Testing
         }
     }
 
+    /// A render that makes no progress (here: its image is on a server that accepts the connection
+    /// and never answers) is stopped after the stall timeout, failed and refunded, and the worker
+    /// takes the next job.
+    @Test func aHungRenderIsStoppedAndRefunded() async throws {
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let harness = try Harness(credits: 5) { $0.renderStallTimeout = 0.5 }
+        try await harness.run(background: true) { client in
+            let hung = Harness.config(clips: #"{ "type": "image", "src": "http://127.0.0.1:\#(silent.port)/x.png", "start": 0, "duration": 1 }"#)
+            let id = try #require(try await client.send(.post, "/api/v1/video", json: ["config": hung])["taskId"] as? String)
+            #expect(try await client.send(.post, "/api/v1/video/\(id)/render")["remainingCredits"] as? Int == 4)
+            let failed = try await client.waitForRender(id)
+            #expect(failed["status"] as? String == "failed")
+            #expect((failed["error"] as? String)?.hasPrefix("render hung: no progress for 0 s") == true, "\(failed.json)")
+            #expect(try await client.send(.get, "/api/v1/credits")["credits"] as? Int == 5)
+            // The only worker is free again.
+            let next = try #require(try await client.send(.post, "/api/v1/video", json: ["config": Harness.config()])["taskId"] as? String)
+            try await client.send(.post, "/api/v1/video/\(next)/render")
+            #expect(try await client.waitForRender(next)["status"] as? String == "completed")
+        }
+    }
+
     /// A job whose renders were cut short (crash, hang, kill) twice fails and is refunded at the
     /// next start instead of running a third time.
     @Test func aJobThatKeepsCrashingFailsAndIsRefunded() throws {
@@ -237,3 +259,32 @@ import Testing
         #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "refund"])
     }
 }
+
+/// A TCP port on loopback that takes connections (the kernel completes them) and never answers.
+final class SilentListener: Sendable {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        descriptor = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
