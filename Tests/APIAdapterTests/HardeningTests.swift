@@ -1,6 +1,7 @@
 @testable import APIAdapter
 import Foundation
 import HTTPTypes
+import LoopbackHTTP
 import NIOCore
 import Store
 import Testing
@@ -259,32 +260,3 @@ import Testing
         #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "refund"])
     }
 }
-
-/// A TCP port on loopback that takes connections (the kernel completes them) and never answers.
-final class SilentListener: Sendable {
-    let descriptor: Int32
-    let port: UInt16
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        descriptor = fd
-        port = UInt16(bigEndian: address.sin_port)
-    }
-
-    func close() { _ = Glibc.close(descriptor) }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

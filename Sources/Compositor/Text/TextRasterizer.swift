@@ -299,19 +299,8 @@ final class GlyphSetter {
         for (glyphIndex, penX) in positions(line).dropLast() {
             let originX = x + penX
             let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
-            guard FT_Load_Glyph(face, glyphIndex, FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0 else { continue }
-            guard let slot = face.pointee.glyph else { continue }
-            guard slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE else { continue }
-            if emboldenStrength > 0 { FT_Outline_Embolden(&slot.pointee.outline, FT_Pos(emboldenStrength)) }
-            if slant {
-                var shear = FT_Matrix(xx: 0x10000, xy: 0x0366A, yx: 0, yy: 0x10000)
-                FT_Outline_Transform(&slot.pointee.outline, &shear)
-            }
-            var glyph: FT_Glyph?
-            guard FT_Get_Glyph(slot, &glyph) == 0, glyph != nil else { continue }
-            // The sub-pixel part of the pen position moves the outline (FreeType's y points up).
-            var delta = FT_Vector(x: FT_Pos(((originX - pixelX) * 64).rounded()), y: FT_Pos(-((baseline - pixelY) * 64).rounded()))
-            FT_Glyph_Transform(glyph, nil, &delta)
+            var glyph = outline(glyphIndex, originX: originX, baseline: baseline)
+            guard glyph != nil else { continue }
             if let stroker {
                 var stroked: FT_Glyph?
                 if FT_Glyph_Copy(glyph, &stroked) == 0, FT_Glyph_Stroke(&stroked, stroker, 1) == 0 {
@@ -320,6 +309,25 @@ final class GlyphSetter {
             }
             if let bitmap = rasterize(&glyph, x: clampedInt(pixelX), y: clampedInt(pixelY), isStroke: false) { glyphs.append(bitmap) }
         }
+    }
+
+    /// The outline of glyph `glyphIndex` with its pen at `originX` on `baseline` (box pixels):
+    /// synthesised bold and slant applied, moved by the sub-pixel part of the pen position
+    /// (FreeType's y points up). The caller owns it (`FT_Done_Glyph`); nil for a glyph without one.
+    private func outline(_ glyphIndex: FT_UInt, originX: Double, baseline: Double) -> FT_Glyph? {
+        let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
+        guard FT_Load_Glyph(face, glyphIndex, FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0,
+              let slot = face.pointee.glyph, slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE else { return nil }
+        if emboldenStrength > 0 { FT_Outline_Embolden(&slot.pointee.outline, FT_Pos(emboldenStrength)) }
+        if slant {
+            var shear = FT_Matrix(xx: 0x10000, xy: 0x0366A, yx: 0, yy: 0x10000)
+            FT_Outline_Transform(&slot.pointee.outline, &shear)
+        }
+        var loaded: FT_Glyph?
+        guard FT_Get_Glyph(slot, &loaded) == 0, let glyph = loaded else { return nil }
+        var delta = FT_Vector(x: FT_Pos(((originX - pixelX) * 64).rounded()), y: FT_Pos(-((baseline - pixelY) * 64).rounded()))
+        FT_Glyph_Transform(glyph, nil, &delta)
+        return glyph
     }
 
     /// The least and greatest pen positions of `line`'s glyphs, relative to the line start; nil
@@ -361,19 +369,8 @@ final class GlyphSetter {
             let originX = x + penX
             guard originX + reach.right >= Double(window.x0), originX - reach.left <= Double(window.x1) else { continue }
             let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
-            guard FT_Load_Glyph(face, glyphIndex, FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0 else { continue }
-            guard let slot = face.pointee.glyph else { continue }
-            guard slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE else { continue }
-            if emboldenStrength > 0 { FT_Outline_Embolden(&slot.pointee.outline, FT_Pos(emboldenStrength)) }
-            if slant {
-                var shear = FT_Matrix(xx: 0x10000, xy: 0x0366A, yx: 0, yy: 0x10000)
-                FT_Outline_Transform(&slot.pointee.outline, &shear)
-            }
-            var loaded: FT_Glyph?
-            guard FT_Get_Glyph(slot, &loaded) == 0, let glyph = loaded else { continue }
+            guard let glyph = outline(glyphIndex, originX: originX, baseline: baseline) else { continue }
             defer { FT_Done_Glyph(glyph) }
-            var delta = FT_Vector(x: FT_Pos(((originX - pixelX) * 64).rounded()), y: FT_Pos(-((baseline - pixelY) * 64).rounded()))
-            FT_Glyph_Transform(glyph, nil, &delta)
             let (px, py) = (clampedInt(pixelX), clampedInt(pixelY))
             if let stroker {
                 var stroked: FT_Glyph?

@@ -19,20 +19,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     public init(routes: [String: Data?] = [:]) throws {
         self.routes = routes
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = UInt16(bigEndian: address.sin_port)
+        (descriptor, port) = try listeningSocket()
         Thread { [self] in serve() }.start()
     }
 
@@ -99,4 +86,32 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         let requestLine = String(decoding: received.prefix { $0 != 13 }, as: UTF8.self)
         return (requestLine, headerLength > 0 ? received.subdata(in: headerLength..<received.count) : Data())
     }
+}
+
+/// A TCP port on loopback that takes connections (the kernel completes them) and never answers:
+/// a remote file that hangs.
+public final class SilentListener: Sendable {
+    private let descriptor: Int32
+    public let port: UInt16
+
+    public init() throws { (descriptor, port) = try listeningSocket() }
+
+    public func close() { _ = Glibc.close(descriptor) }
+}
+
+/// A socket listening on a free port of 127.0.0.1, and the port.
+func listeningSocket() throws -> (Int32, UInt16) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    return (descriptor, UInt16(bigEndian: address.sin_port))
 }
