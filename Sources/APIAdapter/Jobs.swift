@@ -97,8 +97,9 @@ final class JobRunner: Sendable {
         case .failure(let error):
             if case .cancelled = error as? RenderError { return }
             logger.warning("render failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            if (try? service.database.failJob(id: job.id, error: "\(error)")) == true {
-                service.sendWebhook(for: job, status: "failed", error: "\(error)")
+            let message = service.clientMessage(error)
+            if (try? service.database.failJob(id: job.id, error: message)) == true {
+                service.sendWebhook(for: job, status: "failed", error: message)
             }
         }
     }
@@ -139,6 +140,13 @@ actor WorkGate {
         for waiter in waiters { waiter.resume() }
         waiters.removeAll()
     }
+}
+
+/// A value handed between threads that the compiler cannot check (a JSON object tree, once built,
+/// is only read).
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Runs blocking work on its own thread, off Swift's cooperative pool.

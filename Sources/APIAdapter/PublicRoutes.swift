@@ -95,7 +95,9 @@ struct PublicRoutes: Sendable {
             return (max(0, size - suffix), size - 1)
         }
         guard let start = Int(pieces[0]), start < size else { return nil }
-        let end = pieces[1].isEmpty ? size - 1 : min(Int(pieces[1]) ?? -1, size - 1)
+        // An end past the file (however many digits) means the file's end (RFC 9110 §14.1.2).
+        let digitsOnly = !pieces[1].isEmpty && pieces[1].utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        let end = pieces[1].isEmpty ? size - 1 : min(Int(pieces[1]) ?? (digitsOnly ? size - 1 : -1), size - 1)
         return end >= start ? (start, end) : nil
     }
 
@@ -118,6 +120,13 @@ struct PublicRoutes: Sendable {
         if let limiter = service.previewFrameLimiter, let wait = limiter.admit("frames:" + account) {
             throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit)
         }
+        // Frames are drawn on demand and some documents take long: at most one per processor at a
+        // time, so that links shared around cannot take the machine.
+        guard service.previewFrameSlots.take() else {
+            throw APIError(.tooManyRequests, code: "RATE_LIMITED", "the server is drawing as many preview frames as it can; retry in 1 s",
+                           details: ["retryAfter": 1], retryAfter: 1)
+        }
+        defer { service.previewFrameSlots.give() }
         let renderer = try service.previewRenderer(for: config, account: account)
         let result = await runOnThread { try renderer.pngFrame(at: seconds) }
         switch result {
@@ -125,7 +134,7 @@ struct PublicRoutes: Sendable {
             return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=300"],
                             body: .init(byteBuffer: ByteBuffer(bytes: png)))
         case .failure(let error):
-            throw APIError(.unprocessableContent, code: "RENDER_FAILED", "\(error)")
+            throw APIError(.unprocessableContent, code: "RENDER_FAILED", service.clientMessage(error))
         }
     }
 

@@ -25,6 +25,8 @@ public final class ReelService: Sendable {
     /// Requests per API key, and preview frames per composition owner, when limited.
     let requestLimiter: RateLimiter?
     let previewFrameLimiter: RateLimiter?
+    /// Preview frames being drawn at once.
+    let previewFrameSlots: Slots
     private let runner = LockedBox<JobRunner?>(nil)
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
@@ -40,6 +42,7 @@ public final class ReelService: Sendable {
         mediaAccess = MediaAccess(database: database)
         requestLimiter = configuration.rateLimit.map { RateLimiter(limit: $0) }
         previewFrameLimiter = configuration.previewFrameRateLimit.map { RateLimiter(limit: $0) }
+        previewFrameSlots = Slots(configuration.previewFrameConcurrency)
     }
 
     /// The Hummingbird application serving every route.
@@ -134,6 +137,12 @@ public final class ReelService: Sendable {
         try RenderingVideoV2.decode(Data(config.utf8)).lower(sources: mediaAccess.sources(for: account))
     }
 
+    /// An error as a client may read it: the server's data folder is not named (a stored upload
+    /// reads `uploads/<id>.png`, a download `cache/…`); the log keeps the whole message.
+    func clientMessage(_ error: any Error) -> String {
+        "\(error)".replacingOccurrences(of: paths.root.hasSuffix("/") ? paths.root : paths.root + "/", with: "")
+    }
+
     /// The origin links are built on: the configured public URL, or the request's Host.
     func origin(for request: Request) -> String {
         if let publicURL = configuration.publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
@@ -171,6 +180,28 @@ final class PreviewRenderer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return try PNGWriter.encode(renderer.frame(at: seconds))
+    }
+}
+
+/// A count of things that may happen at once; `take` fails rather than waits when none is free.
+final class Slots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: Int
+
+    init(_ count: Int) { free = max(1, count) }
+
+    func take() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard free > 0 else { return false }
+        free -= 1
+        return true
+    }
+
+    func give() {
+        lock.lock()
+        free += 1
+        lock.unlock()
     }
 }
 

@@ -165,7 +165,7 @@ struct RenderingVideoRoutes: Sendable {
         }
         var workers = 5
         if let value = body["num_workers"], !(value is NSNull) {
-            guard let number = value as? Int, number >= 1, number <= 64 else {
+            guard !isJSONBool(value), let number = value as? Int, number >= 1, number <= 64 else {
                 throw APIError.invalidRequest("num_workers must be a whole number from 1 to 64", field: "num_workers")
             }
             workers = number
@@ -330,13 +330,20 @@ struct RenderingVideoRoutes: Sendable {
             return [:]
         }
         let data = Data(buffer: buffer)
-        if let depth = JSONValue.nestingDepth(of: data, exceeding: DocumentLimits.nestingDepth) {
-            throw APIError.invalidRequest("the request body nests arrays and objects \(depth) deep; at most \(DocumentLimits.nestingDepth) levels are accepted")
+        if let problem = JSONPrecheck.problem(in: data)?.diagnostics.first {
+            let field = problem.path == .root ? nil : problem.path.description
+            throw APIError.invalidRequest("the request body is not usable JSON: \(problem)", field: field)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw APIError.invalidRequest("the request body must be a JSON object")
+        // Parsing a large body takes a while: off the cooperative threads, so other requests go on.
+        let parsed = await runOnThread { () throws -> Unchecked<Any> in Unchecked(try JSONSerialization.jsonObject(with: data)) }
+        switch parsed {
+        case .success(let value):
+            guard let object = value.value as? [String: Any] else { throw APIError.invalidRequest("the request body must be a JSON object") }
+            return object
+        case .failure(let error):
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw APIError.invalidRequest("the request body must be a JSON object; it is not valid JSON: \(reason)")
         }
-        return object
     }
 
     /// The highest page number a listing accepts.
@@ -363,4 +370,11 @@ struct RenderingVideoRoutes: Sendable {
         guard let value = context.parameters.get(name), !value.isEmpty else { throw APIError.invalidRequest("\(name) is missing", field: name) }
         return value
     }
+}
+
+/// Whether a value from JSONSerialization was `true` or `false` in the JSON (Foundation bridges
+/// those to numbers that also read as the integers 1 and 0).
+func isJSONBool(_ value: Any) -> Bool {
+    guard let number = value as? NSNumber else { return false }
+    return String(cString: number.objCType) == "c"
 }

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 60)
     /// Preview frames (rendered on demand, without a key) per composition owner; nil for no limit.
     public var previewFrameRateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 30)
+    /// Preview frames drawn at once (one per processor); more are answered 429 at once.
+    public var previewFrameConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     /// How long a client may take to send a request's head, and how long an idle connection stays open.
     public var idleTimeout: TimeInterval = 60
     /// How long an upload's body may take to arrive.
@@ -61,8 +63,8 @@ public struct DataPaths: Sendable {
     var secret: String { root + "/secret.key" }
 
     public init(root: String) throws {
-        self.root = root
-        for folder in [root, root + "/uploads", root + "/videos", root + "/cache"] {
+        self.root = URL(fileURLWithPath: root).standardized.path
+        for folder in [self.root, self.root + "/uploads", self.root + "/videos", self.root + "/cache"] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
     }

@@ -11,9 +11,7 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses JSON text, reporting a syntax error as a diagnostic at the document root.
     public static func parse(_ data: Data) throws(SchemaError) -> JSONValue {
-        if let depth = nestingDepth(of: data, exceeding: DocumentLimits.nestingDepth) {
-            throw SchemaError(path: .root, message: "invalid JSON: arrays and objects are nested \(depth) deep; at most \(DocumentLimits.nestingDepth) levels are accepted")
-        }
+        if let problem = JSONPrecheck.problem(in: data) { throw problem }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
@@ -22,28 +20,6 @@ public enum JSONValue: Hashable, Sendable {
         } catch {
             throw SchemaError(path: .root, message: "invalid JSON: \(error)")
         }
-    }
-
-    /// The depth at which `data` first nests arrays and objects deeper than `limit`, or nil when it
-    /// stays within it. A byte scan that skips strings: it runs before the recursive decoder, which
-    /// would otherwise recurse as deep as the text asks.
-    public static func nestingDepth(of data: Data, exceeding limit: Int) -> Int? {
-        var depth = 0, inString = false, escaped = false
-        for byte in data {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > limit { return depth }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return nil
     }
 
     /// A short name of the value's JSON type, for messages.

@@ -4,6 +4,13 @@
 public enum DocumentLimits {
     /// Canvas width and height, in pixels (H.264 level 6.2 tops out at 8192).
     public static let canvasSide = 8192
+    /// Canvas pixels: H.264 level 6.2's largest picture (139 264 macroblocks, e.g. 8192×4352).
+    public static let canvasArea = 139_264 * 256
+    /// The shortest clip, in seconds: shorter ones would cover no frame at any rate.
+    public static let shortestDuration = 0.001
+    /// Values (numbers, strings, booleans, nulls, arrays, objects) in one JSON text: a document of
+    /// 10 000 clips has a few hundred thousand; parsing millions costs seconds and gigabytes.
+    public static let jsonValues = 1_000_000
     /// Frames per second.
     public static let frameRate: ClosedRange<Double> = 1...240
     /// Any time or duration in seconds (clip start and end, trims, fades, keyframe times): 24 hours.

@@ -123,8 +123,15 @@ struct Node {
     /// A time in seconds: zero up to `DocumentLimits.seconds`.
     var seconds: Double? { nonNegativeNumber(upTo: DocumentLimits.seconds) }
 
-    /// A duration in seconds: above zero, up to `DocumentLimits.seconds`.
-    var duration: Double? { positiveNumber(upTo: DocumentLimits.seconds) }
+    /// A duration in seconds: at least `DocumentLimits.shortestDuration`, up to `DocumentLimits.seconds`.
+    var duration: Double? {
+        guard let value = positiveNumber(upTo: DocumentLimits.seconds) else { return nil }
+        guard value >= DocumentLimits.shortestDuration else {
+            fail("must be at least \(DocumentLimits.shortestDuration.formatted) s, found \(value.formatted)")
+            return nil
+        }
+        return value
+    }
 
     /// A size in pixels: above zero, up to `DocumentLimits.pixels`.
     var positivePixels: Double? { positiveNumber(upTo: DocumentLimits.pixels) }

@@ -7,8 +7,19 @@ import Timeline
 enum ConfigLoading {
     static func timeline(from path: String) throws -> Timeline {
         let document = try document(from: path, printTo: .standardError)
+        return try lowered(document, configPath: path, printTo: .standardError)
+    }
+
+    /// The document's timeline, its relative sources read against the config's folder; problems
+    /// found while lowering (a remote font) are printed with their paths.
+    static func lowered(_ document: RenderingVideoV2.Document, configPath path: String, printTo stream: OutputStream) throws -> Timeline {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return document.lower(baseDirectory: folder)
+        do {
+            return try document.lower(sources: .localFiles(relativeTo: folder))
+        } catch {
+            for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
+            throw ExitCode(1)
+        }
     }
 
     static func document(from path: String, printTo stream: OutputStream) throws -> RenderingVideoV2.Document {

@@ -11,7 +11,8 @@ struct ValidateCommand: ParsableCommand {
     var config: String
 
     func run() throws {
-        _ = try ConfigLoading.document(from: config, printTo: .standardOutput)
+        let document = try ConfigLoading.document(from: config, printTo: .standardOutput)
+        _ = try ConfigLoading.lowered(document, configPath: config, printTo: .standardOutput)
         print("\(config): valid")
     }
 }

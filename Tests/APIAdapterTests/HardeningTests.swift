@@ -60,6 +60,16 @@ import Testing
                 #expect(reply.status == 400, "t=\(t)")
             }
             #expect(try await client.send(.get, "/preview/\(id)/frame.png?t=0.5", key: .some(nil)).status == 200)
+            for workers in [true, 1.5, "2", 65] as [Any] {
+                let reply = try await client.send(.post, "/api/v1/video/\(id)/render", json: ["num_workers": workers])
+                #expect(reply.status == 400 && (reply["details"] as? [String: Any])?["field"] as? String == "num_workers", "\(workers)")
+            }
+            let unusable = try await client.send(.post, "/api/v1/video", headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: #"{"config": {"meta": {"width": 1e400}}}"#))
+            #expect(unusable.status == 400 && (unusable["details"] as? [String: Any])?["field"] as? String == "config.meta.width", "\(unusable.json)")
+            let broken = try await client.send(.post, "/api/v1/video", headers: [.contentType: "application/json"],
+                                               body: ByteBuffer(bytes: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]))
+            #expect(broken.status == 400 && (broken["error"] as? String)?.contains("not valid JSON") == true, "\(broken.json)")
         }
     }
 
@@ -114,6 +124,26 @@ import Testing
             let frame = try #require(paths["/preview/{id}/frame.png"]?["get"] as? [String: Any])
             #expect((frame["responses"] as? [String: Any])?["429"] != nil)
         }
+    }
+
+    @Test(arguments: [("bytes=0-18446744073709551616", (0, 99)), ("bytes=0-9223372036854775807", (0, 99)), ("bytes=10-", (10, 99)),
+                      ("bytes=-5", (95, 99))])
+    func rangesPastTheFileEndAtItsEnd(header: String, range: (Int, Int)) {
+        let found = PublicRoutes.byteRange(header, size: 100)
+        #expect(found?.0 == range.0 && found?.1 == range.1)
+    }
+
+    @Test(arguments: ["bytes=-0", "bytes=100-", "bytes=5-1", "bytes=x-1", "bytes=1-y", "items=0-1"])
+    func unsatisfiableRanges(header: String) {
+        #expect(PublicRoutes.byteRange(header, size: 100) == nil)
+    }
+
+    @Test func previewFramesBeyondTheProcessorsAreRefusedNotQueued() {
+        let slots = Slots(2)
+        #expect(slots.take() && slots.take())
+        #expect(!slots.take())
+        slots.give()
+        #expect(slots.take())
     }
 
     @Test func bucketsRefillAtTheLimitsRate() {
@@ -232,6 +262,27 @@ import Testing
             let next = try #require(try await client.send(.post, "/api/v1/video", json: ["config": Harness.config()])["taskId"] as? String)
             try await client.send(.post, "/api/v1/video/\(next)/render")
             #expect(try await client.waitForRender(next)["status"] as? String == "completed")
+        }
+    }
+
+    /// A corrupt upload fails the render, and preview frames, without naming the server's folders.
+    @Test func errorsDoNotNameTheDataFolder() async throws {
+        let harness = try Harness()
+        try await harness.run(background: true) { client in
+            let header = Data(Harness.png.prefix(8))
+            let asset = try #require((try await client.upload([("file", "broken.png", header)])["assets"] as? [[String: Any]])?.first)
+            let fileID = try #require(asset["id"] as? String)
+            let config = Harness.config(clips: #"{ "type": "image", "src": "\#(fileID)", "start": 0, "duration": 1 }"#)
+            let id = try #require(try await client.send(.post, "/api/v1/video", json: ["config": config])["taskId"] as? String)
+            let frame = try await client.send(.get, "/preview/\(id)/frame.png?t=0", key: .some(nil))
+            #expect(frame.status == 422)
+            let frameError = try #require(frame["error"] as? String)
+            #expect(frameError.contains("tracks[0].clips[0].src") && frameError.contains("uploads/\(fileID)"), "\(frameError)")
+            #expect(!frameError.contains(harness.folder), "\(frameError)")
+            try await client.send(.post, "/api/v1/video/\(id)/render")
+            let failed = try await client.waitForRender(id)
+            let renderError = try #require(failed["error"] as? String)
+            #expect(failed["status"] as? String == "failed" && !renderError.contains(harness.folder), "\(renderError)")
         }
     }
 

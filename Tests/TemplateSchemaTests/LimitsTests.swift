@@ -64,6 +64,24 @@ import Timeline
         }
     }
 
+    @Test func tinyDurationsAndHugeCanvasesAreRefused() {
+        #expect(Self.problems(Self.clip(#""duration": 1e-320"#)).contains { $0.hasPrefix("tracks[0].clips[0].duration: must be at least 0.001 s") })
+        #expect(Self.problems(ValidationTests.document(meta: #"{ "width": 8192, "height": 8192 }"#))
+            .contains { $0.hasPrefix("meta: a 8192×8192 canvas has 67108864 pixels; H.264 (level 6.2) takes at most 35651584") })
+        #expect(Self.problems(ValidationTests.document(meta: #"{ "width": 8192, "height": 4352 }"#)).isEmpty)
+    }
+
+    @Test func remoteFontsAreRefusedAtTheirPath() throws {
+        let json = ValidationTests.document(extra: #""assets": { "fonts": [ { "src": "https://example.com/a.ttf", "family": "A" } ] },"#)
+        let document = try RenderingVideoV2.decode(Data(json.utf8))
+        do {
+            _ = try document.lower(sources: .localFiles(relativeTo: "/"))
+            Issue.record("a remote font was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == ["assets.fonts[0].src: fonts are read from files; a remote font is not supported"])
+        }
+    }
+
     @Test func canvasAndRateAreBounded() {
         #expect(Self.problems(ValidationTests.document(meta: #"{ "width": 1e300, "height": 100 }"#))
             .contains("meta.width: must be at most 8192 pixels, found 1e+300"))
@@ -87,8 +105,25 @@ import Timeline
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
         #expect(Self.problems(deep).first?.contains("nested 65 deep; at most 64 levels") == true)
         // Brackets inside strings do not count.
-        #expect(JSONValue.nestingDepth(of: Data(#"{"a": "[[[[[[[[[[\"[[[["}"#.utf8), exceeding: 3) == nil)
-        #expect(JSONValue.nestingDepth(of: Data("[[[[".utf8), exceeding: 3) == 4)
+        let bracketsInStrings = #"{"a": "\#(String(repeating: "[", count: 100))\"[[[["}"#
+        #expect(JSONPrecheck.problem(in: Data(bracketsInStrings.utf8)) == nil)
+        let values = "[" + Array(repeating: "{}", count: DocumentLimits.jsonValues).joined(separator: ",") + "]"
+        #expect(Self.problems(values).first?.contains("more than 1000000 values") == true)
+    }
+
+    /// What the parser reports badly (or not at all) is reported at its path first.
+    @Test(arguments: [
+        (#"{"meta": {"width": 1e400}}"#, "meta.width: the number 1e400 is out of range"),
+        (#"{"tracks": [{"clips": [{"x": 1}, {"duration": -1.7976931348623157e309}]}]}"#, "tracks[0].clips[1].duration: the number -1.7976931348623157e309 is out of range"),
+        (#"{"tracks": [{"clips": [{"text": "a\ud800b"}]}]}"#, "tracks[0].clips[0].text: invalid JSON: a \\u escape leaves a lone UTF-16 surrogate"),
+        (#"{"a": "\udc00"}"#, "a: invalid JSON: a \\u escape leaves a lone UTF-16 surrogate"),
+    ])
+    func unparseableValuesAreNamed(json: String, expected: String) {
+        #expect(Self.problems(json).first?.hasPrefix(expected) == true, "\(Self.problems(json))")
+    }
+
+    @Test func pairedSurrogatesAndOrdinaryEscapesPass() {
+        #expect(JSONPrecheck.problem(in: Data(#"{"a": "\ud83d\ude00 \n \" \\ \u00e9", "b": [1e308, -0, 2.5E-3]}"#.utf8)) == nil)
     }
 
     @Test func aDocumentWithThousandsOfProblemsReportsTheFirst200() {

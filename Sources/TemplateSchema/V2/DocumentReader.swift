@@ -48,8 +48,12 @@ struct DocumentReader {
         if let versionNode = node["version"], !version.hasPrefix("2") {
             versionNode.fail("unsupported schema version \"\(version)\"; Reel reads version 2.x")
         }
-        let width = node.required("width").flatMap { canvasSide($0) }
-        let height = node.required("height").flatMap { canvasSide($0) }
+        var width = node.required("width").flatMap { canvasSide($0) }
+        var height = node.required("height").flatMap { canvasSide($0) }
+        if let w = width, let h = height, w * h > DocumentLimits.canvasArea {
+            node.fail("a \(w)×\(h) canvas has \(w * h) pixels; H.264 (level 6.2) takes at most \(DocumentLimits.canvasArea), e.g. 8192×4352")
+            (width, height) = (nil, nil)
+        }
         var fps = 30.0
         if let fpsNode = node["fps"], let value = fpsNode.number(in: DocumentLimits.frameRate) { fps = value }
         let background = node["background"].flatMap(readBackground) ?? .paint(.solid(.black))

@@ -23,8 +23,10 @@ extension RenderingVideoV2.Document {
         let canvas = Canvas(width: meta.width, height: meta.height,
                             frameRate: FrameRate(framesPerSecond: meta.fps), background: meta.background)
         let fonts = assets.fonts.enumerated().map { index, font in
-            FontFace(family: font.family, weight: font.weight, italic: font.italic,
-                     source: resolve(font.src, sources, at: JSONPath.root.appending("assets").appending("fonts").appending(index).appending("src"), log))
+            let path = JSONPath.root.appending("assets").appending("fonts").appending(index).appending("src")
+            let source = resolve(font.src, sources, at: path, log)
+            if case .url = source { log.record(path, "fonts are read from files; a remote font is not supported") }
+            return FontFace(family: font.family, weight: font.weight, italic: font.italic, source: source)
         }
         let lowered = tracks.map { track in
             Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, sources: sources, log: log) })
