@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["FuzzKit", "TemplateSchema"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
             "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strictSettings),
     ]
 )

@@ -62,7 +62,7 @@ final class JobRunner: Sendable {
         let outcome: Result<Void, any Error>? = await runOnThread(stallingAfter: service.configuration.renderStallTimeout,
                                                                   heartbeat: heartbeat) { [service] in
             guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
-            let timeline = try service.timeline(for: task.config, account: task.accountId)
+            let timeline = try service.timeline(for: task.config, dialect: task.dialect, account: task.accountId)
             let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
             // num_workers is accepted for compatibility; the encoder's threads follow the picture
             // size so that the same task renders to the same bytes on any machine.

@@ -103,16 +103,19 @@ struct PublicRoutes: Sendable {
 
     // MARK: previews
 
-    /// The config behind a preview id or a task id, its title and its owner.
-    func composition(_ id: String) throws -> (config: String, title: String, account: String) {
-        if let preview = try? service.database.preview(id: id, account: nil) { return (preview.config, "Preview", preview.accountId) }
-        if let task = try service.database.task(id: id) { return (task.config, task.title ?? "Task \(task.id)", task.accountId) }
+    /// The document behind a preview id or a task id, its dialect, title and owner. (Previews are
+    /// RenderingVideo's, and always v2.)
+    func composition(_ id: String) throws -> (config: String, dialect: String, title: String, account: String) {
+        if let preview = try? service.database.preview(id: id, account: nil) {
+            return (preview.config, RenderingVideoV2.name, "Preview", preview.accountId)
+        }
+        if let task = try service.database.task(id: id) { return (task.config, task.dialect, task.title ?? "Task \(task.id)", task.accountId) }
         throw APIError.notFound("no preview or task with id \(id), or it has expired")
     }
 
     func frame(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let id = try parameter("id", context)
-        let (config, _, account) = try composition(id)
+        let (config, dialect, _, account) = try composition(id)
         let text = request.uri.queryParameters.get("t") ?? "0"
         guard let seconds = DecimalSyntax.parse(text), seconds >= 0, seconds <= DocumentLimits.seconds else {
             throw APIError.invalidRequest("t must be a time in seconds from 0 to \(Int(DocumentLimits.seconds))", field: "t")
@@ -127,7 +130,7 @@ struct PublicRoutes: Sendable {
                            details: ["retryAfter": 1], retryAfter: 1)
         }
         defer { service.previewFrameSlots.give() }
-        let renderer = try service.previewRenderer(for: config, account: account)
+        let renderer = try service.previewRenderer(for: config, dialect: dialect, account: account)
         let result = await runOnThread { try renderer.pngFrame(at: seconds) }
         switch result {
         case .success(let png):
@@ -140,8 +143,8 @@ struct PublicRoutes: Sendable {
 
     func viewer(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let id = try parameter("id", context)
-        let (config, title, account) = try composition(id)
-        let timeline = try service.timeline(for: config, account: account)
+        let (config, dialect, title, account) = try composition(id)
+        let timeline = try service.timeline(for: config, dialect: dialect, account: account)
         let html = ViewerPage.html(id: id, title: title, duration: timeline.duration,
                                    frameStep: 1 / timeline.canvas.frameRate.framesPerSecond,
                                    width: timeline.canvas.width, height: timeline.canvas.height, config: config)

@@ -119,10 +119,10 @@ public final class ReelService: Sendable {
     private let previewRenderers = LockedBox<[String: PreviewRenderer]>([:])
 
     /// A renderer kept per composition, so scrubbing reuses decoded media and drawn layers.
-    func previewRenderer(for config: String, account: String) throws -> PreviewRenderer {
-        let key = account + "\n" + config
+    func previewRenderer(for config: String, dialect: String, account: String) throws -> PreviewRenderer {
+        let key = account + "\n" + dialect + "\n" + config
         if let cached = previewRenderers.value[key] { return cached }
-        let renderer = PreviewRenderer(Renderer(timeline: try timeline(for: config, account: account), locator: mediaLocator))
+        let renderer = PreviewRenderer(Renderer(timeline: try timeline(for: config, dialect: dialect, account: account), locator: mediaLocator))
         var renderers = previewRenderers.value
         if renderers.count >= 8 { renderers.removeAll() }
         renderers[key] = renderer
@@ -132,9 +132,10 @@ public final class ReelService: Sendable {
 
     // MARK: helpers shared by the routes and the workers
 
-    /// Reads, checks and lowers a stored or submitted v2 config of `account`, whose media it may read.
-    func timeline(for config: String, account: String) throws(SchemaError) -> Timeline {
-        try RenderingVideoV2.decode(Data(config.utf8)).lower(sources: mediaAccess.sources(for: account))
+    /// Reads, checks and lowers a stored or submitted document of `account` (whose media it may
+    /// read), written in the dialect named `dialect`.
+    func timeline(for config: String, dialect: String, account: String) throws(SchemaError) -> Timeline {
+        try Dialects.timeline(dialect: dialect, document: Data(config.utf8), sources: mediaAccess.sources(for: account))
     }
 
     /// An error as a client may read it: the server's data folder is not named (a stored upload

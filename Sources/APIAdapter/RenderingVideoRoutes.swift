@@ -62,7 +62,7 @@ struct RenderingVideoRoutes: Sendable {
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         do {
-            let timeline = try service.timeline(for: String(decoding: data, as: UTF8.self), account: account.id)
+            let timeline = try service.timeline(for: String(decoding: data, as: UTF8.self), dialect: RenderingVideoV2.name, account: account.id)
             return (String(decoding: data, as: UTF8.self), timeline)
         } catch {
             let problems = error.diagnostics.map(\.description)
@@ -92,7 +92,7 @@ struct RenderingVideoRoutes: Sendable {
         if let category, !(category is String) && !(category is NSNull) { throw APIError.invalidRequest("category must be a string", field: "category") }
         let metadataJSON = try (metadata as? [String: Any]).map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let canvas = timeline.canvas
-        return TaskRecord(accountId: account.id, api: "renderingvideo", config: json, metadata: metadataJSON,
+        return TaskRecord(accountId: account.id, api: "renderingvideo", dialect: RenderingVideoV2.name, config: json, metadata: metadataJSON,
                           title: title as? String, category: (category as? String) ?? "api", width: canvas.width,
                           height: canvas.height, duration: timeline.duration,
                           cost: Pricing.cost(width: canvas.width, height: canvas.height, duration: timeline.duration))

@@ -123,6 +123,11 @@ public final class ReelDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: task dialects") { db in
+            // Which input dialect a task's document is written in; every task before this one
+            // was a RenderingVideo v2 config.
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN dialect TEXT NOT NULL DEFAULT 'renderingvideo-v2'")
+        }
         return migrator
     }
 }

@@ -7,6 +7,8 @@ public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var id: String
     public var accountId: String
     public var api: String
+    /// The input dialect `config` is written in (`InputDialect.name`).
+    public var dialect: String
     public var config: String
     public var metadata: String?
     public var title: String?
@@ -22,18 +24,20 @@ public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var completedAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, api, config, metadata, title, category, status, width, height, duration, cost, error
+        case id, api, dialect, config, metadata, title, category, status, width, height, duration, cost, error
         case accountId = "account_id"
         case jobId = "job_id"
         case createdAt = "created_at"
         case completedAt = "completed_at"
     }
 
-    public init(id: String = Identifier.make(20), accountId: String, api: String, config: String, metadata: String?,
-                title: String?, category: String, width: Int, height: Int, duration: Double, cost: Int) {
+    public init(id: String = Identifier.make(20), accountId: String, api: String, dialect: String,
+                config: String, metadata: String?, title: String?, category: String, width: Int, height: Int,
+                duration: Double, cost: Int) {
         self.id = id
         self.accountId = accountId
         self.api = api
+        self.dialect = dialect
         self.config = config
         self.metadata = metadata
         self.title = title

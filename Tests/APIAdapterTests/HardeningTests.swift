@@ -291,7 +291,7 @@ import Testing
     @Test func aJobThatKeepsCrashingFailsAndIsRefunded() throws {
         let harness = try Harness(credits: 10)
         let database = harness.service.database
-        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo", config: "{}", metadata: nil, title: nil,
+        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo", dialect: "renderingvideo-v2", config: "{}", metadata: nil, title: nil,
                                   category: "api", width: 64, height: 36, duration: 3, cost: 3)
         try database.insert(task)
         guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: harness.account.id, webhookURL: nil, workers: 1) else {

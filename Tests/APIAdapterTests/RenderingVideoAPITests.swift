@@ -222,7 +222,7 @@ import Testing
     @Test func interruptedRendersArePickedUpAgain() async throws {
         let harness = try Harness(credits: 10)
         // A render that was running when the server died.
-        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo",
+        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo", dialect: "renderingvideo-v2",
                               config: String(decoding: try JSONSerialization.data(withJSONObject: Harness.config()), as: UTF8.self),
                               metadata: nil, title: nil, category: "api", width: 64, height: 36, duration: 1, cost: 1)
         try harness.service.database.insert(task)

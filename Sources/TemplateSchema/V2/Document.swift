@@ -2,7 +2,7 @@ public import Timeline
 
 /// The RenderingVideo JSON schema v2 (see `docs/schema.md`): the document as written, checked but
 /// not yet placed on a canvas. `lower(baseDirectory:)` turns it into a `Timeline`.
-public enum RenderingVideoV2 {
+public enum RenderingVideoV2: Sendable {
     /// A whole v2 document.
     public struct Document: Sendable {
         public var meta: Meta
