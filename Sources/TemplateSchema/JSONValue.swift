@@ -12,13 +12,26 @@ public enum JSONValue: Hashable, Sendable {
     /// Parses JSON text, reporting a syntax error as a diagnostic at the document root.
     public static func parse(_ data: Data) throws(SchemaError) -> JSONValue {
         if let problem = JSONPrecheck.problem(in: data) { throw problem }
+        // JSONSerialization says where the text goes wrong; the Codable decoder, trying each type
+        // in turn, reported a nested failure as "expected a dictionary".
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw SchemaError(path: .root, message: "invalid JSON: \(detail ?? context.debugDescription)")
+            return value(of: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
         } catch {
-            throw SchemaError(path: .root, message: "invalid JSON: \(error)")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw SchemaError(path: .root, message: "invalid JSON: \(detail ?? "\(error)")")
+        }
+    }
+
+    /// The tree of a JSONSerialization object graph. Booleans come as numbers whose type code
+    /// is "c"; everything else maps one to one.
+    private static func value(of object: Any) -> JSONValue {
+        switch object {
+        case let number as NSNumber:
+            String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let string as String: .string(string)
+        case let array as [Any]: .array(array.map(value(of:)))
+        case let members as [String: Any]: .object(members.mapValues(value(of:)))
+        default: .null
         }
     }
 

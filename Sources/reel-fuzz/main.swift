@@ -143,7 +143,9 @@ while iterations < options.iterations, Date() < deadline {
     let fresh = features.subtracting(seen)
     guard !fresh.isEmpty else { continue }
     seen.formUnion(fresh)
-    if let value = try? JSONValue.parse(data), pool.count < 5_000 { pool.append(value) }
+    // Only documents that parse can seed mutations (the text damage is redone from them).
+    guard let value = try? JSONValue.parse(data) else { continue }
+    if pool.count < 5_000 { pool.append(value) }
     if options.grow, added < 100, data.count <= 64 << 10 {
         let name = String(fnv1a(data), radix: 16)
         _ = FileManager.default.createFile(atPath: options.corpus + "/grown-\(name).json", contents: data)

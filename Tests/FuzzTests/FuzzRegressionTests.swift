@@ -55,7 +55,8 @@ import Testing
 
     /// A few hundred mutations of the corpus, from a fixed seed: the same inputs every run.
     @Test func aShortSeededRunFindsNothing() throws {
-        let seeds = try Self.files(in: "fuzz/corpus").prefix(20).map { file in
+        // The hand-written seeds: grown corpus entries are mostly documents that fail to validate.
+        let seeds = try Self.files(in: "fuzz/corpus").filter { $0.hasPrefix(Self.repository + "/fuzz/corpus/seed-") }.map { file in
             try JSONValue.parse(try #require(FileManager.default.contents(atPath: file)))
         }
         #expect(!seeds.isEmpty)
