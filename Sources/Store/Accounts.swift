@@ -103,16 +103,34 @@ extension ReelDatabase {
     /// FVS agent keys `fvs_<id>_<secret>`.
     public func createKey(account name: String, api: APISurface, label: String? = nil) throws -> (key: String, record: APIKey) {
         let account = try account(named: name)
-        let id = Identifier.make(16), secret = Identifier.make(32)
-        let key = switch api {
-        case .renderingvideo: "sk-\(id)\(secret)"
-        case .avs: "avs.\(id).\(secret)"
-        case .fvs: "fvs_\(id)_\(secret)"
-        }
+        let id = Identifier.make(16)
+        let key = Self.key(api: api, id: id, secret: Identifier.make(32))
         let record = APIKey(id: id, accountId: account.id, api: api, secretHash: Self.hash(key), label: label,
                             createdAt: Timestamp.now, revokedAt: nil)
         try writer.write { try record.insert($0) }
         return (key, record)
+    }
+
+    /// Gives the key `id` a new secret and returns the new key in full; the old one stops working
+    /// at once (its hash is replaced in the same write). A revoked key cannot be rotated.
+    public func rotateKey(id: String) throws -> (key: String, record: APIKey) {
+        try writer.write { db in
+            guard var record = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key with id \(id)") }
+            guard record.revokedAt == nil else { throw StoreError.conflict("key \(id) is revoked; create a new one") }
+            let key = Self.key(api: record.api, id: record.id, secret: Identifier.make(32))
+            record.secretHash = Self.hash(key)
+            try record.update(db)
+            return (key, record)
+        }
+    }
+
+    /// A key as presented on `api`'s surface.
+    private static func key(api: APISurface, id: String, secret: String) -> String {
+        switch api {
+        case .renderingvideo: "sk-\(id)\(secret)"
+        case .avs: "avs.\(id).\(secret)"
+        case .fvs: "fvs_\(id)_\(secret)"
+        }
     }
 
     public func keys(account name: String) throws -> [APIKey] {

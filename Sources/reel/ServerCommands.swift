@@ -97,7 +97,7 @@ struct AccountsCommand: ParsableCommand {
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.",
-                                                    subcommands: [Create.self, List.self, Revoke.self])
+                                                    subcommands: [Create.self, List.self, Rotate.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -130,6 +130,23 @@ struct KeysCommand: ParsableCommand {
                     let state = key.revokedAt.map { "revoked \($0)" } ?? "active"
                     print("\(key.id)  \(key.api.rawValue)  \(state)  created \(key.createdAt)\(key.label.map { "  \($0)" } ?? "")")
                 }
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a key a new secret: the new key is printed alone on the last line, and the old one stops working at once.")
+        @Argument(help: "The key id (from keys list; for an AVS token avs.<tokenId>.<secret>, the tokenId).") var id: String
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                let (key, record) = try data.database().rotateKey(id: id)
+                print("rotated \(record.api.rawValue) key \(record.id); the new key is shown only now:")
+                print(key)
             } catch let error as StoreError {
                 throw fail(error.description)
             }

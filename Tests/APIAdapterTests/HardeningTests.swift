@@ -286,6 +286,29 @@ import Testing
         }
     }
 
+    /// Rotating a key of any surface: the new key opens its surface, the old one stops at once.
+    @Test func rotatedKeysOpenAndOldSecretsStop() async throws {
+        let harness = try Harness()
+        let database = harness.service.database
+        for surface in [APISurface.renderingvideo, .avs, .fvs] {
+            let (old, record) = try database.createKey(account: "acme", api: surface)
+            let (new, rotated) = try database.rotateKey(id: record.id)
+            #expect(rotated.id == record.id && new != old)
+            #expect(try database.authenticate(new, api: surface).id == harness.account.id)
+            #expect(throws: KeyRejection.invalid) { try database.authenticate(old, api: surface) }
+        }
+        try await harness.run { client in
+            let id = String(harness.key.dropFirst(3).prefix(16))  // sk-<id><secret>
+            let (fresh, _) = try database.rotateKey(id: id)
+            #expect(try await client.send(.get, "/api/v1/credits", key: fresh).status == 200)
+            #expect(try await client.send(.get, "/api/v1/credits").code == "INVALID_API_KEY")  // the harness key is the old one
+        }
+        let revoked = try database.createKey(account: "acme", api: .avs).record
+        try database.revokeKey(id: revoked.id)
+        #expect(throws: StoreError.self) { try database.rotateKey(id: revoked.id) }
+        #expect(throws: StoreError.self) { try database.rotateKey(id: "nope") }
+    }
+
     /// A job whose renders were cut short (crash, hang, kill) twice fails and is refunded at the
     /// next start instead of running a third time.
     @Test func aJobThatKeepsCrashingFailsAndIsRefunded() throws {
