@@ -18,6 +18,7 @@ public protocol InputDialect: Sendable {
 public enum Dialects {
     public static let all: [any InputDialect.Type] = [
         RenderingVideoV2.self,
+        AVSTemplateV1.self,
     ]
 
     /// The dialect stored under `name`, or nil.

@@ -9,6 +9,7 @@ import Timeline
         let names = Dialects.all.map { $0.name }
         #expect(Set(names).count == names.count)
         #expect(Dialects.named("renderingvideo-v2") == RenderingVideoV2.self)
+        #expect(Dialects.named("avs-template-v1") == AVSTemplateV1.self)
         #expect(Dialects.named("avs-template-v0") == nil)
     }
 
@@ -23,7 +24,7 @@ import Timeline
             _ = try Dialects.timeline(dialect: "screenplay-v9", document: Data("{}".utf8), sources: .localFiles(relativeTo: "/"))
             Issue.record("an unknown dialect was read")
         } catch {
-            #expect(error.description == #"$: the document is in an unknown dialect "screenplay-v9"; this build reads "renderingvideo-v2""#)
+            #expect(error.description == #"$: the document is in an unknown dialect "screenplay-v9"; this build reads "renderingvideo-v2", "avs-template-v1""#)
         }
     }
 }
