@@ -6,8 +6,36 @@ import Timeline
 /// Reads a config file and lowers it to a timeline, printing every problem as `path: message`.
 enum ConfigLoading {
     static func timeline(from path: String) throws -> Timeline {
-        let document = try document(from: path, printTo: .standardError)
-        return try lowered(document, configPath: path, printTo: .standardError)
+        try timeline(from: path, dialect: RenderingVideoV2.name, printTo: .standardError)
+    }
+
+    /// The timeline of a document in the dialect named `dialect`. Relative sources are read
+    /// against the file's folder, and an AVS template's `source.uploadName` names a file there.
+    static func timeline(from path: String, dialect: String, printTo stream: OutputStream) throws -> Timeline {
+        guard dialect != RenderingVideoV2.name else {
+            return try lowered(document(from: path, printTo: stream), configPath: path, printTo: stream)
+        }
+        let data = try contents(of: path, printTo: stream)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let local = SourceResolver.localFiles(relativeTo: folder)
+        let sources = SourceResolver { src in
+            src.hasPrefix(AVSTemplateV1.uploadPrefix) ? local(String(src.dropFirst(AVSTemplateV1.uploadPrefix.count))) : local(src)
+        }
+        do {
+            return try Dialects.timeline(dialect: dialect, document: data, sources: sources)
+        } catch {
+            for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
+            throw ExitCode(1)
+        }
+    }
+
+    private static func contents(of path: String, printTo stream: OutputStream) throws -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            stream.write("error: cannot read \(path): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
     }
 
     /// The document's timeline, its relative sources read against the config's folder; problems
@@ -23,13 +51,7 @@ enum ConfigLoading {
     }
 
     static func document(from path: String, printTo stream: OutputStream) throws -> RenderingVideoV2.Document {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            stream.write("error: cannot read \(path): \(error.localizedDescription)")
-            throw ExitCode(1)
-        }
+        let data = try contents(of: path, printTo: stream)
         do {
             return try RenderingVideoV2.decode(data)
         } catch {
@@ -54,4 +76,17 @@ enum ConfigLoading {
 func fail(_ message: String) -> ExitCode {
     ConfigLoading.OutputStream.standardError.write("error: \(message)")
     return ExitCode(1)
+}
+
+/// `--dialect`, for the commands that read a document.
+struct DialectOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The document's language: \(Dialects.all.map { $0.name }.joined(separator: ", ")).",
+                               discussion: "avs-template-v1 reads an AVS from-json request ({template, output}); its uploadNames are files beside it."))
+    var dialect: String = RenderingVideoV2.name
+
+    func validate() throws {
+        guard Dialects.named(dialect) != nil else {
+            throw ValidationError("--dialect must be one of \(Dialects.all.map { $0.name }.joined(separator: ", "))")
+        }
+    }
 }

@@ -23,10 +23,11 @@ struct FrameCommand: ParsableCommand {
     }
 
     @OptionGroup var options: RenderingOptions
+    @OptionGroup var dialect: DialectOption
 
     func run() throws {
         options.apply()
-        let timeline = try ConfigLoading.timeline(from: config)
+        let timeline = try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError)
         let renderer = Renderer(timeline: timeline)
         do {
             try PNGWriter.write(try renderer.frame(at: at), to: output)

@@ -39,10 +39,11 @@ struct RenderCommand: ParsableCommand {
     }
 
     @OptionGroup var options: RenderingOptions
+    @OptionGroup var dialect: DialectOption
 
     func run() throws {
         options.apply()
-        let timeline = try ConfigLoading.timeline(from: config)
+        let timeline = try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError)
         if let threads, ProcessorLimit.restrict(to: threads) == nil {
             ConfigLoading.OutputStream.standardError.write("warning: this system cannot limit the processors a render uses; --threads ignored")
         }

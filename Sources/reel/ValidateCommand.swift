@@ -10,9 +10,10 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The config JSON file.")
     var config: String
 
+    @OptionGroup var dialect: DialectOption
+
     func run() throws {
-        let document = try ConfigLoading.document(from: config, printTo: .standardOutput)
-        _ = try ConfigLoading.lowered(document, configPath: config, printTo: .standardOutput)
+        _ = try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardOutput)
         print("\(config): valid")
     }
 }

@@ -264,5 +264,29 @@ import Testing
         let bad = try reel("render", config, "-o", folder.path + "/x.mp4", "--threads", "0")
         #expect(bad.status != 0 && bad.stderr.contains("--threads must be from 1 to 1024"))
     }
-}
 
+    /// `--dialect avs-template-v1` reads an AVS from-json request; its uploadNames are files beside it.
+    @Test func anAVSTemplateValidatesAndRendersFromTheCLI() throws {
+        let folder = Folder()
+        #expect(try reel("render", folder.write("clip.json", Self.valid), "-o", folder.path + "/hero.mp4").status == 0)
+        let template = folder.write("avs.json", #"""
+            { "template": { "version": "1", "blocks": [
+                { "type": "video", "start": 0, "duration": 1, "source": { "uploadName": "hero.mp4" } },
+                { "type": "text", "start": 0, "duration": 1, "text": "Now shipping", "unknownField": 1 } ] },
+              "output": { "aspectRatio": "9:16", "quality": "draft" } }
+            """#)
+        let valid = try reel("validate", template, "--dialect", "avs-template-v1")
+        #expect(valid.status == 0 && valid.stdout.contains("valid"), "\(valid.stderr)")
+        let asV2 = try reel("validate", template)
+        #expect(asV2.status == 1 && asV2.stdout.contains("meta: is required"))
+        let rendered = try reel("render", template, "--dialect", "avs-template-v1", "-o", folder.path + "/avs.mp4")
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let probe = try reel("probe", folder.path + "/avs.mp4")
+        #expect(probe.stdout.contains("480×852"), "\(probe.stdout)")
+        let missing = folder.write("missing.json", #"{ "template": { "version": "1", "blocks": [ { "type": "image", "start": 0, "duration": 1, "source": { "uploadName": "nope.png" } } ] } }"#)
+        let failed = try reel("render", missing, "--dialect", "avs-template-v1", "-o", folder.path + "/x.mp4")
+        #expect(failed.status == 1 && failed.stderr.contains("template.blocks[0]"), "\(failed.stderr)")
+        let unknown = try reel("validate", template, "--dialect", "screenplay")
+        #expect(unknown.status != 0 && unknown.stderr.contains("--dialect must be one of renderingvideo-v2, avs-template-v1"))
+    }
+}
