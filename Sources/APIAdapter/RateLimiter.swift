@@ -24,8 +24,9 @@ final class RateLimiter: @unchecked Sendable {
     private let clock: @Sendable () -> Double
     private let lock = NSLock()
     private var buckets: [String: Bucket] = [:]
-    /// Buckets kept before full ones are forgotten (a full bucket is the same as no bucket).
-    private static let trimThreshold = 10_000
+    /// Buckets kept before full ones are forgotten (a full bucket is the same as no bucket); after a
+    /// trim it doubles past what is left, so that many busy clients do not make every request trim.
+    private var trimThreshold = 10_000
 
     init(limit: RateLimit, clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.limit = limit
@@ -47,8 +48,9 @@ final class RateLimiter: @unchecked Sendable {
         }
         bucket.tokens -= 1
         buckets[key] = bucket
-        if buckets.count > Self.trimThreshold {
+        if buckets.count > trimThreshold {
             buckets = buckets.filter { $0.value.tokens + (now - $0.value.updated) * rate < capacity }
+            trimThreshold = max(10_000, 2 * buckets.count)
         }
         return nil
     }

@@ -18,7 +18,8 @@ public enum ImageDecoder {
             throw MediaError("no image in \(path)")
         }
         // The size the header claims, checked before the decoder allocates a picture of it.
-        let parameters = input.context.pointee.streams[stream]!.pointee.codecpar.pointee
+        guard let streamPointer = input.context.pointee.streams[stream] else { throw MediaError("no image in \(path)") }
+        let parameters = streamPointer.pointee.codecpar.pointee
         try checkSize(Int(parameters.width), Int(parameters.height), path: path, allowingUnknown: true)
         let decoder = try FrameDecoder(input: input, streamIndex: stream)
         let frame = FrameBuffer()
