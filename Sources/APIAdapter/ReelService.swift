@@ -40,8 +40,8 @@ public final class ReelService: Sendable {
         // `MediaAccess` before anything is fetched.
         mediaLocator = MediaLocator(cacheDirectory: paths.cache, policy: networkPolicy)
         mediaAccess = MediaAccess(database: database)
-        requestLimiter = configuration.rateLimit.map { RateLimiter(limit: $0) }
-        previewFrameLimiter = configuration.previewFrameRateLimit.map { RateLimiter(limit: $0) }
+        requestLimiter = configuration.rateLimit.map { RateLimiter(limit: $0, clock: configuration.rateLimitClock) }
+        previewFrameLimiter = configuration.previewFrameRateLimit.map { RateLimiter(limit: $0, clock: configuration.rateLimitClock) }
         previewFrameSlots = Slots(configuration.previewFrameConcurrency)
     }
 

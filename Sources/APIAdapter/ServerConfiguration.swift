@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 60)
     /// Preview frames (rendered on demand, without a key) per composition owner; nil for no limit.
     public var previewFrameRateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 30)
+    /// The clock the rate limits count on (seconds, monotonic); tests hold it still.
+    var rateLimitClock: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
     /// Preview frames drawn at once (one per processor); more are answered 429 at once.
     public var previewFrameConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     /// How long a client may take to send a request's head, and how long an idle connection stays open.

@@ -96,6 +96,7 @@ import Testing
         let harness = try Harness {
             $0.rateLimit = RateLimit(perMinute: 60, burst: 3)
             $0.previewFrameRateLimit = RateLimit(perMinute: 30, burst: 2)
+            $0.rateLimitClock = { 1000 }  // time stands still: no token comes back during the test
         }
         try await harness.run { client in
             for _ in 0..<3 { #expect(try await client.send(.get, "/api/v1/credits").status == 200) }
