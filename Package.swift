@@ -48,10 +48,25 @@ let package = Package(
         .target(name: "Store", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strictSettings),
-        // The HTTP surfaces, the job workers and the webhook sender: a thin adapter over Render.
-        .target(name: "APIAdapter", dependencies: [
+        // What every API surface is built on: the service (store, data folder, media access, limits),
+        // the job runner and webhook outbox, the shared routes (links, viewer), request reading, and
+        // the `SurfaceModule` protocol a surface conforms to.
+        .target(name: "ServerKit", dependencies: [
             "Store", "Render", "TemplateSchema", "Timeline", "Media", "Encoder",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strictSettings),
+        // The API surfaces, one target each: routes, key format, error envelope, vocabulary, pricing, webhooks.
+        .target(name: "RenderingVideoAPI", dependencies: ["ServerKit", "Store", "TemplateSchema", "Timeline",
+                                                          .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: strictSettings),
+        .target(name: "AVSAPI", dependencies: ["ServerKit", "Store", "TemplateSchema", "Timeline", "Media",
+                                               .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
+        // The server: the list of surfaces composed into one application.
+        .target(name: "APIAdapter", dependencies: [
+            "ServerKit", "RenderingVideoAPI", "AVSAPI", "Store",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "reel", dependencies: [
             "TemplateSchema", "Render", "Media", "APIAdapter", "Store",
@@ -73,8 +88,9 @@ let package = Package(
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzKit", "TemplateSchema"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
-            "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP",
+            "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP", "TemplateSchema", "Timeline",
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strictSettings),
     ]
 )

@@ -18,9 +18,48 @@ public struct Account: Codable, Sendable, Equatable, FetchableRecord, Persistabl
     }
 }
 
-/// The API surfaces a key can open.
-public enum APISurface: String, Codable, Sendable, CaseIterable {
-    case renderingvideo, avs, fvs
+/// How a surface spells its keys: `prefix`, a 16-character id, `separator`, a 32-character secret
+/// (`sk-<id><secret>`, `avs.<id>.<secret>`). The store keeps each key's format with it, so it can
+/// check and rotate keys without knowing which surface wrote them.
+public struct KeyFormat: Hashable, Sendable {
+    public var prefix: String
+    public var separator: String
+
+    public init(prefix: String, separator: String) {
+        self.prefix = prefix
+        self.separator = separator
+    }
+
+    static let idLength = 16, secretLength = 32
+
+    public func key(id: String, secret: String) -> String { prefix + id + separator + secret }
+
+    /// The id inside a presented key, or why it has none.
+    func id(in presented: String) throws(KeyRejection) -> Substring {
+        guard presented.hasPrefix(prefix) else { throw .badFormat }
+        let body = presented.dropFirst(prefix.count)
+        if separator.isEmpty {
+            guard body.count == Self.idLength + Self.secretLength else { throw .invalid }
+            return body.prefix(Self.idLength)
+        }
+        let parts = body.components(separatedBy: separator)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .badFormat }
+        return body.prefix(parts[0].count)
+    }
+}
+
+/// An API surface as the store sees it: the name its keys and jobs are tagged with, and how its
+/// keys are spelled. Each surface's target defines its own (`APISurface.renderingvideo`, …).
+public struct APISurface: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let keyFormat: KeyFormat
+
+    public init(name: String, keyFormat: KeyFormat) {
+        self.name = name
+        self.keyFormat = keyFormat
+    }
+
+    public var description: String { name }
 }
 
 /// A stored credential: only a hash of its secret is kept.
@@ -28,28 +67,31 @@ public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public static let databaseTableName = "api_keys"
     public var id: String
     public var accountId: String
-    public var api: APISurface
+    /// The name of the surface the key opens.
+    public var api: String
+    public var keyPrefix: String
+    public var keySeparator: String
     public var secretHash: Data
     public var label: String?
     public var createdAt: String
     public var revokedAt: String?
 
+    var format: KeyFormat { KeyFormat(prefix: keyPrefix, separator: keySeparator) }
+
     enum CodingKeys: String, CodingKey {
         case id, api, label
         case accountId = "account_id"
+        case keyPrefix = "key_prefix"
+        case keySeparator = "key_separator"
         case secretHash = "secret_hash"
         case createdAt = "created_at"
         case revokedAt = "revoked_at"
     }
 }
 
-/// Why a credential was refused, as the RenderingVideo API names it.
-public enum KeyRejection: String, Error, Sendable {
-    case missing = "MISSING_API_KEY"
-    case badFormat = "INVALID_API_KEY_FORMAT"
-    case invalid = "INVALID_API_KEY"
-    case inactive = "API_KEY_INACTIVE"
-    case noAccount = "USER_NOT_FOUND"
+/// Why a credential was refused; each surface words it in its own envelope.
+public enum KeyRejection: Error, Sendable, Equatable {
+    case missing, badFormat, invalid, inactive, noAccount
 }
 
 /// A problem with a store operation that a caller can act on.
@@ -60,6 +102,16 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let description: String
+    /// For `insufficientCredits`: what the work needs and what the account has.
+    public var required: Int?
+    public var balance: Int?
+
+    public init(kind: Kind, description: String, required: Int? = nil, balance: Int? = nil) {
+        self.kind = kind
+        self.description = description
+        self.required = required
+        self.balance = balance
+    }
 
     public static func notFound(_ what: String) -> StoreError { StoreError(kind: .notFound, description: what) }
     public static func conflict(_ what: String) -> StoreError { StoreError(kind: .conflict, description: what) }
@@ -99,13 +151,12 @@ extension ReelDatabase {
     // MARK: keys
 
     /// Creates a key for `api` and returns it in full: the only time the secret is seen.
-    /// RenderingVideo keys read `sk-<16-char id><32-char secret>`; AVS tokens `avs.<id>.<secret>`;
-    /// FVS agent keys `fvs_<id>_<secret>`.
     public func createKey(account name: String, api: APISurface, label: String? = nil) throws -> (key: String, record: APIKey) {
         let account = try account(named: name)
-        let id = Identifier.make(16)
-        let key = Self.key(api: api, id: id, secret: Identifier.make(32))
-        let record = APIKey(id: id, accountId: account.id, api: api, secretHash: Self.hash(key), label: label,
+        let id = Identifier.make(KeyFormat.idLength)
+        let key = api.keyFormat.key(id: id, secret: Identifier.make(KeyFormat.secretLength))
+        let record = APIKey(id: id, accountId: account.id, api: api.name, keyPrefix: api.keyFormat.prefix,
+                            keySeparator: api.keyFormat.separator, secretHash: Self.hash(key), label: label,
                             createdAt: Timestamp.now, revokedAt: nil)
         try writer.write { try record.insert($0) }
         return (key, record)
@@ -117,19 +168,10 @@ extension ReelDatabase {
         try writer.write { db in
             guard var record = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key with id \(id)") }
             guard record.revokedAt == nil else { throw StoreError.conflict("key \(id) is revoked; create a new one") }
-            let key = Self.key(api: record.api, id: record.id, secret: Identifier.make(32))
+            let key = record.format.key(id: record.id, secret: Identifier.make(KeyFormat.secretLength))
             record.secretHash = Self.hash(key)
             try record.update(db)
             return (key, record)
-        }
-    }
-
-    /// A key as presented on `api`'s surface.
-    private static func key(api: APISurface, id: String, secret: String) -> String {
-        switch api {
-        case .renderingvideo: "sk-\(id)\(secret)"
-        case .avs: "avs.\(id).\(secret)"
-        case .fvs: "fvs_\(id)_\(secret)"
         }
     }
 
@@ -155,25 +197,10 @@ extension ReelDatabase {
     /// The account behind a presented key and the key's id (what rate limits count against).
     public func authenticateKey(_ presented: String?, api: APISurface) throws -> (account: Account, keyID: String) {
         guard let presented, !presented.isEmpty else { throw KeyRejection.missing }
-        let id: Substring
-        switch api {
-        case .renderingvideo:
-            guard presented.hasPrefix("sk-") else { throw KeyRejection.badFormat }
-            let body = presented.dropFirst(3)
-            guard body.count == 48 else { throw KeyRejection.invalid }
-            id = body.prefix(16)
-        case .avs:
-            let parts = presented.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "avs" else { throw KeyRejection.badFormat }
-            id = parts[1]
-        case .fvs:
-            let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "fvs" else { throw KeyRejection.badFormat }
-            id = parts[1]
-        }
+        let id = try api.keyFormat.id(in: presented)
         let presentedHash = Self.hash(presented)
         return try writer.read { db in
-            guard let key = try APIKey.fetchOne(db, key: String(id)), key.api == api,
+            guard let key = try APIKey.fetchOne(db, key: String(id)), key.api == api.name,
                   Self.constantTimeEqual(key.secretHash, presentedHash) else { throw KeyRejection.invalid }
             guard key.revokedAt == nil else { throw KeyRejection.inactive }
             guard let account = try Account.fetchOne(db, key: key.accountId) else { throw KeyRejection.noAccount }

@@ -3,8 +3,9 @@ public import Foundation
 
 /// Reel's durable state in one SQLite database (WAL mode), with its migrations.
 ///
-/// Every surface (RenderingVideo, AVS, FVS) shares the accounts, keys and credit ledger; the
-/// tables are written so that AVS tokens and FVS agent keys fit beside RenderingVideo keys.
+/// Every API surface shares the accounts, keys, credit ledger, jobs, files and webhook outbox;
+/// the store knows none of the surfaces: keys carry their surface's name and format, jobs their
+/// dialect's name, and each surface words states and errors in its own vocabulary.
 public final class ReelDatabase: Sendable {
     public let writer: DatabasePool
 
@@ -127,6 +128,49 @@ public final class ReelDatabase: Sendable {
             // Which input dialect a task's document is written in; every task before this one
             // was a RenderingVideo v2 config.
             try db.execute(sql: "ALTER TABLE tasks ADD COLUMN dialect TEXT NOT NULL DEFAULT 'renderingvideo-v2'")
+        }
+        migrator.registerMigration("v3: surfaces as plug-ins") { db in
+            // Keys carry their own format, so the store checks and rotates them without knowing the
+            // surfaces; the surface names are no longer a fixed list. The formats of the keys made
+            // before this are the three surfaces' formats of the time.
+            try db.execute(sql: """
+                CREATE TABLE api_keys_new (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    api TEXT NOT NULL,
+                    key_prefix TEXT NOT NULL,
+                    key_separator TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL,
+                    label TEXT,
+                    settings TEXT NOT NULL DEFAULT '{}',
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                INSERT INTO api_keys_new (id, account_id, api, key_prefix, key_separator, secret_hash, label, settings, created_at, revoked_at)
+                    SELECT id, account_id, api,
+                           CASE api WHEN 'avs' THEN 'avs.' WHEN 'fvs' THEN 'fvs_' ELSE 'sk-' END,
+                           CASE api WHEN 'avs' THEN '.' WHEN 'fvs' THEN '_' ELSE '' END,
+                           secret_hash, label, settings, created_at, revoked_at FROM api_keys;
+                DROP TABLE api_keys;
+                ALTER TABLE api_keys_new RENAME TO api_keys;
+                CREATE INDEX api_keys_account ON api_keys(account_id);
+
+                -- Jobs: a phase beside the state, a webhook signing secret, and when they last changed.
+                ALTER TABLE jobs ADD COLUMN phase TEXT NOT NULL DEFAULT 'queued';
+                UPDATE jobs SET phase = CASE status WHEN 'running' THEN 'rendering' ELSE status END;
+                ALTER TABLE jobs ADD COLUMN webhook_secret TEXT;
+                ALTER TABLE jobs ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+                UPDATE jobs SET updated_at = COALESCE(finished_at, started_at, created_at);
+                CREATE INDEX jobs_task ON jobs(task_id);
+
+                -- Tasks: files sent with them by name, and the document a generated one came from.
+                ALTER TABLE tasks ADD COLUMN inputs TEXT;
+                ALTER TABLE tasks ADD COLUMN source_document TEXT;
+
+                -- The outbox: headers (signatures) and how many attempts each delivery gets.
+                ALTER TABLE webhooks ADD COLUMN headers TEXT;
+                ALTER TABLE webhooks ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 8;
+                """)
         }
         return migrator
     }

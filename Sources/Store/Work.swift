@@ -22,9 +22,19 @@ public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var error: String?
     public var createdAt: String
     public var completedAt: String?
+    /// Files sent with the task, by the name its document uses for them (a JSON object of name →
+    /// file id), for surfaces whose uploads belong to one job.
+    public var inputs: String?
+    /// The document the task was submitted as, when `config` was generated from it (a prompt
+    /// request planned into a template): kept so the job can show both.
+    public var sourceDocument: String?
+
+    /// The task's state, typed (`status` is its stored spelling).
+    public var state: TaskState { TaskState(rawValue: status) ?? .created }
 
     enum CodingKeys: String, CodingKey {
-        case id, api, dialect, config, metadata, title, category, status, width, height, duration, cost, error
+        case id, api, dialect, config, metadata, title, category, status, width, height, duration, cost, error, inputs
+        case sourceDocument = "source_document"
         case accountId = "account_id"
         case jobId = "job_id"
         case createdAt = "created_at"
@@ -33,7 +43,7 @@ public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     public init(id: String = Identifier.make(20), accountId: String, api: String, dialect: String,
                 config: String, metadata: String?, title: String?, category: String, width: Int, height: Int,
-                duration: Double, cost: Int) {
+                duration: Double, cost: Int, inputs: String? = nil) {
         self.id = id
         self.accountId = accountId
         self.api = api
@@ -42,13 +52,46 @@ public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         self.metadata = metadata
         self.title = title
         self.category = category
-        status = "created"
+        status = TaskState.created.rawValue
         self.width = width
         self.height = height
         self.duration = duration
         self.cost = cost
+        self.inputs = inputs
         createdAt = Timestamp.now
     }
+}
+
+/// A task's state: written, being rendered, rendered, or its last render failed.
+public enum TaskState: String, Sendable, CaseIterable {
+    case created, rendering, completed, failed
+}
+
+/// Where a job is in its life. Every change goes through `canMove(to:)`: a finished job never
+/// runs again, and a job is only claimed from the queue.
+public enum JobState: String, Codable, Sendable, CaseIterable {
+    case queued, running, completed, failed, cancelled
+
+    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+
+    public func canMove(to next: JobState) -> Bool {
+        switch (self, next) {
+        case (.queued, .running), (.queued, .failed), (.queued, .cancelled): true
+        // Back to the queue: the server stopped during the attempt.
+        case (.running, .queued), (.running, .completed), (.running, .failed), (.running, .cancelled): true
+        default: false
+        }
+    }
+}
+
+/// What a job is doing, finer than its state: importing its media, generating its document
+/// (when its dialect is generated, e.g. from a prompt), rendering. Phases only move forward.
+public enum JobPhase: String, Codable, Sendable, CaseIterable {
+    case queued
+    case preparingAssets = "preparing_assets"
+    case generating, rendering, completed, failed, cancelled
+
+    var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 }
 
 /// One render of a task, queued and run by the server's workers.
@@ -57,27 +100,57 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var id: String
     public var taskId: String
     public var accountId: String
-    public var status: String
+    public var status: JobState
+    public var phase: JobPhase = .queued
     public var cost: Int
     public var progress: Double
     public var webhookURL: String?
+    /// The secret a surface signs this job's webhook deliveries with, if it signs them.
+    public var webhookSecret: String?
     public var workers: Int
     public var attempts: Int
     public var error: String?
     public var outputPath: String?
     public var createdAt: String
+    public var updatedAt: String
     public var startedAt: String?
     public var finishedAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, cost, progress, workers, attempts, error
+        case id, status, phase, cost, progress, workers, attempts, error
         case taskId = "task_id"
         case accountId = "account_id"
         case webhookURL = "webhook_url"
+        case webhookSecret = "webhook_secret"
         case outputPath = "output_path"
         case createdAt = "created_at"
+        case updatedAt = "updated_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+    }
+
+    init(id: String, taskId: String, accountId: String, cost: Int, webhookURL: String?, webhookSecret: String?, workers: Int) {
+        self.id = id
+        self.taskId = taskId
+        self.accountId = accountId
+        status = .queued
+        self.cost = cost
+        progress = 0
+        self.webhookURL = webhookURL
+        self.webhookSecret = webhookSecret
+        self.workers = workers
+        attempts = 0
+        createdAt = Timestamp.now
+        updatedAt = createdAt
+    }
+
+    /// Moves to `next` (and its phase), or refuses a move the state machine does not allow.
+    mutating func move(to next: JobState, phase: JobPhase? = nil) throws {
+        guard status.canMove(to: next) else { throw StoreError.conflict("job \(id) cannot go from \(status.rawValue) to \(next.rawValue)") }
+        status = next
+        self.phase = phase ?? JobPhase(rawValue: next.rawValue) ?? self.phase
+        updatedAt = Timestamp.now
+        if next.isFinished { finishedAt = updatedAt }
     }
 }
 
@@ -141,9 +214,14 @@ public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var nextAttemptAt: String
     public var lastError: String?
     public var createdAt: String
+    /// Extra request headers (a JSON object), e.g. a signature over `payload`.
+    public var headers: String?
+    /// Attempts before the delivery is given up as failed.
+    public var maxAttempts: Int = 8
 
     enum CodingKeys: String, CodingKey {
-        case id, url, payload, status, attempts
+        case id, url, payload, status, attempts, headers
+        case maxAttempts = "max_attempts"
         case nextAttemptAt = "next_attempt_at"
         case lastError = "last_error"
         case createdAt = "created_at"
@@ -202,9 +280,8 @@ extension ReelDatabase {
                 throw StoreError.notFound("no task with id \(id)")
             }
             let jobs = try JobRecord.filter(Column("task_id") == id).fetchAll(db)
-            for var job in jobs where job.status == "queued" || job.status == "running" {
-                job.status = "cancelled"
-                job.finishedAt = Timestamp.now
+            for var job in jobs where job.status.canMove(to: .cancelled) {
+                try job.move(to: .cancelled)
                 try job.update(db)
                 try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "task deleted")
             }
@@ -223,31 +300,49 @@ extension ReelDatabase {
     // MARK: rendering
 
     /// Starts a render of `taskID`: reserves its cost and queues a job, all in one transaction, so
-    /// the balance can never go negative however many renders start at once.
-    public func startRender(taskID: String, account: String, webhookURL: String?, workers: Int) throws -> RenderStart {
+    /// the balance can never go negative however many renders start at once. `jobPrefix` starts
+    /// the new job's id (each surface spells its job ids its own way).
+    public func startRender(taskID: String, account: String, webhookURL: String?, webhookSecret: String? = nil,
+                            workers: Int, jobPrefix: String = "rt_") throws -> RenderStart {
         try writer.write { db in
             guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account else {
                 throw StoreError.notFound("no task with id \(taskID)")
             }
-            if task.status == "rendering" { throw StoreError.conflict("task \(taskID) is already rendering") }
-            if task.status == "completed" { return .alreadyRendered(task) }
-            let balance = try Self.balance(db, account: account)
-            guard balance >= task.cost else {
-                throw StoreError(kind: .insufficientCredits,
-                                 description: "rendering needs \(task.cost) credits and the account has \(balance)")
-            }
-            let job = JobRecord(id: Identifier.make(16, prefix: "rt_"), taskId: taskID, accountId: account, status: "queued",
-                                cost: task.cost, progress: 0, webhookURL: webhookURL, workers: workers, attempts: 0,
-                                createdAt: Timestamp.now)
-            try job.insert(db)
-            try Self.append(db, account: account, delta: -task.cost, kind: "reserve", job: job.id)
-            task.status = "rendering"
-            task.jobId = job.id
-            task.error = nil
-            task.completedAt = nil
-            try task.update(db)
-            return .queued(job, remainingCredits: balance - task.cost)
+            if task.state == .rendering { throw StoreError.conflict("task \(taskID) is already rendering") }
+            if task.state == .completed { return .alreadyRendered(task) }
+            let (job, remaining) = try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret,
+                                                  workers: workers, jobPrefix: jobPrefix)
+            return .queued(job, remainingCredits: remaining)
         }
+    }
+
+    /// Stores `task` and queues its render in one transaction: nothing is stored, and nothing
+    /// charged, when the account cannot pay for it (`StoreError` of kind `insufficientCredits`).
+    public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String) throws -> (job: JobRecord, remainingCredits: Int) {
+        try writer.write { db in
+            var task = task
+            try task.insert(db)
+            return try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: 1, jobPrefix: jobPrefix)
+        }
+    }
+
+    private static func queue(_ db: Database, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
+                              jobPrefix: String) throws -> (JobRecord, Int) {
+        let balance = try balance(db, account: task.accountId)
+        guard balance >= task.cost else {
+            throw StoreError(kind: .insufficientCredits, description: "rendering needs \(task.cost) credits and the account has \(balance)",
+                             required: task.cost, balance: balance)
+        }
+        let job = JobRecord(id: Identifier.make(16, prefix: jobPrefix), taskId: task.id, accountId: task.accountId, cost: task.cost,
+                            webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers)
+        try job.insert(db)
+        try append(db, account: task.accountId, delta: -task.cost, kind: "reserve", job: job.id)
+        task.status = TaskState.rendering.rawValue
+        task.jobId = job.id
+        task.error = nil
+        task.completedAt = nil
+        try task.update(db)
+        return (job, balance - task.cost)
     }
 
     public func job(id: String) throws -> JobRecord? {
@@ -257,10 +352,9 @@ extension ReelDatabase {
     /// Takes the oldest queued job and marks it running.
     public func claimNextJob() throws -> JobRecord? {
         try writer.write { db in
-            guard var job = try JobRecord.filter(Column("status") == "queued").order(Column("created_at"), Column("id")).fetchOne(db) else {
-                return nil
-            }
-            job.status = "running"
+            guard var job = try JobRecord.filter(Column("status") == JobState.queued.rawValue).order(Column("created_at"), Column("id"))
+                .fetchOne(db) else { return nil }
+            try job.move(to: .running, phase: .preparingAssets)
             job.attempts += 1
             job.startedAt = Timestamp.now
             try job.update(db)
@@ -284,14 +378,14 @@ extension ReelDatabase {
     public func recoverInterruptedJobs(maximumAttempts: Int) throws -> Interrupted {
         try writer.write { db in
             var outcome = Interrupted()
-            for var job in try JobRecord.filter(Column("status") == "running").fetchAll(db) {
+            for var job in try JobRecord.filter(Column("status") == JobState.running.rawValue).fetchAll(db) {
                 if job.attempts >= maximumAttempts {
                     let error = "render crashed: the server stopped during each of its \(job.attempts) attempts at this render "
                         + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
                     try Self.fail(db, job: &job, error: error)
                     outcome.failed.append(job)
                 } else {
-                    job.status = "queued"
+                    try job.move(to: .queued)
                     job.progress = 0
                     try job.update(db)
                     outcome.requeued.append(job)
@@ -302,22 +396,55 @@ extension ReelDatabase {
     }
 
     public func updateProgress(job id: String, progress: Double) throws {
-        try writer.write { try $0.execute(sql: "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'running'", arguments: [progress, id]) }
+        try writer.write {
+            try $0.execute(sql: "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                           arguments: [progress, Timestamp.now, id])
+        }
+    }
+
+    /// Moves a running job to its next phase (phases only go forward). Returns false when the job
+    /// is no longer running (it was cancelled meanwhile).
+    @discardableResult
+    public func enterPhase(_ phase: JobPhase, job id: String) throws -> Bool {
+        try writer.write { db in
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running else { return false }
+            guard phase.order >= job.phase.order else {
+                throw StoreError.conflict("job \(id) cannot go back from \(job.phase.rawValue) to \(phase.rawValue)")
+            }
+            job.phase = phase
+            job.updatedAt = Timestamp.now
+            try job.update(db)
+            return true
+        }
+    }
+
+    /// Replaces a task's document with one generated from it (its dialect too), keeping the
+    /// submitted one as `sourceDocument`.
+    public func replaceDocument(task id: String, dialect: String, config: String, width: Int, height: Int, duration: Double) throws {
+        try writer.write { db in
+            guard var task = try TaskRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no task with id \(id)") }
+            if task.sourceDocument == nil { task.sourceDocument = task.config }
+            task.dialect = dialect
+            task.config = config
+            task.width = width
+            task.height = height
+            task.duration = duration
+            try task.update(db)
+        }
     }
 
     /// Records a finished render: the task completes and the reserved credits are settled.
     /// Returns false when the job was cancelled meanwhile.
     public func completeJob(id: String, outputPath: String) throws -> Bool {
         try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status == "running" else { return false }
-            job.status = "completed"
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .completed) else { return false }
+            try job.move(to: .completed)
             job.progress = 1
             job.outputPath = outputPath
-            job.finishedAt = Timestamp.now
             try job.update(db)
             try Self.append(db, account: job.accountId, delta: 0, kind: "settle", job: id)
             if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == id {
-                task.status = "completed"
+                task.status = TaskState.completed.rawValue
                 task.completedAt = job.finishedAt
                 try task.update(db)
             }
@@ -328,7 +455,7 @@ extension ReelDatabase {
     /// Records a failed render: the task fails with `error` and the credits are refunded.
     public func failJob(id: String, error: String) throws -> Bool {
         try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status == "running" || job.status == "queued" else { return false }
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .failed) else { return false }
             try Self.fail(db, job: &job, error: error)
             return true
         }
@@ -336,13 +463,12 @@ extension ReelDatabase {
 
     /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
     private static func fail(_ db: Database, job: inout JobRecord, error: String) throws {
-        job.status = "failed"
+        try job.move(to: .failed)
         job.error = error
-        job.finishedAt = Timestamp.now
         try job.update(db)
         try append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "render failed")
         if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == job.id {
-            task.status = "failed"
+            task.status = TaskState.failed.rawValue
             task.error = error
             task.completedAt = job.finishedAt
             try task.update(db)
@@ -431,9 +557,13 @@ extension ReelDatabase {
 
     // MARK: webhooks
 
-    public func enqueueWebhook(url: String, payload: String) throws {
+    /// Puts a delivery in the outbox: `headers` are sent with it, and it is given up after
+    /// `maxAttempts` failed attempts.
+    public func enqueueWebhook(url: String, payload: String, headers: [String: String] = [:], maxAttempts: Int = 8) throws {
+        let headerJSON = headers.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]))
+            .map { String(decoding: $0, as: UTF8.self) }
         let record = WebhookRecord(url: url, payload: payload, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
-                                   createdAt: Timestamp.now)
+                                   createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, maxAttempts))
         try writer.write { db in
             let inserted = record
             try inserted.insert(db)
@@ -447,6 +577,8 @@ extension ReelDatabase {
         }
     }
 
+    /// Records one delivery attempt; a failed one is tried again after `retryAfter` seconds until
+    /// the delivery's attempts run out.
     public func recordWebhookAttempt(id: Int64, delivered: Bool, error: String?, retryAfter: TimeInterval?) throws {
         try writer.write { db in
             guard var hook = try WebhookRecord.fetchOne(db, key: id) else { return }
@@ -454,7 +586,7 @@ extension ReelDatabase {
             hook.lastError = error
             if delivered {
                 hook.status = "delivered"
-            } else if let retryAfter {
+            } else if let retryAfter, hook.attempts < hook.maxAttempts {
                 hook.nextAttemptAt = Timestamp.string(Date() + retryAfter)
             } else {
                 hook.status = "failed"

@@ -10,8 +10,8 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
     /// The whole document.
     public static let root = JSONPath(components: [])
 
-    func appending(_ key: String) -> JSONPath { JSONPath(components: components + [.key(key)]) }
-    func appending(_ index: Int) -> JSONPath { JSONPath(components: components + [.index(index)]) }
+    public func appending(_ key: String) -> JSONPath { JSONPath(components: components + [.key(key)]) }
+    public func appending(_ index: Int) -> JSONPath { JSONPath(components: components + [.index(index)]) }
 
     public var description: String {
         guard !components.isEmpty else { return "$" }
@@ -31,6 +31,11 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public let path: JSONPath
     public let message: String
 
+    public init(path: JSONPath, message: String) {
+        self.path = path
+        self.message = message
+    }
+
     public var description: String { "\(path): \(message)" }
 }
 
@@ -42,7 +47,7 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
         self.diagnostics = diagnostics
     }
 
-    init(path: JSONPath, message: String) {
+    public init(path: JSONPath, message: String) {
         self.diagnostics = [Diagnostic(path: path, message: message)]
     }
 

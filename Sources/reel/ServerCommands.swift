@@ -22,7 +22,7 @@ struct DataOption: ParsableArguments {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server (RenderingVideo API) with its render workers.",
+        abstract: "Run the HTTP server (the RenderingVideo and AVS APIs) with its render workers.",
         discussion: "Everything persistent lives in the --data folder; no other service is needed."
     )
 
@@ -39,6 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay idle or take to send a request.") var idleTimeout = 60
     @Option(help: "Render attempts cut short by a crash, hang or restart before a job fails and is refunded.") var maxRenderAttempts = 2
     @Option(help: "Seconds a render may go without finishing a frame before it is stopped as hung.") var renderStallTimeout = 600
+    @Option(help: "Seconds before a failed webhook delivery's first retry (each later retry waits twice as long).")
+    var webhookRetryDelay: Double = 2
+    @Option(help: ArgumentHelp("An OpenAI-compatible chat completions URL that plans AVS prompt jobs; default: the built-in planner.",
+                               discussion: "The bearer key is read from REEL_PLANNER_API_KEY."))
+    var plannerURL: String?
+    @Option(help: "The model named in requests to --planner-url.") var plannerModel = "gpt-4o-mini"
 
     func run() async throws {
         LibAVLogging.configure(verbose: false)
@@ -64,6 +70,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maximumRenderAttempts = maxRenderAttempts
         guard (1...86_400).contains(renderStallTimeout) else { throw fail("--render-stall-timeout must be 1 to 86400 s") }
         configuration.renderStallTimeout = TimeInterval(renderStallTimeout)
+        guard webhookRetryDelay > 0, webhookRetryDelay <= 3600 else { throw fail("--webhook-retry-delay must be more than 0 and at most 3600 s") }
+        configuration.webhookRetryDelay = webhookRetryDelay
+        if let plannerURL {
+            guard let url = URL(string: plannerURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw fail("--planner-url must be an http(s) URL")
+            }
+            configuration.plannerURL = plannerURL
+            configuration.plannerModel = plannerModel
+            configuration.plannerKey = ProcessInfo.processInfo.environment["REEL_PLANNER_API_KEY"]
+        }
         let service: ReelService
         do {
             service = try ReelService(configuration: configuration)
@@ -108,10 +124,12 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var data: DataOption
 
         func run() throws {
-            guard let surface = APISurface(rawValue: api) else { throw fail("--api must be renderingvideo, avs or fvs") }
+            guard let surface = Surfaces.keySurface(named: api) else {
+                throw fail("--api must be one of " + Surfaces.keySurfaces.map(\.name).joined(separator: ", "))
+            }
             do {
                 let (key, record) = try data.database().createKey(account: account, api: surface, label: label)
-                print("created \(surface.rawValue) key \(record.id) for \(account); it is shown only now:")
+                print("created \(surface.name) key \(record.id) for \(account); it is shown only now:")
                 print(key)
             } catch let error as StoreError {
                 throw fail(error.description)
@@ -128,7 +146,7 @@ struct KeysCommand: ParsableCommand {
             do {
                 for key in try data.database().keys(account: account) {
                     let state = key.revokedAt.map { "revoked \($0)" } ?? "active"
-                    print("\(key.id)  \(key.api.rawValue)  \(state)  created \(key.createdAt)\(key.label.map { "  \($0)" } ?? "")")
+                    print("\(key.id)  \(key.api)  \(state)  created \(key.createdAt)\(key.label.map { "  \($0)" } ?? "")")
                 }
             } catch let error as StoreError {
                 throw fail(error.description)
@@ -145,7 +163,7 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             do {
                 let (key, record) = try data.database().rotateKey(id: id)
-                print("rotated \(record.api.rawValue) key \(record.id); the new key is shown only now:")
+                print("rotated \(record.api) key \(record.id); the new key is shown only now:")
                 print(key)
             } catch let error as StoreError {
                 throw fail(error.description)

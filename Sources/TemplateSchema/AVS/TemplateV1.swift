@@ -44,7 +44,15 @@ public enum AVSTemplateV1: InputDialect {
         public var position: CaptionPosition
         public var fontSize: Double?
         public var color: RGBAColor
+        /// Slow camera motion on a picture (images and video): none, or a gentle zoom in or out.
+        public var motion: Motion = .none
+        /// Seconds the sound fades in and out (audio and video).
+        public var fadeIn: Double = 0
+        public var fadeOut: Double = 0
     }
+
+    /// A gentle zoom over a block's length: 100 % → 108 % (in) or 108 % → 100 % (out).
+    public enum Motion: String, CaseIterable, Sendable { case none, zoomIn, zoomOut }
 
     /// Where a text block sits.
     public enum CaptionPosition: String, CaseIterable, Sendable { case top, center, bottom }
@@ -102,7 +110,8 @@ public enum AVSTemplateV1: InputDialect {
         return Document(name: name, blocks: blocks, output: output, warnings: warnings.diagnostics)
     }
 
-    private static let mediaFields: Set = ["type", "start", "duration", "source", "fit", "volume", "muted", "trimStart"]
+    private static let mediaFields: Set = ["type", "start", "duration", "source", "fit", "volume", "muted", "trimStart", "motion",
+                                           "fadeIn", "fadeOut"]
     private static let textFields: Set = ["type", "start", "duration", "text", "position", "fontSize", "color"]
 
     private static func readBlock(_ node: Node, warnings: DiagnosticLog) -> Block? {
@@ -139,11 +148,14 @@ public enum AVSTemplateV1: InputDialect {
         let position = node["position"]?.oneOf(CaptionPosition.self) ?? .bottom
         let fontSize = node["fontSize"]?.positiveNumber(upTo: DocumentLimits.fontSize)
         let color = node["color"].flatMap { DocumentReader(log: node.log).readColor($0) } ?? .white
+        let motion = node["motion"]?.oneOf(Motion.self) ?? .none
+        let fadeIn = node["fadeIn"]?.seconds ?? 0, fadeOut = node["fadeOut"]?.seconds ?? 0
         guard let start, let duration else { return nil }
         if kind != .text, url == nil, uploadName == nil { return nil }
         if kind == .text, text == nil { return nil }
         return Block(kind: kind, path: node.path, start: start, duration: duration, url: url, uploadName: uploadName, text: text,
-                     fit: fit, volume: volume, muted: muted, trimStart: trimStart, position: position, fontSize: fontSize, color: color)
+                     fit: fit, volume: volume, muted: muted, trimStart: trimStart, position: position, fontSize: fontSize, color: color,
+                     motion: motion, fadeIn: min(fadeIn, duration), fadeOut: min(fadeOut, duration))
     }
 
     private static func warnUnknown(_ node: Node, known: Set<String>, into warnings: DiagnosticLog) {
@@ -177,15 +189,19 @@ extension AVSTemplateV1.Document {
                 }
             }
             let fullFrame = Transform(x: .constant(w / 2), y: .constant(h / 2), width: .constant(w), height: .constant(h))
-            let sound = SoundSettings(volume: block.volume, muted: block.muted)
+            var sound = SoundSettings(volume: block.volume, muted: block.muted)
+            sound.fadeIn = block.fadeIn
+            sound.fadeOut = block.fadeOut
             let content: ClipContent
             var transform = fullFrame
             var shadow: Shadow?
             switch block.kind {
             case .video:
                 content = .video(VideoContent(source: source(), trim: MediaTrim(start: block.trimStart), fit: block.fit, sound: sound))
+                transform = block.motion.applied(to: fullFrame, duration: block.duration)
             case .image:
                 content = .image(ImageContent(source: source(), fit: block.fit))
+                transform = block.motion.applied(to: fullFrame, duration: block.duration)
             case .audio:
                 content = .audio(AudioContent(source: source(), trim: MediaTrim(start: block.trimStart), sound: sound))
             case .text:
@@ -202,5 +218,18 @@ extension AVSTemplateV1.Document {
         }
         guard log.diagnostics.isEmpty else { throw SchemaError(diagnostics: log.diagnostics) }
         return Timeline(canvas: canvas, tracks: tracks)
+    }
+}
+
+extension AVSTemplateV1.Motion {
+    /// `transform` with this motion's scale over `duration` seconds.
+    func applied(to transform: Transform, duration: Double) -> Transform {
+        let (from, to): (Double, Double) = switch self { case .none: (1, 1); case .zoomIn: (1, 1.08); case .zoomOut: (1.08, 1) }
+        guard from != to else { return transform }
+        var moved = transform
+        let scale = Animatable<Double>.keyframes([Keyframe(time: 0, value: from), Keyframe(time: duration, value: to, easing: .easeInOutSine)])
+        moved.scaleX = scale
+        moved.scaleY = scale
+        return moved
     }
 }

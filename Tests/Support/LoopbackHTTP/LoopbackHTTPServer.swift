@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 for tests: GET serves fixed bodies by path (404 for a nil
-/// or unknown one), POST answers 200; every request's body is kept. One connection at a time,
-/// on a background thread.
+/// or unknown one), POST answers from `postAnswers` in turn (then 200); every request's head and
+/// body are kept. One connection at a time, on a background thread.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     private let descriptor: Int32
     public let port: UInt16
@@ -13,12 +13,32 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var requests = 0
     private var bodies: [Data] = []
+    private var heads: [String] = []
+    private var postAnswers: [(status: Int, body: Data)]
+
+    /// A request as it arrived: its head (request line and headers) and body.
+    public struct Received: Sendable {
+        public var head: String
+        public var body: Data
+
+        /// The value of header `name` (any case).
+        public func header(_ name: String) -> String? {
+            for line in head.components(separatedBy: "\r\n").dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                if line[..<colon].lowercased() == name.lowercased() {
+                    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+            }
+            return nil
+        }
+    }
 
     public var base: String { "http://127.0.0.1:\(port)" }
     public var requestCount: Int { lock.lock(); defer { lock.unlock() }; return requests }
 
-    public init(routes: [String: Data?] = [:]) throws {
+    public init(routes: [String: Data?] = [:], postAnswers: [(status: Int, body: Data)] = []) throws {
         self.routes = routes
+        self.postAnswers = postAnswers
         (descriptor, port) = try listeningSocket()
         Thread { [self] in serve() }.start()
     }
@@ -32,22 +52,38 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public func takeBody() -> Data? {
         lock.lock()
         defer { lock.unlock() }
-        return bodies.isEmpty ? nil : bodies.removeFirst()
+        guard !bodies.isEmpty else { return nil }
+        heads.removeFirst()
+        return bodies.removeFirst()
+    }
+
+    /// The oldest request not taken yet, head and body.
+    public func takeRequest() -> Received? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !bodies.isEmpty else { return nil }
+        return Received(head: heads.removeFirst(), body: bodies.removeFirst())
     }
 
     private func serve() {
         while true {
             let client = accept(descriptor, nil, nil)
             guard client >= 0 else { return }
-            let (requestLine, body) = read(client)
+            let (head, body) = read(client)
+            let requestLine = head.components(separatedBy: "\r\n").first ?? ""
             let words = requestLine.split(separator: " ")
             let method = words.first.map(String.init) ?? "GET", path = words.count > 1 ? String(words[1]) : "/"
             lock.lock()
             requests += 1
             bodies.append(body)
+            heads.append(head)
+            let answer = method == "POST" && !postAnswers.isEmpty ? postAnswers.removeFirst() : nil
             lock.unlock()
             let response: Data
-            if method == "POST" {
+            if let answer {
+                response = Data("HTTP/1.1 \(answer.status) Scripted\r\nContent-Length: \(answer.body.count)\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".utf8)
+                    + answer.body
+            } else if method == "POST" {
                 response = Data("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
             } else if let found = routes[path], let content = found {
                 response = Data("HTTP/1.1 200 OK\r\nContent-Length: \(content.count)\r\nContent-Type: video/mp4\r\nConnection: close\r\n\r\n".utf8) + content
@@ -66,7 +102,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    /// The request line and body of one request (the body by Content-Length).
+    /// The head (request line and headers) and body of one request (the body by Content-Length).
     private func read(_ client: Int32) -> (String, Data) {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -83,8 +119,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             }
             if let expected, received.count >= headerLength + expected { break }
         }
-        let requestLine = String(decoding: received.prefix { $0 != 13 }, as: UTF8.self)
-        return (requestLine, headerLength > 0 ? received.subdata(in: headerLength..<received.count) : Data())
+        let head = String(decoding: received.prefix(max(0, headerLength - 4)), as: UTF8.self)
+        return (headerLength > 0 ? head : String(decoding: received.prefix { $0 != 13 }, as: UTF8.self),
+                headerLength > 0 ? received.subdata(in: headerLength..<received.count) : Data())
     }
 }
 

@@ -1,18 +1,24 @@
 import Foundation
 import Store
-import TemplateSchema
+public import TemplateSchema
 import Timeline
 
 /// What a document rendered by the server may read: http(s) URLs (fetched through the outbound
 /// network policy), and the uploads of the account that owns the document, named by their URL
 /// (`…/uploads/<id>/<name>`) or their id. Local paths, `file:` URLs and other accounts' uploads
-/// are refused, so one account can never render another's files or the server's own.
-struct MediaAccess: Sendable {
+/// are refused, so one account can never render another's files or the server's own. Files sent
+/// with a job are also named by the names the job gave them.
+public struct MediaAccess: Sendable {
     let database: ReelDatabase
 
-    /// The resolver for documents of `account`.
-    func sources(for account: String) -> SourceResolver {
+    /// The resolver for documents of `account`; `inputs` names files sent with one job (name →
+    /// file id), which its document may use by those names.
+    public func sources(for account: String, inputs: [String: String] = [:]) -> SourceResolver {
         SourceResolver { [database] src in
+            if let id = inputs[src] {
+                guard let file = try? database.file(id: id), file.accountId == account else { return .failure(Self.notYours) }
+                return .success(.file(file.storedPath))
+            }
             if SourceResolver.isRemote(src) {
                 // A link to one of our uploads reads the stored file, and only the owner's.
                 guard let id = Self.uploadID(inURL: src), let file = try? database.file(id: id) else { return .success(.url(src)) }

@@ -1,19 +1,25 @@
 import Encoder
-import Foundation
+public import Foundation
 import Logging
 import Media
 import Render
 import Store
 import TemplateSchema
+import Timeline
 
-/// The render workers inside the server: each takes the oldest queued job, renders it, and
-/// records the outcome; a restart puts interrupted jobs back in the queue.
+/// The render workers inside the server: each takes the oldest queued job and takes it through
+/// its phases (importing its media, generating its document when its dialect is generated,
+/// rendering), then records the outcome and queues the job's surface's webhook; a restart puts
+/// interrupted jobs back in the queue.
 final class JobRunner: Sendable {
     let service: ReelService
+    /// The surfaces by name: whose jobs these are, who words their webhooks and generates documents.
+    let surfaces: [String: any SurfaceModule]
     private let gate = WorkGate()
 
-    init(service: ReelService) {
+    init(service: ReelService, surfaces: [any SurfaceModule]) {
         self.service = service
+        self.surfaces = Dictionary(surfaces.map { ($0.surface.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Tells the workers a job was queued.
@@ -30,7 +36,7 @@ final class JobRunner: Sendable {
             }
             for job in interrupted.failed {
                 service.logger.error("render crashed on every attempt; failed", metadata: ["job": "\(job.id)", "attempts": "\(job.attempts)"])
-                service.sendWebhook(for: job, status: "failed", error: job.error)
+                announce(job.id)
             }
         }
     }
@@ -54,55 +60,100 @@ final class JobRunner: Sendable {
         }
     }
 
+    /// Queues the webhook of the finished job `id`, as its surface words it.
+    private func announce(_ id: String) {
+        guard let job = try? service.database.job(id: id), let task = try? service.database.task(id: job.taskId),
+              let delivery = surfaces[task.api]?.webhook(for: job, task: task) else { return }
+        try? service.database.enqueueWebhook(url: delivery.url, payload: delivery.body, headers: delivery.headers,
+                                             maxAttempts: delivery.maxAttempts)
+    }
+
     private func render(_ job: JobRecord) async {
         let logger = service.logger
         logger.info("render started", metadata: ["job": "\(job.id)", "task": "\(job.taskId)"])
         let output = service.paths.videos + "/\(job.taskId).mp4"
         let heartbeat = LockedBox(Date())
-        let outcome: Result<Void, any Error>? = await runOnThread(stallingAfter: service.configuration.renderStallTimeout,
-                                                                  heartbeat: heartbeat) { [service] in
-            guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
-            let timeline = try service.timeline(for: task.config, dialect: task.dialect, account: task.accountId)
-            let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
-            // num_workers is accepted for compatibility; the encoder's threads follow the picture
-            // size so that the same task renders to the same bytes on any machine.
-            let settings = EncoderSettings()
-            var lastUpdate = Date.distantPast
-            try renderer.renderVideo(to: output, settings: settings) { progress in
-                heartbeat.value = Date()
-                guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
-                lastUpdate = Date()
-                // A deleted task stops its render.
-                guard let current = try service.database.job(id: job.id), current.status == "running" else { throw RenderError.cancelled }
-                try service.database.updateProgress(job: job.id, progress: Double(progress.framesDone) / Double(progress.frameCount))
+        let database = service.database
+        let stall = service.configuration.renderStallTimeout
+        var outcome: Result<Void, any Error>?
+        do {
+            guard let task = try database.task(id: job.taskId) else { throw RenderError.cancelled }
+            let generator = surfaces[task.api]?.generator(forDialect: task.dialect)
+            // Importing: every remote file the document names is fetched (and each upload found)
+            // before anything is generated or drawn, so a poll shows `preparing_assets` meanwhile.
+            guard let imported = try await prepare(task, generator: generator, heartbeat: heartbeat) else { throw Stalled() }
+            if let generator {
+                guard try database.enterPhase(.generating, job: job.id) else { throw RenderError.cancelled }
+                let generated = try await generator.generate(task: task, imported: imported)
+                // What was generated must read in its dialect before it replaces the submitted document.
+                let timeline = try service.timeline(for: generated.document, dialect: generated.dialect, account: task.accountId,
+                                                    inputs: ReelService.inputs(of: task))
+                try database.replaceDocument(task: task.id, dialect: generated.dialect, config: generated.document,
+                                             width: timeline.canvas.width, height: timeline.canvas.height, duration: timeline.duration)
             }
+            guard try database.enterPhase(.rendering, job: job.id) else { throw RenderError.cancelled }
+            heartbeat.value = Date()
+            outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service] in
+                guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
+                let timeline = try service.timeline(for: task)
+                let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
+                // num_workers is accepted for compatibility; the encoder's threads follow the picture
+                // size so that the same task renders to the same bytes on any machine.
+                let settings = EncoderSettings()
+                var lastUpdate = Date.distantPast
+                try renderer.renderVideo(to: output, settings: settings) { progress in
+                    heartbeat.value = Date()
+                    guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
+                    lastUpdate = Date()
+                    // A deleted task stops its render.
+                    guard let current = try service.database.job(id: job.id), current.status == .running else { throw RenderError.cancelled }
+                    try service.database.updateProgress(job: job.id, progress: Double(progress.framesDone) / Double(progress.frameCount))
+                }
+            }
+        } catch is Stalled {
+            outcome = nil
+        } catch {
+            outcome = .failure(error)
         }
         switch outcome {
         case nil:
             // The render's thread cannot be stopped; it stops itself at its next frame, seeing the
             // job is no longer running, and a worker is free for the next job now.
-            let error = "render hung: no progress for \(Int(saturating: service.configuration.renderStallTimeout)) s, so it was stopped; "
-                + "the credits were refunded"
+            let error = "render hung: no progress for \(Int(saturating: stall)) s, so it was stopped; the credits were refunded"
             logger.error("render hung", metadata: ["job": "\(job.id)"])
-            if (try? service.database.failJob(id: job.id, error: error)) == true {
-                service.sendWebhook(for: job, status: "failed", error: error)
-            }
+            if (try? database.failJob(id: job.id, error: error)) == true { announce(job.id) }
         case .success:
-            if (try? service.database.completeJob(id: job.id, outputPath: output)) == true {
+            if (try? database.completeJob(id: job.id, outputPath: output)) == true {
                 logger.info("render completed", metadata: ["job": "\(job.id)"])
-                service.sendWebhook(for: job, status: "completed", error: nil)
+                announce(job.id)
             } else {
                 try? FileManager.default.removeItem(atPath: output)
             }
         case .failure(let error):
             if case .cancelled = error as? RenderError { return }
             logger.warning("render failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            let message = service.clientMessage(error)
-            if (try? service.database.failJob(id: job.id, error: message)) == true {
-                service.sendWebhook(for: job, status: "failed", error: message)
-            }
+            if (try? database.failJob(id: job.id, error: service.clientMessage(error))) == true { announce(job.id) }
         }
     }
+
+    /// Imports the media of `task` (a generated dialect says which; others name them in their
+    /// timeline): nil when the import stalls.
+    private func prepare(_ task: TaskRecord, generator: (any DocumentGenerator)?, heartbeat: LockedBox<Date>) async throws -> [MediaSource: String]? {
+        let sources = service.mediaAccess.sources(for: task.accountId, inputs: ReelService.inputs(of: task))
+        let media = try generator?.media(of: task, sources: sources) ?? service.timeline(for: task).mediaSources
+        let locator = service.mediaLocator
+        let result = await runOnThread(stallingAfter: service.configuration.renderStallTimeout, heartbeat: heartbeat) {
+            var imported: [MediaSource: String] = [:]
+            for source in media {
+                heartbeat.value = Date()
+                imported[source] = try locator.localPath(for: source)
+            }
+            return imported
+        }
+        return try result?.get()
+    }
+
+    struct Stalled: Error {}
 
     enum RenderError: Error { case cancelled }
 }
@@ -144,13 +195,13 @@ actor WorkGate {
 
 /// A value handed between threads that the compiler cannot check (a JSON object tree, once built,
 /// is only read).
-struct Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct Unchecked<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
 
 /// Runs blocking work on its own thread, off Swift's cooperative pool.
-func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
+public func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: Result(catching: body)) }
         thread.stackSize = 8 << 20
@@ -161,7 +212,7 @@ func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
 /// Runs blocking work on its own thread, like `runOnThread`, but gives up waiting when `heartbeat`
 /// (which the work updates as it goes) is older than `stall` seconds: nil then. The work's thread
 /// goes on until it returns; its result is dropped.
-func runOnThread<T: Sendable>(stallingAfter stall: TimeInterval, heartbeat: LockedBox<Date>,
+public func runOnThread<T: Sendable>(stallingAfter stall: TimeInterval, heartbeat: LockedBox<Date>,
                               _ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error>? {
     await withCheckedContinuation { continuation in
         let answered = LockedBox(false)
@@ -182,12 +233,11 @@ func runOnThread<T: Sendable>(stallingAfter stall: TimeInterval, heartbeat: Lock
     }
 }
 
-/// Delivers webhooks from the outbox: POST with a 10 s timeout, retried with exponential
-/// backoff (2, 4, 8 … s) up to eight attempts, never on the render path.
+/// Delivers webhooks from the outbox: POST with a 10 s timeout and the delivery's headers,
+/// retried with exponential backoff (`webhookRetryDelay` × 1, 2, 4 …) until its attempts run out,
+/// never on the render path.
 final class WebhookSender: Sendable {
     let service: ReelService
-    static let maximumAttempts = 8
-
     init(service: ReelService) {
         self.service = service
     }
@@ -210,6 +260,7 @@ final class WebhookSender: Sendable {
                 request.httpMethod = "POST"
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                 request.setValue("Reel-Webhook/\(ReelService.version)", forHTTPHeaderField: "User-Agent")
+                for (name, value) in Self.headers(of: hook) { request.setValue(value, forHTTPHeaderField: name) }
                 request.httpBody = Data(hook.payload.utf8)
                 let (_, response) = try await URLSession.shared.data(for: request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -221,11 +272,17 @@ final class WebhookSender: Sendable {
             failure = "not a URL"
         }
         let attempts = hook.attempts + 1
-        let retry: TimeInterval? = failure != nil && attempts < Self.maximumAttempts ? pow(2, Double(attempts)) : nil
+        let retry: TimeInterval? = failure != nil && attempts < hook.maxAttempts
+            ? service.configuration.webhookRetryDelay * pow(2, Double(attempts - 1)) : nil
         try? service.database.recordWebhookAttempt(id: id, delivered: failure == nil, error: failure, retryAfter: retry)
         if let failure {
             service.logger.warning("webhook delivery failed", metadata: ["url": "\(hook.url)", "attempt": "\(attempts)", "error": "\(failure)"])
         }
+    }
+
+    static func headers(of hook: WebhookRecord) -> [String: String] {
+        guard let text = hook.headers, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
+        return object
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How many requests a client may make: `perMinute` on average, up to `burst` at once.
 public struct RateLimit: Sendable, Equatable {
@@ -14,13 +14,13 @@ public struct RateLimit: Sendable, Equatable {
 /// Token buckets, one per client key: each request takes a token, tokens come back at the
 /// limit's rate, and a bucket holds at most `burst`. The clock is injected so tests can move
 /// time without waiting.
-final class RateLimiter: @unchecked Sendable {
+public final class RateLimiter: @unchecked Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: Double
     }
 
-    let limit: RateLimit
+    public let limit: RateLimit
     private let clock: @Sendable () -> Double
     private let lock = NSLock()
     private var buckets: [String: Bucket] = [:]
@@ -28,13 +28,13 @@ final class RateLimiter: @unchecked Sendable {
     /// trim it doubles past what is left, so that many busy clients do not make every request trim.
     private var trimThreshold = 10_000
 
-    init(limit: RateLimit, clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
+    public init(limit: RateLimit, clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.limit = limit
         self.clock = clock
     }
 
     /// Takes a token for `key`: nil when the request may go ahead, else the seconds until it may.
-    func admit(_ key: String) -> Int? {
+    public func admit(_ key: String) -> Int? {
         let rate = Double(max(limit.perMinute, 1)) / 60, capacity = Double(max(limit.burst, 1))
         let now = clock()
         lock.lock()

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ServerKit
 import Store
 
 /// Authenticates RenderingVideo requests in all four styles the API accepts:
@@ -18,14 +19,14 @@ struct KeyAuthentication: RouterMiddleware {
             context.account = account
             if let limiter, let wait = limiter.admit("key:" + keyID) { throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit) }
         } catch let rejection as KeyRejection {
-            let message = switch rejection {
-            case .missing: "an API key is required: send Authorization: Bearer sk-…"
-            case .badFormat: "API keys start with sk-"
-            case .invalid: "the API key is not valid"
-            case .inactive: "the API key has been revoked"
-            case .noAccount: "the account of this API key no longer exists"
+            let (code, message) = switch rejection {
+            case .missing: ("MISSING_API_KEY", "an API key is required: send Authorization: Bearer sk-…")
+            case .badFormat: ("INVALID_API_KEY_FORMAT", "API keys start with sk-")
+            case .invalid: ("INVALID_API_KEY", "the API key is not valid")
+            case .inactive: ("API_KEY_INACTIVE", "the API key has been revoked")
+            case .noAccount: ("USER_NOT_FOUND", "the account of this API key no longer exists")
             }
-            throw APIError(.unauthorized, code: rejection.rawValue, message)
+            throw APIError(.unauthorized, code: code, message)
         }
         return try await next(request, context)
     }

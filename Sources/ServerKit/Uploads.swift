@@ -1,16 +1,16 @@
-import Foundation
+public import Foundation
 
 /// One part of a multipart/form-data body.
-struct MultipartPart {
-    var name: String
-    var filename: String?
-    var body: Data
+public struct MultipartPart: Sendable {
+    public var name: String
+    public var filename: String?
+    public var body: Data
 }
 
 /// A strict multipart/form-data reader (RFC 7578) for bodies already in memory.
-enum Multipart {
+public enum Multipart {
     /// The parts of `body`, split on the boundary from `contentType`.
-    static func parse(_ body: Data, contentType: String) throws -> [MultipartPart] {
+    public static func parse(_ body: Data, contentType: String) throws -> [MultipartPart] {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundaryRange = contentType.range(of: "boundary=", options: .caseInsensitive) else {
             throw APIError.invalidRequest("uploads must be multipart/form-data with a boundary", field: "Content-Type")
@@ -55,13 +55,13 @@ enum Multipart {
 }
 
 /// What an uploaded file is, decided from its bytes, never from its name.
-struct DetectedType: Equatable {
-    var type: String       // image | video | audio
-    var mimeType: String
-    var fileExtension: String
+public struct DetectedType: Equatable, Sendable {
+    public var type: String       // image | video | audio
+    public var mimeType: String
+    public var fileExtension: String
 
     /// Recognises the formats the RenderingVideo API accepts.
-    static func detect(_ data: Data) -> DetectedType? {
+    public static func detect(_ data: Data) -> DetectedType? {
         let bytes = [UInt8](data.prefix(64))
         func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
             bytes.count >= offset + prefix.count && Array(bytes[offset..<offset + prefix.count]) == prefix
@@ -104,7 +104,7 @@ struct DetectedType: Equatable {
 
 /// A client's file name made safe to show and to put in a URL: its last path component, no
 /// control characters, at most 200 characters.
-func sanitizedFileName(_ name: String?) -> String {
+public func sanitizedFileName(_ name: String?) -> String {
     let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
     let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init)).prefix(200)
     let trimmed = cleaned.trimmingCharacters(in: .whitespaces)

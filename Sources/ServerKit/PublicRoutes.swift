@@ -1,6 +1,6 @@
 import Encoder
 import Foundation
-import Hummingbird
+public import Hummingbird
 import NIOCore
 import Render
 import Store
@@ -8,10 +8,12 @@ import TemplateSchema
 
 /// Routes reached by link rather than by key: signed video links (with HTTP Range, so players
 /// can seek), uploaded files (their ids are unguessable), and the preview viewer.
-struct PublicRoutes: Sendable {
+public struct PublicRoutes: Sendable {
     let service: ReelService
 
-    func register(on router: Router<ReelRequestContext>) {
+    public init(service: ReelService) { self.service = service }
+
+    public func register(on router: Router<ReelRequestContext>) {
         router.get("videos/:file") { request, context in try video(request, context) }
         router.get("uploads/:fileId/:name") { request, context in try uploaded(request, context) }
         router.get("t/:id") { request, context in try viewer(request, context) }
@@ -85,7 +87,7 @@ struct PublicRoutes: Sendable {
     }
 
     /// The inclusive byte range a single-range `Range` header asks for, or nil if unsatisfiable.
-    static func byteRange(_ header: String, size: Int) -> (Int, Int)? {
+    public static func byteRange(_ header: String, size: Int) -> (Int, Int)? {
         guard header.hasPrefix("bytes="), size > 0 else { return nil }
         let spec = header.dropFirst(6).split(separator: ",").first.map(String.init) ?? ""
         let pieces = spec.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -1,16 +1,16 @@
 public import Hummingbird
-import Foundation
+public import Foundation
 public import Logging
-import Media
+public import Media
 import Render
 import Encoder
 public import Store
-import TemplateSchema
-import Timeline
-import NIOCore
+public import TemplateSchema
+public import Timeline
+public import NIOCore
 
-/// The server: the database, the data folder, the workers and the webhook sender, and the
-/// routes of every API surface built on them.
+/// The server's shared parts: the database, the data folder, the workers and the webhook sender,
+/// the shared routes, and the helpers every API surface builds its routes on.
 public final class ReelService: Sendable {
     public static let version = "0.1.0"
 
@@ -19,14 +19,14 @@ public final class ReelService: Sendable {
     public let database: ReelDatabase
     public let logger: Logger
     let signer: URLSigner
-    let networkPolicy: NetworkPolicy
-    let mediaLocator: MediaLocator
-    let mediaAccess: MediaAccess
+    public let networkPolicy: NetworkPolicy
+    public let mediaLocator: MediaLocator
+    public let mediaAccess: MediaAccess
     /// Requests per API key, and preview frames per composition owner, when limited.
-    let requestLimiter: RateLimiter?
-    let previewFrameLimiter: RateLimiter?
+    public let requestLimiter: RateLimiter?
+    public let previewFrameLimiter: RateLimiter?
     /// Preview frames being drawn at once.
-    let previewFrameSlots: Slots
+    public let previewFrameSlots: Slots
     private let runner = LockedBox<JobRunner?>(nil)
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
@@ -45,17 +45,22 @@ public final class ReelService: Sendable {
         previewFrameSlots = Slots(configuration.previewFrameConcurrency)
     }
 
-    /// The Hummingbird application serving every route.
-    public func application() -> some ApplicationProtocol {
+    /// The router every surface adds its routes to, with the server's own routes: health, the
+    /// OpenAPI document (`openAPI`, composed by the caller from the surfaces) and the links.
+    public func router(openAPI: String) -> Router<ReelRequestContext> {
         let router = Router(context: ReelRequestContext.self)
-        router.add(middleware: ErrorEnvelopeMiddleware())
+        router.add(middleware: ErrorEnvelopeMiddleware(ServerEnvelope()))
         router.add(middleware: LogRequestsMiddleware(.info))
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok", "version": Self.version]) }
         router.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: openAPI)))
         }
-        RenderingVideoRoutes(service: self).register(on: router)
         PublicRoutes(service: self).register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application serving `router`.
+    public func application(router: Router<ReelRequestContext>) -> some ApplicationProtocol {
         // A connection idle (or still sending its request head) for `idleTimeout` is closed;
         // bodies have the same deadline in `collectBody(of:upTo:)`.
         let idle = TimeAmount.milliseconds(Int64(Int(saturating: configuration.idleTimeout * 1000)))
@@ -65,16 +70,9 @@ public final class ReelService: Sendable {
                            logger: logger)
     }
 
-    /// Serves until cancelled, with the render workers and the webhook sender alongside.
-    public func run() async throws {
-        let work = startBackgroundWork()
-        defer { work.cancel() }
-        try await application().runService()
-    }
-
-    /// Starts the workers and the webhook sender (without the HTTP listener, for in-process tests).
-    public func startBackgroundWork() -> Task<Void, Never> {
-        let jobs = JobRunner(service: self)
+    /// Starts the workers and the webhook sender for jobs of `surfaces`.
+    public func startBackgroundWork(surfaces: [any SurfaceModule]) -> Task<Void, Never> {
+        let jobs = JobRunner(service: self, surfaces: surfaces)
         jobs.recoverInterruptedJobs()
         runner.value = jobs
         let webhooks = WebhookSender(service: self)
@@ -86,12 +84,12 @@ public final class ReelService: Sendable {
         }
     }
 
-    func jobQueued() { runner.value?.notify() }
+    public func jobQueued() { runner.value?.notify() }
 
     /// A request's body, at most `limit` bytes, which must arrive within `deadline` seconds (the
     /// idle timeout by default): a client that sends too much gets a 413, one that trickles it is
     /// cut off with a 408.
-    func collectBody(of request: Request, upTo limit: Int, within deadline: TimeInterval? = nil) async throws -> ByteBuffer {
+    public func collectBody(of request: Request, upTo limit: Int, within deadline: TimeInterval? = nil) async throws -> ByteBuffer {
         let deadline = deadline ?? configuration.idleTimeout
         let outcome: Result<ByteBuffer, any Error>? = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
             group.addTask { [request] in
@@ -134,40 +132,46 @@ public final class ReelService: Sendable {
 
     /// Reads, checks and lowers a stored or submitted document of `account` (whose media it may
     /// read), written in the dialect named `dialect`.
-    func timeline(for config: String, dialect: String, account: String) throws(SchemaError) -> Timeline {
-        try Dialects.timeline(dialect: dialect, document: Data(config.utf8), sources: mediaAccess.sources(for: account))
+    public func timeline(for config: String, dialect: String, account: String, inputs: [String: String] = [:]) throws(SchemaError) -> Timeline {
+        try Dialects.timeline(dialect: dialect, document: Data(config.utf8), sources: mediaAccess.sources(for: account, inputs: inputs))
     }
+
+    /// A stored task's timeline, reading the files sent with it by their names.
+    public func timeline(for task: TaskRecord) throws(SchemaError) -> Timeline {
+        try timeline(for: task.config, dialect: task.dialect, account: task.accountId, inputs: Self.inputs(of: task))
+    }
+
+    /// The files sent with a task: name → file id.
+    public static func inputs(of task: TaskRecord) -> [String: String] {
+        guard let text = task.inputs, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
+        return object
+    }
+
+    /// The origin of links in messages sent outside a request (webhooks).
+    public var configuredOrigin: String { configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)" }
 
     /// An error as a client may read it: the server's data folder is not named (a stored upload
     /// reads `uploads/<id>.png`, a download `cache/…`); the log keeps the whole message.
-    func clientMessage(_ error: any Error) -> String {
+    public func clientMessage(_ error: any Error) -> String {
         "\(error)".replacingOccurrences(of: paths.root.hasSuffix("/") ? paths.root : paths.root + "/", with: "")
     }
 
     /// The origin links are built on: the configured public URL, or the request's Host.
-    func origin(for request: Request) -> String {
+    public func origin(for request: Request) -> String {
         if let publicURL = configuration.publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
         let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         return "http://\(host)"
     }
 
-    /// A signed, expiring link to a task's video.
-    func videoURL(taskID: String, origin: String) -> String {
+    /// A signed link to a task's video that expires after `lifetime` seconds (the configured
+    /// video link lifetime by default).
+    public func videoURL(taskID: String, origin: String, lifetime: TimeInterval? = nil) -> (url: String, expires: Date) {
         let path = "/videos/\(taskID).mp4"
-        return origin + path + "?" + signer.query(for: path, expires: Date() + configuration.videoLinkLifetime)
+        // Whole seconds: the link's expiry and the one a surface reports are the same instant.
+        let expires = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + (lifetime ?? configuration.videoLinkLifetime)).rounded(.down))
+        return (origin + path + "?" + signer.query(for: path, expires: expires), expires)
     }
 
-    func sendWebhook(for job: JobRecord, status: String, error: String?) {
-        guard let url = job.webhookURL else { return }
-        var payload: [String: Any] = ["taskId": job.taskId, "renderTaskId": job.id, "status": status,
-                                      "error": error ?? NSNull(), "timestamp": Timestamp.now]
-        if status == "completed" {
-            let origin = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
-            payload["videoUrl"] = videoURL(taskID: job.taskId, origin: origin)
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        try? database.enqueueWebhook(url: url, payload: String(decoding: data, as: UTF8.self))
-    }
 }
 
 /// A renderer used by one request at a time.
@@ -185,13 +189,13 @@ final class PreviewRenderer: @unchecked Sendable {
 }
 
 /// A count of things that may happen at once; `take` fails rather than waits when none is free.
-final class Slots: @unchecked Sendable {
+public final class Slots: @unchecked Sendable {
     private let lock = NSLock()
     private var free: Int
 
-    init(_ count: Int) { free = max(1, count) }
+    public init(_ count: Int) { free = max(1, count) }
 
-    func take() -> Bool {
+    public func take() -> Bool {
         lock.lock()
         defer { lock.unlock() }
         guard free > 0 else { return false }
@@ -199,7 +203,7 @@ final class Slots: @unchecked Sendable {
         return true
     }
 
-    func give() {
+    public func give() {
         lock.lock()
         free += 1
         lock.unlock()
@@ -207,19 +211,19 @@ final class Slots: @unchecked Sendable {
 }
 
 /// A value behind a lock.
-final class LockedBox<Value>: @unchecked Sendable {
+public final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
 
-    init(_ value: Value) { stored = value }
+    public init(_ value: Value) { stored = value }
 
-    var value: Value {
+    public var value: Value {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
     }
 
     /// Stores `newValue` and returns the value it replaced, in one step.
-    func exchange(_ newValue: Value) -> Value {
+    public func exchange(_ newValue: Value) -> Value {
         lock.lock()
         defer { lock.unlock() }
         let old = stored

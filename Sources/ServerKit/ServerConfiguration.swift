@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     /// Preview frames (rendered on demand, without a key) per composition owner; nil for no limit.
     public var previewFrameRateLimit: RateLimit? = RateLimit(perMinute: 600, burst: 30)
     /// The clock the rate limits count on (seconds, monotonic); tests hold it still.
-    var rateLimitClock: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
+    public var rateLimitClock: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
     /// Preview frames drawn at once (one per processor); more are answered 429 at once.
     public var previewFrameConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     /// How long a client may take to send a request's head, and how long an idle connection stays open.
@@ -39,6 +39,15 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a render may go without finishing a frame (opening and downloading its media
     /// count) before it is stopped as hung and its job fails.
     public var renderStallTimeout: TimeInterval = 600
+    /// The wait before a failed webhook delivery's first retry; each later one waits twice as long.
+    public var webhookRetryDelay: TimeInterval = 2
+    /// An OpenAI-compatible chat completions endpoint that plans prompt jobs (nil: the built-in
+    /// planner), the model to ask for, and the bearer key to send (from the environment).
+    public var plannerURL: String?
+    public var plannerModel: String = "gpt-4o-mini"
+    public var plannerKey: String?
+    /// Seconds the planner endpoint has to answer.
+    public var plannerTimeout: TimeInterval = 120
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, workers: Int = 1,
                 allowsPrivateNetwork: Bool = false, maximumUploadBytes: Int = 512 << 20, publicURL: String? = nil,
@@ -103,20 +112,5 @@ struct URLSigner: Sendable {
     private func signature(path: String, expires: Int) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(path)\n\(expires)".utf8), using: key)
         return mac.map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-/// The RenderingVideo cost rule: ceil(duration × multiplier), the multiplier set by the short
-/// edge of the canvas.
-public enum Pricing {
-    public static func quality(width: Int, height: Int) -> (label: String, multiplier: Double) {
-        let shortEdge = min(width, height)
-        if shortEdge >= 1440 { return ("2K", 2.0) }
-        if shortEdge >= 1080 { return ("1080p", 1.5) }
-        return ("720p", 1.0)
-    }
-
-    public static func cost(width: Int, height: Int, duration: Double) -> Int {
-        Int(saturating: (duration * quality(width: width, height: height).multiplier - 1e-9).rounded(.up))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServerKit
 import Store
 import TemplateSchema
 import Timeline
@@ -11,8 +12,8 @@ struct RenderingVideoRoutes: Sendable {
     var database: ReelDatabase { service.database }
 
     func register(on router: Router<ReelRequestContext>) {
-        let api = router.group("api/v1").add(middleware: KeyAuthentication(database: database, api: .renderingvideo,
-                                                                           limiter: service.requestLimiter))
+        let api = router.group("api/v1").add(middleware: ErrorEnvelopeMiddleware(RenderingVideoEnvelope()))
+            .add(middleware: KeyAuthentication(database: database, api: .renderingvideo, limiter: service.requestLimiter))
         api.get("capabilities") { _, _ in capabilities() }
         api.post("video") { request, context in try await createTask(request, context) }
         api.get("video") { request, context in try listTasks(request, context) }
@@ -73,7 +74,7 @@ struct RenderingVideoRoutes: Sendable {
 
     func createTask(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        let body = try await jsonBody(request)
+        let body = try await service.jsonBody(request)
         guard body["config"] != nil else { throw APIError(.badRequest, code: "INVALID_CONFIG", "config is required", details: ["field": "config"]) }
         let task = try makeTask(account: account, config: body["config"], metadata: body["metadata"],
                                 title: body["title"], category: body["category"])
@@ -92,7 +93,7 @@ struct RenderingVideoRoutes: Sendable {
         if let category, !(category is String) && !(category is NSNull) { throw APIError.invalidRequest("category must be a string", field: "category") }
         let metadataJSON = try (metadata as? [String: Any]).map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let canvas = timeline.canvas
-        return TaskRecord(accountId: account.id, api: "renderingvideo", dialect: RenderingVideoV2.name, config: json, metadata: metadataJSON,
+        return TaskRecord(accountId: account.id, api: APISurface.renderingvideo.name, dialect: RenderingVideoV2.name, config: json, metadata: metadataJSON,
                           title: title as? String, category: (category as? String) ?? "api", width: canvas.width,
                           height: canvas.height, duration: timeline.duration,
                           cost: Pricing.cost(width: canvas.width, height: canvas.height, duration: timeline.duration))
@@ -109,7 +110,7 @@ struct RenderingVideoRoutes: Sendable {
         ]
         if let jobID = task.jobId { fields["renderTaskId"] = jobID }
         if let metadata = task.metadata, let object = try? JSONSerialization.jsonObject(with: Data(metadata.utf8)) { fields["metadata"] = object }
-        if task.status == "completed" { fields["videoUrl"] = service.videoURL(taskID: task.id, origin: origin) }
+        if task.status == "completed" { fields["videoUrl"] = service.videoURL(taskID: task.id, origin: origin).url }
         if task.status == "failed" { fields["error"] = task.error ?? "render failed" }
         if task.status == "rendering", let jobID = task.jobId, let job = try? database.job(id: jobID) {
             fields["progress"] = job.progress
@@ -119,14 +120,14 @@ struct RenderingVideoRoutes: Sendable {
 
     func listTasks(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let account = try context.requireAccount()
-        let (page, limit) = try pagination(request)
+        let (page, limit) = try service.pagination(request)
         let status = request.uri.queryParameters.get("status")
         if let status, !["created", "rendering", "completed", "failed"].contains(status) {
             throw APIError.invalidRequest("status must be created, rendering, completed or failed", field: "status")
         }
         var category = request.uri.queryParameters.get("category") ?? "api"
         if category == "all" { category = "" }
-        let result = try database.tasks(account: account.id, api: "renderingvideo", status: status,
+        let result = try database.tasks(account: account.id, api: APISurface.renderingvideo.name, status: status,
                                         category: category.isEmpty ? nil : category, page: page, limit: limit)
         let origin = service.origin(for: request)
         return JSONResponse.success(["tasks": result.items.map { taskJSON($0, origin: origin) },
@@ -134,12 +135,12 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func taskDetail(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let task = try database.task(id: try parameter("taskId", context), account: try context.requireAccount().id)
+        let task = try database.task(id: try service.parameter("taskId", context), account: try context.requireAccount().id)
         return JSONResponse.success(taskJSON(task, origin: service.origin(for: request)))
     }
 
     func deleteTask(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let (task, outputs) = try database.deleteTask(id: try parameter("taskId", context), account: try context.requireAccount().id)
+        let (task, outputs) = try database.deleteTask(id: try service.parameter("taskId", context), account: try context.requireAccount().id)
         for path in outputs + [service.paths.videos + "/\(task.id).mp4"] { try? FileManager.default.removeItem(atPath: path) }
         return JSONResponse.success(["taskId": task.id, "videoTaskId": task.id, "deleted": true, "remoteDeleted": true,
                                      "message": "task, render history and video deleted"])
@@ -147,8 +148,8 @@ struct RenderingVideoRoutes: Sendable {
 
     func render(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        let body = try await jsonBody(request, allowEmpty: true)
-        let fields = try startRender(taskID: try parameter("taskId", context), account: account, body: body,
+        let body = try await service.jsonBody(request, allowEmpty: true)
+        let fields = try startRender(taskID: try service.parameter("taskId", context), account: account, body: body,
                                      origin: service.origin(for: request))
         return JSONResponse.success(fields)
     }
@@ -252,7 +253,7 @@ struct RenderingVideoRoutes: Sendable {
 
     func listFiles(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let account = try context.requireAccount()
-        let (page, limit) = try pagination(request)
+        let (page, limit) = try service.pagination(request)
         let type = request.uri.queryParameters.get("type")
         if let type, !["image", "video", "audio"].contains(type) {
             throw APIError.invalidRequest("type must be image, video or audio", field: "type")
@@ -264,7 +265,7 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func deleteFile(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let file = try database.deleteFile(id: try parameter("fileId", context), account: try context.requireAccount().id)
+        let file = try database.deleteFile(id: try service.parameter("fileId", context), account: try context.requireAccount().id)
         try? FileManager.default.removeItem(atPath: file.storedPath)
         return JSONResponse.success(["fileId": file.id, "deleted": true, "message": "file deleted"])
     }
@@ -273,7 +274,7 @@ struct RenderingVideoRoutes: Sendable {
 
     func createPreview(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        var body = try await jsonBody(request)
+        var body = try await service.jsonBody(request)
         // Early SDKs wrapped the schema as {config: …}: accept both.
         if body.count == 1, let wrapped = body["config"] as? [String: Any] { body = wrapped }
         let (json, _) = try checkedConfig(body, account: account)
@@ -286,7 +287,7 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func readPreview(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let preview = try database.preview(id: try parameter("tempId", context), account: try context.requireAccount().id)
+        let preview = try database.preview(id: try service.parameter("tempId", context), account: try context.requireAccount().id)
         let config = try JSONSerialization.jsonObject(with: Data(preview.config.utf8))
         let origin = service.origin(for: request)
         return JSONResponse.success(["tempId": preview.id, "config": config, "previewUrl": origin + "/t/\(preview.id)",
@@ -294,15 +295,15 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func deletePreview(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let id = try parameter("tempId", context)
+        let id = try service.parameter("tempId", context)
         try database.deletePreview(id: id, account: try context.requireAccount().id)
         return JSONResponse.success(["tempId": id, "deleted": true, "message": "preview deleted"])
     }
 
     func convertPreview(_ request: Request, _ context: ReelRequestContext, render: Bool) async throws -> Response {
         let account = try context.requireAccount()
-        let preview = try database.preview(id: try parameter("tempId", context), account: account.id)
-        let body = try await jsonBody(request, allowEmpty: true)
+        let preview = try database.preview(id: try service.parameter("tempId", context), account: account.id)
+        let body = try await service.jsonBody(request, allowEmpty: true)
         let config = try JSONSerialization.jsonObject(with: Data(preview.config.utf8))
         let task = try makeTask(account: account, config: config, metadata: body["metadata"], title: body["title"],
                                 category: body["category"])
@@ -320,61 +321,4 @@ struct RenderingVideoRoutes: Sendable {
         }
         return JSONResponse.success(fields)
     }
-
-    // MARK: request helpers
-
-    func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> [String: Any] {
-        let buffer = try await service.collectBody(of: request, upTo: service.configuration.maximumRequestBytes)
-        if buffer.readableBytes == 0 {
-            guard allowEmpty else { throw APIError.invalidRequest("the request body must be a JSON object") }
-            return [:]
-        }
-        let data = Data(buffer: buffer)
-        if let problem = JSONPrecheck.problem(in: data)?.diagnostics.first {
-            let field = problem.path == .root ? nil : problem.path.description
-            throw APIError.invalidRequest("the request body is not usable JSON: \(problem)", field: field)
-        }
-        // Parsing a large body takes a while: off the cooperative threads, so other requests go on.
-        let parsed = await runOnThread { () throws -> Unchecked<Any> in Unchecked(try JSONSerialization.jsonObject(with: data)) }
-        switch parsed {
-        case .success(let value):
-            guard let object = value.value as? [String: Any] else { throw APIError.invalidRequest("the request body must be a JSON object") }
-            return object
-        case .failure(let error):
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw APIError.invalidRequest("the request body must be a JSON object; it is not valid JSON: \(reason)")
-        }
-    }
-
-    /// The highest page number a listing accepts.
-    static let lastPage = 1_000_000
-
-    func pagination(_ request: Request) throws -> (page: Int, limit: Int) {
-        let query = request.uri.queryParameters
-        let page = try query.get("page").map { text -> Int in
-            guard let value = DecimalSyntax.parseInteger(text), (1...Self.lastPage).contains(value) else {
-                throw APIError.invalidRequest("page must be a whole number from 1 to \(Self.lastPage)", field: "page")
-            }
-            return value
-        } ?? 1
-        let limit = try query.get("limit").map { text -> Int in
-            guard let value = DecimalSyntax.parseInteger(text), value >= 1 else {
-                throw APIError.invalidRequest("limit must be a whole number from 1 to 100", field: "limit")
-            }
-            return min(value, 100)
-        } ?? 20
-        return (page, limit)
-    }
-
-    func parameter(_ name: String, _ context: ReelRequestContext) throws -> String {
-        guard let value = context.parameters.get(name), !value.isEmpty else { throw APIError.invalidRequest("\(name) is missing", field: name) }
-        return value
-    }
-}
-
-/// Whether a value from JSONSerialization was `true` or `false` in the JSON (Foundation bridges
-/// those to numbers that also read as the integers 1 and 0).
-func isJSONBool(_ value: Any) -> Bool {
-    guard let number = value as? NSNumber else { return false }
-    return String(cString: number.objCType) == "c"
 }

@@ -1,0 +1,70 @@
+public import Foundation
+public import Hummingbird
+public import NIOCore
+import TemplateSchema
+
+/// Reading requests the same way on every surface: JSON bodies, pages, path parameters.
+extension ReelService {
+    /// A request's body as a JSON object (at most `maximumRequestBytes`; checked for depth, size and
+    /// unusable numbers before it is parsed, off the cooperative threads); `allowEmpty` reads no
+    /// body as an empty object.
+    public func jsonBody(_ request: Request, allowEmpty: Bool = false) async throws -> [String: Any] {
+        let buffer = try await collectBody(of: request, upTo: configuration.maximumRequestBytes)
+        return try await jsonObject(buffer, allowEmpty: allowEmpty)
+    }
+
+    /// `buffer` read as a JSON object, as `jsonBody` reads a request's body.
+    public func jsonObject(_ buffer: ByteBuffer, allowEmpty: Bool = false) async throws -> [String: Any] {
+        if buffer.readableBytes == 0 {
+            guard allowEmpty else { throw APIError.invalidRequest("the request body must be a JSON object") }
+            return [:]
+        }
+        let data = Data(buffer: buffer)
+        if let problem = JSONPrecheck.problem(in: data)?.diagnostics.first {
+            let field = problem.path == .root ? nil : problem.path.description
+            throw APIError.invalidRequest("the request body is not usable JSON: \(problem)", field: field)
+        }
+        // Parsing a large body takes a while: off the cooperative threads, so other requests go on.
+        let parsed = await runOnThread { () throws -> Unchecked<Any> in Unchecked(try JSONSerialization.jsonObject(with: data)) }
+        switch parsed {
+        case .success(let value):
+            guard let object = value.value as? [String: Any] else { throw APIError.invalidRequest("the request body must be a JSON object") }
+            return object
+        case .failure(let error):
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw APIError.invalidRequest("the request body must be a JSON object; it is not valid JSON: \(reason)")
+        }
+    }
+
+    /// The highest page number a listing accepts.
+    public static let lastPage = 1_000_000
+
+    public func pagination(_ request: Request) throws -> (page: Int, limit: Int) {
+        let query = request.uri.queryParameters
+        let page = try query.get("page").map { text -> Int in
+            guard let value = DecimalSyntax.parseInteger(text), (1...Self.lastPage).contains(value) else {
+                throw APIError.invalidRequest("page must be a whole number from 1 to \(Self.lastPage)", field: "page")
+            }
+            return value
+        } ?? 1
+        let limit = try query.get("limit").map { text -> Int in
+            guard let value = DecimalSyntax.parseInteger(text), value >= 1 else {
+                throw APIError.invalidRequest("limit must be a whole number from 1 to 100", field: "limit")
+            }
+            return min(value, 100)
+        } ?? 20
+        return (page, limit)
+    }
+
+    public func parameter(_ name: String, _ context: ReelRequestContext) throws -> String {
+        guard let value = context.parameters.get(name), !value.isEmpty else { throw APIError.invalidRequest("\(name) is missing", field: name) }
+        return value
+    }
+}
+
+/// Whether a value from JSONSerialization was `true` or `false` in the JSON (Foundation bridges
+/// those to numbers that also read as the integers 1 and 0).
+public func isJSONBool(_ value: Any) -> Bool {
+    guard let number = value as? NSNumber else { return false }
+    return String(cString: number.objCType) == "c"
+}

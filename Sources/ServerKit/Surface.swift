@@ -1,0 +1,161 @@
+public import Foundation
+public import Hummingbird
+public import Store
+public import Timeline
+public import TemplateSchema
+
+/// An API surface: one target that owns its routes, key format and auth errors, error envelope,
+/// job and status vocabulary, pricing and webhook payload. The server is the list of surfaces
+/// (`Surfaces.all` in APIAdapter); the store, the job runner and the shared routes know none of
+/// their names.
+public protocol SurfaceModule: Sendable {
+    init(service: ReelService)
+
+    /// The name its keys and jobs are tagged with, and how its keys are spelled.
+    var surface: APISurface { get }
+
+    /// Adds the surface's routes, each group behind its own envelope and authentication.
+    func register(on router: Router<ReelRequestContext>)
+
+    /// The surface's part of `/openapi.json`.
+    var openAPI: OpenAPIContribution { get }
+
+    /// The generator of documents in `dialect`, when that dialect is planned into another before
+    /// rendering (a prompt into a template); nil for dialects that render as they are.
+    func generator(forDialect dialect: String) -> (any DocumentGenerator)?
+
+    /// The delivery announcing that `job` (of `task`) finished, or nil when it has no webhook.
+    func webhook(for job: JobRecord, task: TaskRecord) -> WebhookDelivery?
+}
+
+extension SurfaceModule {
+    public func generator(forDialect dialect: String) -> (any DocumentGenerator)? { nil }
+}
+
+/// A webhook delivery as a surface words it: the raw body and headers (signatures are computed
+/// over the exact bytes sent), and how many attempts it gets.
+public struct WebhookDelivery: Sendable {
+    public var url: String
+    public var body: String
+    public var headers: [String: String]
+    public var maxAttempts: Int
+
+    public init(url: String, body: String, headers: [String: String] = [:], maxAttempts: Int) {
+        self.url = url
+        self.body = body
+        self.headers = headers
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// Turns a job's submitted document into one Reel renders (a prompt into a template), after its
+/// media are imported: the job is `generating` meanwhile.
+public protocol DocumentGenerator: Sendable {
+    /// The media the submitted document names, imported (`preparing_assets`) before generation.
+    func media(of task: TaskRecord, sources: SourceResolver) throws -> [MediaSource]
+
+    /// The document to render and its dialect; `imported` maps each of `media` to its local file.
+    func generate(task: TaskRecord, imported: [MediaSource: String]) async throws -> GeneratedDocument
+}
+
+/// A generated document: what the job renders, in a dialect Reel reads.
+public struct GeneratedDocument: Sendable {
+    public var dialect: String
+    public var document: String
+
+    public init(dialect: String, document: String) {
+        self.dialect = dialect
+        self.document = document
+    }
+}
+
+/// A surface's contribution to the OpenAPI document.
+public struct OpenAPIContribution: Sendable {
+    public var tag: String
+    public var description: String
+    public var operations: [OpenAPIOperation]
+    /// Named schemas (`components.schemas`), as JSON text so the contribution stays Sendable.
+    public var schemas: [String: String]
+    /// Security schemes (`components.securitySchemes`) as JSON text, and the ones the operations use.
+    public var securitySchemes: [String: String]
+    public var security: [String]
+
+    public init(tag: String, description: String, operations: [OpenAPIOperation], schemas: [String: String] = [:],
+                securitySchemes: [String: String] = [:], security: [String] = []) {
+        self.tag = tag
+        self.description = description
+        self.operations = operations
+        self.schemas = schemas
+        self.securitySchemes = securitySchemes
+        self.security = security
+    }
+}
+
+/// One operation of the OpenAPI document.
+public struct OpenAPIOperation: Sendable {
+    public var method: String
+    public var path: String
+    public var summary: String
+    public var tag: String
+    /// Whether it needs a key (and so can be rate limited).
+    public var secured: Bool
+    public var parameters: [Parameter]
+    /// The request body: the name of a schema, "multipart", or nil.
+    public var body: String?
+    public var bodyRequired: Bool
+    /// Multipart fields, for `body == "multipart"`: name and whether it repeats.
+    public var multipartFields: [(name: String, repeats: Bool, binary: Bool)]
+    public var success: String
+    public var successType: String
+    public var errors: [Int]
+    /// The schema of error bodies (`components.schemas`).
+    public var errorSchema: String
+
+    public struct Parameter: Sendable {
+        public var name: String
+        public var location: String
+        public var type: String
+
+        public static func query(_ name: String, _ type: String) -> Parameter { Parameter(name: name, location: "query", type: type) }
+        public static func path(_ name: String) -> Parameter { Parameter(name: name, location: "path", type: "string") }
+    }
+
+    public init(method: String, path: String, summary: String, tag: String, secured: Bool = true, parameters: [Parameter] = [],
+                body: String? = nil, bodyRequired: Bool = true, multipartFields: [(name: String, repeats: Bool, binary: Bool)] = [],
+                success: String = "Success", successType: String = "application/json", errors: [Int] = [400, 401, 404],
+                errorSchema: String = "Error") {
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.tag = tag
+        self.secured = secured
+        self.parameters = parameters
+        self.body = body
+        self.bodyRequired = bodyRequired
+        self.multipartFields = multipartFields
+        self.success = success
+        self.successType = successType
+        self.errors = errors
+        self.errorSchema = errorSchema
+    }
+}
+
+extension Timeline {
+    /// Every media file the timeline reads: footage, stills, sound and fonts.
+    public var mediaSources: [MediaSource] {
+        var seen = Set<MediaSource>(), ordered: [MediaSource] = []
+        func add(_ source: MediaSource) { if seen.insert(source).inserted { ordered.append(source) } }
+        for track in tracks {
+            for clip in track.clips {
+                switch clip.content {
+                case .image(let image): add(image.source)
+                case .video(let video): add(video.source)
+                case .audio(let audio): add(audio.source)
+                case .text, .shape: break
+                }
+            }
+        }
+        for font in fonts { add(font.source) }
+        return ordered
+    }
+}
