@@ -244,3 +244,16 @@ public enum ProcessorLimit {
 }
 
 import CProcessors
+
+extension EncoderSettings {
+    /// The settings a timeline's `delivery` asks for: drafts encode fast and small (CRF 28,
+    /// superfast, 96 kb/s sound), the standard is x264's default quality at veryfast (CRF 23,
+    /// 128 kb/s), and high quality spends more (CRF 18, medium, 192 kb/s).
+    public init(delivery: Delivery) {
+        switch delivery {
+        case .draft: self.init(crf: 28, preset: "superfast", audioBitRate: 96_000)
+        case .standard: self.init()
+        case .high: self.init(crf: 18, preset: "medium", audioBitRate: 192_000)
+        }
+    }
+}

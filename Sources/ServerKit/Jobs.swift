@@ -97,9 +97,10 @@ final class JobRunner: Sendable {
                 guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
                 let timeline = try service.timeline(for: task)
                 let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
-                // num_workers is accepted for compatibility; the encoder's threads follow the picture
-                // size so that the same task renders to the same bytes on any machine.
-                let settings = EncoderSettings()
+                // The document's delivery sets the encoder's quality; num_workers is accepted for
+                // compatibility, and the encoder's threads follow the picture size so that the same
+                // task renders to the same bytes on any machine.
+                let settings = EncoderSettings(delivery: timeline.delivery)
                 var lastUpdate = Date.distantPast
                 try renderer.renderVideo(to: output, settings: settings) { progress in
                     heartbeat.value = Date()

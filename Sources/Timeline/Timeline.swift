@@ -1,14 +1,22 @@
+/// How much encoding effort a document asks for; `Render` maps it to encoder settings.
+public enum Delivery: String, CaseIterable, Hashable, Sendable {
+    case draft, standard, high
+}
+
 /// The one representation every input dialect lowers to and the renderer consumes.
 public struct Timeline: Hashable, Sendable {
     public var canvas: Canvas
     public var tracks: [Track]
     /// Fonts the document supplies, preferred over installed fonts of the same family.
     public var fonts: [FontFace]
+    /// What the document asks of the encoder: a quick draft, the standard trade-off, or high quality.
+    public var delivery: Delivery
 
-    public init(canvas: Canvas, tracks: [Track], fonts: [FontFace] = []) {
+    public init(canvas: Canvas, tracks: [Track], fonts: [FontFace] = [], delivery: Delivery = .standard) {
         self.canvas = canvas
         self.tracks = tracks
         self.fonts = fonts
+        self.delivery = delivery
     }
 
     /// The length of the timeline: the latest end of any clip.

@@ -129,6 +129,23 @@ import Timeline
         }
     }
 
+    @Test func theOpenAPIDocumentDescribesTheAVSRoutesInTheirEnvelope() async throws {
+        let (harness, _) = try Self.harness()
+        try await harness.run { client in
+            let document = try await client.send(.get, "/openapi.json", key: .some(nil))
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let create = try #require(paths["/api/v1/videos/from-json"]?["post"] as? [String: Any])
+            let responses = try #require(create["responses"] as? [String: Any])
+            for status in ["400", "401", "402", "413", "429"] { #expect(responses[status] != nil, "\(status)") }
+            let error = (((responses["402"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
+            #expect((error as? [String: Any])?["$ref"] as? String == "#/components/schemas/AVSError")
+            #expect((create["security"] as? [[String: Any]])?.first?["avsToken"] != nil)
+            #expect(paths["/api/v1/videos/from-prompt"]?["post"] != nil && paths["/api/v1/jobs/{jobId}"]?["get"] != nil)
+            let rv = try #require(paths["/api/v1/video"]?["post"] as? [String: Any])
+            #expect((rv["security"] as? [[String: Any]])?.contains { $0["bearer"] != nil } == true)
+        }
+    }
+
     // MARK: from-json
 
     @Test func aJSONJobGoesThroughItsPhasesAndItsLinkServesTheVideo() async throws {

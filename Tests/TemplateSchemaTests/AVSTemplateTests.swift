@@ -98,6 +98,26 @@ import Timeline
         #expect(text.fontSize == 30 && text.fill == .solid(RGBAColor(red: 1, green: 0, blue: 0)) && clips[1].transform.y.value(at: 0) == 720 * 0.12)
     }
 
+    /// The fields the planner writes: a gentle zoom on pictures, sound fades, and the quality's
+    /// delivery for the encoder.
+    @Test func motionFadesAndDeliveryApply() throws {
+        let json = #"""
+            { "template": { "version": "1", "blocks": [
+                { "type": "image", "start": 0, "duration": 4, "motion": "zoomIn", "source": { "uploadName": "a.png" } },
+                { "type": "image", "start": 4, "duration": 2, "motion": "zoomOut", "source": { "uploadName": "b.png" } },
+                { "type": "audio", "start": 0, "duration": 6, "fadeIn": 0.5, "fadeOut": 2, "source": { "uploadName": "bed.wav" } } ] },
+              "output": { "quality": "studio" } }
+            """#
+        let timeline = try AVSTemplateV1.read(Data(json.utf8)).lower(sources: Self.uploads)
+        let clips = timeline.tracks.flatMap(\.clips)
+        #expect(clips[0].transform.scaleX.value(at: 0) == 1 && abs(clips[0].transform.scaleX.value(at: 4) - 1.08) < 1e-9)
+        #expect(abs(clips[1].transform.scaleY.value(at: 0) - 1.08) < 1e-9 && clips[1].transform.scaleY.value(at: 2) == 1)
+        #expect(clips[2].content.sound?.settings.fadeIn == 0.5 && clips[2].content.sound?.settings.fadeOut == 2)
+        #expect(timeline.delivery == .high)
+        #expect(Self.problems(#"{"template": {"version": "1", "blocks": [{"type": "image", "start": 0, "duration": 1, "motion": "spin", "source": {"url": "https://x.test/a.png"}}]}}"#)
+                .first?.hasPrefix("template.blocks[0].motion") == true)
+    }
+
     @Test func aRefusedSourceIsReportedAtItsField() throws {
         let document = try AVSTemplateV1.read(Data(Self.example.utf8))
         let refusing = SourceResolver { src in

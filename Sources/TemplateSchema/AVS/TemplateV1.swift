@@ -217,7 +217,8 @@ extension AVSTemplateV1.Document {
             return Track(id: "block\(index)", clips: [clip])
         }
         guard log.diagnostics.isEmpty else { throw SchemaError(diagnostics: log.diagnostics) }
-        return Timeline(canvas: canvas, tracks: tracks)
+        let delivery: Delivery = switch output.quality { case .draft: .draft; case .web: .standard; case .studio: .high }
+        return Timeline(canvas: canvas, tracks: tracks, delivery: delivery)
     }
 }
 
