@@ -46,7 +46,8 @@ enum OpenAPIDocument {
         for (operation, security) in all {
             let successSchema: [String: Any] = operation.successType == "application/json"
                 ? ["type": "object", "additionalProperties": true] : ["type": "string", "format": "binary"]
-            var responses: [String: Any] = ["200": ["description": operation.success, "content": [operation.successType: ["schema": successSchema]]]]
+            var responses: [String: Any] = ["\(operation.successStatus)": ["description": operation.success,
+                                                                           "content": [operation.successType: ["schema": successSchema]]]]
             var errors = operation.errors
             if operation.secured { errors.append(429) }
             if let body = operation.body, body != "multipart" { errors.append(413) }
@@ -68,16 +69,19 @@ enum OpenAPIDocument {
             }
             entry["security"] = operation.secured ? security.map { [$0: [] as [Any]] } : [] as [Any]
             if let body = operation.body {
+                var properties: [String: Any] = [:]
+                for field in operation.multipartFields {
+                    let item: [String: Any] = field.binary ? ["type": "string", "format": "binary"]
+                        : ["type": "string", "description": "the JSON body, as a string"]
+                    properties[field.name] = field.repeats ? ["type": "array", "items": item] : item
+                }
+                let multipart: [String: Any] = ["schema": ["type": "object", "properties": properties]]
                 if body == "multipart" {
-                    var properties: [String: Any] = [:]
-                    for field in operation.multipartFields {
-                        let item: [String: Any] = field.binary ? ["type": "string", "format": "binary"] : ["type": "string"]
-                        properties[field.name] = field.repeats ? ["type": "array", "items": item] : item
-                    }
-                    entry["requestBody"] = ["required": true, "content": ["multipart/form-data": ["schema": ["type": "object", "properties": properties]]]]
+                    entry["requestBody"] = ["required": true, "content": ["multipart/form-data": multipart]]
                 } else {
-                    entry["requestBody"] = ["required": operation.bodyRequired,
-                                            "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]]
+                    var content: [String: Any] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]
+                    if !operation.multipartFields.isEmpty { content["multipart/form-data"] = multipart }
+                    entry["requestBody"] = ["required": operation.bodyRequired, "content": content]
                 }
             }
             paths[operation.path, default: [:]][operation.method] = entry

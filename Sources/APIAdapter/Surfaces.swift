@@ -22,8 +22,9 @@ public enum Surfaces {
         keySurfaces.first { $0.name == name }
     }
 
-    /// Every surface's key format, including surfaces whose routes are still to come.
-    public static var keySurfaces: [APISurface] { [.renderingvideo, .avs, .fvs] }
+    /// Every surface's key format, and FVS agent keys, whose surface is still to come (its line
+    /// goes when `FVSSurface` joins `all`).
+    public static var keySurfaces: [APISurface] { all.map { $0.keySurface } + [.fvs] }
 }
 
 extension APISurface {
@@ -36,7 +37,8 @@ extension ReelService {
     /// The Hummingbird application serving every surface's routes and the server's own.
     public func application() -> some ApplicationProtocol {
         let surfaces = Surfaces.modules(on: self)
-        let router = router(openAPI: OpenAPIDocument.json(surfaces: surfaces.map(\.openAPI)))
+        let router = router(openAPI: OpenAPIDocument.json(surfaces: surfaces.map(\.openAPI)),
+                            taskPages: Set(surfaces.filter(\.servesTaskPages).map(\.surface.name)))
         for surface in surfaces { surface.register(on: router) }
         return application(router: router)
     }

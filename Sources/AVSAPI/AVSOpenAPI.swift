@@ -15,10 +15,12 @@ enum AVSOpenAPI {
     static var operations: [OpenAPIOperation] { [
         OpenAPIOperation(method: "post", path: "/api/v1/videos/from-json", summary: "Create a job from a Template JSON v1 document "
                          + "(JSON body, or multipart: request + files); answers 202 with the job", tag: "avs",
-                         body: "AVSFromJSON", success: "The job, queued (202)", errors: [400, 401, 402, 413, 415], errorSchema: "AVSError"),
+                         body: "AVSFromJSON", multipartFields: multipart, success: "The job, queued", successStatus: 202,
+                         errors: [400, 401, 402, 413, 415], errorSchema: "AVSError"),
         OpenAPIOperation(method: "post", path: "/api/v1/videos/from-prompt", summary: "Create a job from a prompt and files "
                          + "(JSON body, or multipart: request + files); answers 202 with the job", tag: "avs",
-                         body: "AVSFromPrompt", success: "The job, queued (202)", errors: [400, 401, 402, 413, 415], errorSchema: "AVSError"),
+                         body: "AVSFromPrompt", multipartFields: multipart, success: "The job, queued", successStatus: 202,
+                         errors: [400, 401, 402, 413, 415], errorSchema: "AVSError"),
         OpenAPIOperation(method: "get", path: "/api/v1/jobs/{jobId}", summary: "A job: status, phase, error, result.downloadUrl",
                          tag: "avs", parameters: [.path("jobId")], success: "The job", errors: [401, 404], errorSchema: "AVSError"),
     ] }

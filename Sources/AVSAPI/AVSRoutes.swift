@@ -34,7 +34,7 @@ struct AVSRoutes: Sendable {
             throw APIError(.badRequest, code: "invalid_request", "template is required", details: ["field": "template"])
         }
         var stored: [String: Any] = ["template": template]
-        if let output = submission.body["output"] { stored["output"] = output }
+        if let output = submission.body["output"], !(output is NSNull) { stored["output"] = output }
         let webhook = try Self.webhook(submission.body["webhook"], warnings: &problems)
         let json = try Self.json(stored)
 
@@ -270,6 +270,9 @@ struct Submission {
         var kind: RCredits.AssetKind
     }
 
+    /// Files one job may bring.
+    static let maximumFiles = 20
+
     static func read(_ request: Request, service: ReelService) async throws -> Submission {
         let type = request.headers[.contentType] ?? ""
         guard type.lowercased().hasPrefix("multipart/") else {
@@ -287,8 +290,16 @@ struct Submission {
             throw APIError(.badRequest, code: "invalid_request", "a multipart request needs a part named request holding the JSON body",
                            details: ["field": "request"])
         }
+        guard request.body.count <= service.configuration.maximumRequestBytes else {
+            throw APIError.tooLarge(limit: service.configuration.maximumRequestBytes)
+        }
+        let files = parts.filter { $0.name == "files" }
+        guard files.count <= maximumFiles else {
+            throw APIError(.badRequest, code: "too_many_files", "a job takes at most \(maximumFiles) files; this request has \(files.count)",
+                           details: ["field": "files"])
+        }
         let body = try await service.jsonObject(ByteBuffer(bytes: request.body))
-        return Submission(body: body, files: parts.filter { $0.name == "files" })
+        return Submission(body: body, files: files)
     }
 
     /// The file parts, each named (by its filename), of a type the API takes, within the size limit.

@@ -17,7 +17,7 @@ public struct AVSSurface: SurfaceModule {
 
     public init(service: ReelService) { self.service = service }
 
-    public var surface: APISurface { .avs }
+    public static var keySurface: APISurface { .avs }
 
     public func register(on router: Router<ReelRequestContext>) {
         AVSRoutes(service: service).register(on: router)

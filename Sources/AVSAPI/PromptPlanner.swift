@@ -289,25 +289,31 @@ struct PromptGenerator: DocumentGenerator {
         }
     }
 
-    func generate(task: TaskRecord, imported: [MediaSource: String]) async throws -> GeneratedDocument {
+    func generate(task: TaskRecord, imported: [ImportedMedia]) async throws -> GeneratedDocument {
         let request = try AVSPromptRequest.read(task.sourceDocument ?? task.config)
-        var media: [PlannerMedia] = []
-        let named = request.uploads.map { (uploadName: Optional($0), url: String?.none) } + request.assetUrls.map { (uploadName: String?.none, url: Optional($0)) }
-        let resolved = Array(imported.keys)
-        for (index, entry) in named.enumerated() {
-            let what = entry.uploadName.map { "the file \"\($0)\"" } ?? "assetUrls[\(index - request.uploads.count)]"
-            guard let path = Self.path(of: entry, imported: imported, keys: resolved, task: task) else {
-                throw PlanningError("\(what) was not imported")
+        let named = request.uploads.map { (uploadName: Optional($0), url: String?.none) }
+            + request.assetUrls.map { (uploadName: String?.none, url: Optional($0)) }
+        guard named.count == imported.count else { throw PlanningError("the job's files were not all imported") }
+        // Reading the files (their type, their length) blocks: off the cooperative threads, and
+        // given up like a render when it stalls.
+        let heartbeat = LockedBox(Date())
+        let read = await runOnThread(stallingAfter: configuration.renderStallTimeout, heartbeat: heartbeat) { () throws -> [PlannerMedia] in
+            try zip(named, imported).enumerated().map { index, pair in
+                heartbeat.value = Date()
+                let (entry, file) = pair
+                let what = entry.uploadName.map { "the file \"\($0)\"" } ?? "assetUrls[\(index - request.uploads.count)]"
+                let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: file.path)).read(upToCount: 1024) ?? Data()
+                guard let detected = DetectedType.detect(head), let kind = RCredits.AssetKind(rawValue: detected.type) else {
+                    throw PlanningError("\(what) is not an image, video or audio file")
+                }
+                let duration = kind == .image ? nil : (try? MediaProbe.probe(path: file.path))?.duration
+                return PlannerMedia(uploadName: entry.uploadName, url: entry.url, kind: kind, duration: duration)
             }
-            let head = (FileHandle(forReadingAtPath: path)?.readData(ofLength: 1024)) ?? Data()
-            guard let detected = DetectedType.detect(head), let kind = RCredits.AssetKind(rawValue: detected.type) else {
-                throw PlanningError("\(what) is not an image, video or audio file")
-            }
-            let duration = kind == .image ? nil : (try? MediaProbe.probe(path: path))?.duration
-            media.append(PlannerMedia(uploadName: entry.uploadName, url: entry.url, kind: kind, duration: duration))
         }
+        guard let read else { throw PlanningError("reading the job's files stalled for \(Int(saturating: configuration.renderStallTimeout)) s") }
+        let media = try read.get()
         let output = request.plannedOutput(prompt: request.prompt)
-        let document: Data
+        var document: Data
         if let url = configuration.plannerURL {
             document = try await RemotePlanner(url: url, model: configuration.plannerModel, key: configuration.plannerKey,
                                                timeout: configuration.plannerTimeout).plan(prompt: request.prompt, media: media, output: output)
@@ -315,7 +321,14 @@ struct PromptGenerator: DocumentGenerator {
             document = try JSONSerialization.data(withJSONObject: PromptPlanner.plan(prompt: request.prompt, media: media, output: output),
                                                   options: [.sortedKeys, .withoutEscapingSlashes])
         }
-        // The same checks as a from-json template: its paths, and names of files the job has.
+        document = try Self.holdingTheRequest(document, request: request)
+        return GeneratedDocument(dialect: AVSTemplateV1.name, document: String(decoding: document, as: UTF8.self))
+    }
+
+    /// A planned template as the job may render it: it reads like a from-json template, names only
+    /// the job's own files and URLs (anything else was neither imported nor paid for), and keeps
+    /// the output the client chose (a planner may fill in only what the client left open).
+    static func holdingTheRequest(_ document: Data, request: AVSPromptRequest) throws -> Data {
         let checked: AVSTemplateV1.Document
         do {
             checked = try AVSTemplateV1.read(document)
@@ -327,20 +340,18 @@ struct PromptGenerator: DocumentGenerator {
                 throw PlanningError("the planned template is not valid: \(block.path.appending("source").appending("uploadName")): "
                                     + "names no file sent with this job")
             }
+            if let url = block.url, !request.assetUrls.contains(url) {
+                throw PlanningError("the planned template is not valid: \(block.path.appending("source").appending("url")): "
+                                    + "is not one of the job's assetUrls")
+            }
         }
-        return GeneratedDocument(dialect: AVSTemplateV1.name, document: String(decoding: document, as: UTF8.self))
-    }
-
-    /// The local file an upload or URL of the request was imported to.
-    static func path(of entry: (uploadName: String?, url: String?), imported: [MediaSource: String], keys: [MediaSource],
-                     task: TaskRecord) -> String? {
-        if let url = entry.url { return imported[.url(url)] }
-        guard let name = entry.uploadName, let id = ReelService.inputs(of: task)[AVSTemplateV1.uploadPrefix + name] else { return nil }
-        // Uploads resolve to their stored file, whose name starts with the file's id.
-        return keys.compactMap { key -> String? in
-            guard case .file(let path) = key, (path as NSString).lastPathComponent.hasPrefix(id + ".") else { return nil }
-            return imported[key]
-        }.first
+        guard request.output.aspectRatio != nil || request.output.quality != nil,
+              var object = try JSONSerialization.jsonObject(with: document) as? [String: Any] else { return document }
+        var output = object["output"] as? [String: Any] ?? [:]
+        if let ratio = request.output.aspectRatio { output["aspectRatio"] = ratio.rawValue }
+        if let quality = request.output.quality { output["quality"] = quality.rawValue }
+        object["output"] = output
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 }
 

@@ -135,12 +135,14 @@ struct RenderingVideoRoutes: Sendable {
     }
 
     func taskDetail(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let task = try database.task(id: try service.parameter("taskId", context), account: try context.requireAccount().id)
+        let task = try database.task(id: try service.parameter("taskId", context), account: try context.requireAccount().id,
+                                     api: APISurface.renderingvideo.name)
         return JSONResponse.success(taskJSON(task, origin: service.origin(for: request)))
     }
 
     func deleteTask(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let (task, outputs) = try database.deleteTask(id: try service.parameter("taskId", context), account: try context.requireAccount().id)
+        let (task, outputs) = try database.deleteTask(id: try service.parameter("taskId", context), account: try context.requireAccount().id,
+                                                      api: APISurface.renderingvideo.name)
         for path in outputs + [service.paths.videos + "/\(task.id).mp4"] { try? FileManager.default.removeItem(atPath: path) }
         return JSONResponse.success(["taskId": task.id, "videoTaskId": task.id, "deleted": true, "remoteDeleted": true,
                                      "message": "task, render history and video deleted"])
@@ -173,7 +175,8 @@ struct RenderingVideoRoutes: Sendable {
         }
         let start: RenderStart
         do {
-            start = try database.startRender(taskID: taskID, account: account.id, webhookURL: webhook, workers: workers)
+            start = try database.startRender(taskID: taskID, account: account.id, api: APISurface.renderingvideo.name, webhookURL: webhook,
+                                             workers: workers, jobPrefix: "rt_")
         } catch let error as StoreError where error.kind == .conflict {
             throw APIError(.badRequest, code: "ALREADY_RENDERING", "task \(taskID) is already rendering")
         }

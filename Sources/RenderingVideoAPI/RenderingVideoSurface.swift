@@ -16,13 +16,16 @@ public struct RenderingVideoSurface: SurfaceModule {
 
     public init(service: ReelService) { self.service = service }
 
-    public var surface: APISurface { .renderingvideo }
+    public static var keySurface: APISurface { .renderingvideo }
 
     public func register(on router: Router<ReelRequestContext>) {
         RenderingVideoRoutes(service: service).register(on: router)
     }
 
     public var openAPI: OpenAPIContribution { RenderingVideoOpenAPI.contribution }
+
+    /// Tasks have the preview pages (`previewUrl`, `viewerUrl`, `configUrl` of the task object).
+    public var servesTaskPages: Bool { true }
 
     /// `{taskId, renderTaskId, status, error, timestamp, videoUrl?}`, unsigned, eight attempts.
     public func webhook(for job: JobRecord, task: TaskRecord) -> WebhookDelivery? {

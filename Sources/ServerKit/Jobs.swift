@@ -30,13 +30,13 @@ final class JobRunner: Sendable {
     /// Deals with the renders that were running when the server last stopped: requeued, or failed
     /// and refunded once they have used their attempts. Runs before the server takes requests.
     func recoverInterruptedJobs() {
-        if let interrupted = try? service.database.recoverInterruptedJobs(maximumAttempts: service.configuration.maximumRenderAttempts) {
+        if let interrupted = try? service.database.recoverInterruptedJobs(maximumAttempts: service.configuration.maximumRenderAttempts,
+                                                                          announce: announcement) {
             if !interrupted.requeued.isEmpty {
                 service.logger.info("requeued interrupted renders", metadata: ["count": "\(interrupted.requeued.count)"])
             }
             for job in interrupted.failed {
                 service.logger.error("render crashed on every attempt; failed", metadata: ["job": "\(job.id)", "attempts": "\(job.attempts)"])
-                announce(job.id)
             }
         }
     }
@@ -60,12 +60,11 @@ final class JobRunner: Sendable {
         }
     }
 
-    /// Queues the webhook of the finished job `id`, as its surface words it.
-    private func announce(_ id: String) {
-        guard let job = try? service.database.job(id: id), let task = try? service.database.task(id: job.taskId),
-              let delivery = surfaces[task.api]?.webhook(for: job, task: task) else { return }
-        try? service.database.enqueueWebhook(url: delivery.url, payload: delivery.body, headers: delivery.headers,
-                                             maxAttempts: delivery.maxAttempts)
+    /// The webhook of a finished job, as its surface words it: stored in the transaction that
+    /// finishes the job.
+    private var announcement: Announcement {
+        let surfaces = self.surfaces
+        return { job, task in surfaces[task.api]?.webhook(for: job, task: task) }
     }
 
     private func render(_ job: JobRecord) async {
@@ -122,34 +121,31 @@ final class JobRunner: Sendable {
             // job is no longer running, and a worker is free for the next job now.
             let error = "render hung: no progress for \(Int(saturating: stall)) s, so it was stopped; the credits were refunded"
             logger.error("render hung", metadata: ["job": "\(job.id)"])
-            if (try? database.failJob(id: job.id, error: error)) == true { announce(job.id) }
+            _ = try? database.failJob(id: job.id, error: error, announce: announcement)
         case .success:
-            if (try? database.completeJob(id: job.id, outputPath: output)) == true {
+            if (try? database.completeJob(id: job.id, outputPath: output, announce: announcement)) == true {
                 logger.info("render completed", metadata: ["job": "\(job.id)"])
-                announce(job.id)
             } else {
                 try? FileManager.default.removeItem(atPath: output)
             }
         case .failure(let error):
             if case .cancelled = error as? RenderError { return }
             logger.warning("render failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            if (try? database.failJob(id: job.id, error: service.clientMessage(error))) == true { announce(job.id) }
+            _ = try? database.failJob(id: job.id, error: service.clientMessage(error), announce: announcement)
         }
     }
 
     /// Imports the media of `task` (a generated dialect says which; others name them in their
     /// timeline): nil when the import stalls.
-    private func prepare(_ task: TaskRecord, generator: (any DocumentGenerator)?, heartbeat: LockedBox<Date>) async throws -> [MediaSource: String]? {
+    private func prepare(_ task: TaskRecord, generator: (any DocumentGenerator)?, heartbeat: LockedBox<Date>) async throws -> [ImportedMedia]? {
         let sources = service.mediaAccess.sources(for: task.accountId, inputs: ReelService.inputs(of: task))
         let media = try generator?.media(of: task, sources: sources) ?? service.timeline(for: task).mediaSources
         let locator = service.mediaLocator
         let result = await runOnThread(stallingAfter: service.configuration.renderStallTimeout, heartbeat: heartbeat) {
-            var imported: [MediaSource: String] = [:]
-            for source in media {
+            try media.map { source in
                 heartbeat.value = Date()
-                imported[source] = try locator.localPath(for: source)
+                return ImportedMedia(source: source, path: try locator.localPath(for: source))
             }
-            return imported
         }
         return try result?.get()
     }
@@ -263,7 +259,8 @@ final class WebhookSender: Sendable {
                 request.setValue("Reel-Webhook/\(ReelService.version)", forHTTPHeaderField: "User-Agent")
                 for (name, value) in Self.headers(of: hook) { request.setValue(value, forHTTPHeaderField: name) }
                 request.httpBody = Data(hook.payload.utf8)
-                let (_, response) = try await URLSession.shared.data(for: request)
+                // Redirects are not followed: the policy checked this URL, not where it might send us.
+                let (_, response) = try await Self.session.data(for: request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if !(200..<300).contains(status) { failure = "HTTP \(status)" }
             } catch {
@@ -281,9 +278,19 @@ final class WebhookSender: Sendable {
         }
     }
 
+    static let session = URLSession(configuration: .ephemeral, delegate: RefusingRedirects(), delegateQueue: nil)
+
     static func headers(of hook: WebhookRecord) -> [String: String] {
         guard let text = hook.headers, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
         return object
+    }
+}
+
+/// Answers every redirect with "do not follow": the 3xx is the response.
+final class RefusingRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
 

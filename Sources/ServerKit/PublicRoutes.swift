@@ -10,8 +10,13 @@ import TemplateSchema
 /// can seek), uploaded files (their ids are unguessable), and the preview viewer.
 public struct PublicRoutes: Sendable {
     let service: ReelService
+    /// The surfaces whose tasks have pages by task id.
+    let taskPages: Set<String>
 
-    public init(service: ReelService) { self.service = service }
+    public init(service: ReelService, taskPages: Set<String>) {
+        self.service = service
+        self.taskPages = taskPages
+    }
 
     public func register(on router: Router<ReelRequestContext>) {
         router.get("videos/:file") { request, context in try video(request, context) }
@@ -111,7 +116,9 @@ public struct PublicRoutes: Sendable {
         if let preview = try? service.database.preview(id: id, account: nil) {
             return (preview.config, RenderingVideoV2.name, "Preview", preview.accountId)
         }
-        if let task = try service.database.task(id: id) { return (task.config, task.dialect, task.title ?? "Task \(task.id)", task.accountId) }
+        if let task = try service.database.task(id: id), taskPages.contains(task.api) {
+            return (task.config, task.dialect, task.title ?? "Task \(task.id)", task.accountId)
+        }
         throw APIError.notFound("no preview or task with id \(id), or it has expired")
     }
 

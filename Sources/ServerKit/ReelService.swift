@@ -46,8 +46,9 @@ public final class ReelService: Sendable {
     }
 
     /// The router every surface adds its routes to, with the server's own routes: health, the
-    /// OpenAPI document (`openAPI`, composed by the caller from the surfaces) and the links.
-    public func router(openAPI: String) -> Router<ReelRequestContext> {
+    /// OpenAPI document (`openAPI`, composed by the caller from the surfaces) and the links;
+    /// `taskPages` names the surfaces whose tasks have the preview pages by task id.
+    public func router(openAPI: String, taskPages: Set<String>) -> Router<ReelRequestContext> {
         let router = Router(context: ReelRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware(ServerEnvelope()))
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -55,7 +56,7 @@ public final class ReelService: Sendable {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: openAPI)))
         }
-        PublicRoutes(service: self).register(on: router)
+        PublicRoutes(service: self, taskPages: taskPages).register(on: router)
         return router
     }
 
@@ -148,7 +149,10 @@ public final class ReelService: Sendable {
     }
 
     /// The origin of links in messages sent outside a request (webhooks).
-    public var configuredOrigin: String { configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)" }
+    public var configuredOrigin: String {
+        guard let publicURL = configuration.publicURL else { return "http://\(configuration.host):\(configuration.port)" }
+        return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+    }
 
     /// An error as a client may read it: the server's data folder is not named (a stored upload
     /// reads `uploads/<id>.png`, a download `cache/…`); the log keeps the whole message.

@@ -12,7 +12,7 @@ public protocol SurfaceModule: Sendable {
     init(service: ReelService)
 
     /// The name its keys and jobs are tagged with, and how its keys are spelled.
-    var surface: APISurface { get }
+    static var keySurface: APISurface { get }
 
     /// Adds the surface's routes, each group behind its own envelope and authentication.
     func register(on router: Router<ReelRequestContext>)
@@ -25,26 +25,34 @@ public protocol SurfaceModule: Sendable {
     func generator(forDialect dialect: String) -> (any DocumentGenerator)?
 
     /// The delivery announcing that `job` (of `task`) finished, or nil when it has no webhook.
+    /// Called inside the transaction that finishes the job, so the delivery is stored with the
+    /// outcome or not at all: it must not touch the database.
     func webhook(for job: JobRecord, task: TaskRecord) -> WebhookDelivery?
+
+    /// Whether the surface's tasks have the shared pages by task id (`/t/<id>`, `/preview/<id>`,
+    /// their frames and config). Off unless a surface documents them.
+    var servesTaskPages: Bool { get }
 }
 
 extension SurfaceModule {
+    public var surface: APISurface { Self.keySurface }
+
     public func generator(forDialect dialect: String) -> (any DocumentGenerator)? { nil }
+    public var servesTaskPages: Bool { false }
 }
 
 /// A webhook delivery as a surface words it: the raw body and headers (signatures are computed
 /// over the exact bytes sent), and how many attempts it gets.
-public struct WebhookDelivery: Sendable {
-    public var url: String
-    public var body: String
-    public var headers: [String: String]
-    public var maxAttempts: Int
+public typealias WebhookDelivery = OutboxMessage
 
-    public init(url: String, body: String, headers: [String: String] = [:], maxAttempts: Int) {
-        self.url = url
-        self.body = body
-        self.headers = headers
-        self.maxAttempts = maxAttempts
+/// A media file of a job as imported: the source and the local file it was read into.
+public struct ImportedMedia: Sendable {
+    public var source: MediaSource
+    public var path: String
+
+    public init(source: MediaSource, path: String) {
+        self.source = source
+        self.path = path
     }
 }
 
@@ -54,8 +62,10 @@ public protocol DocumentGenerator: Sendable {
     /// The media the submitted document names, imported (`preparing_assets`) before generation.
     func media(of task: TaskRecord, sources: SourceResolver) throws -> [MediaSource]
 
-    /// The document to render and its dialect; `imported` maps each of `media` to its local file.
-    func generate(task: TaskRecord, imported: [MediaSource: String]) async throws -> GeneratedDocument
+    /// The document to render and its dialect; `imported` holds each of `media`, in its order,
+    /// with its local file. Blocking work (reading the files) belongs off the cooperative threads,
+    /// bounded by the stall timeout (`runOnThread(stallingAfter:heartbeat:)`).
+    func generate(task: TaskRecord, imported: [ImportedMedia]) async throws -> GeneratedDocument
 }
 
 /// A generated document: what the job renders, in a dialect Reel reads.
@@ -103,9 +113,11 @@ public struct OpenAPIOperation: Sendable {
     /// The request body: the name of a schema, "multipart", or nil.
     public var body: String?
     public var bodyRequired: Bool
-    /// Multipart fields, for `body == "multipart"`: name and whether it repeats.
+    /// Multipart fields, for `body == "multipart"` (or a JSON body that may also come as
+    /// multipart): name, whether it repeats, whether it is a file.
     public var multipartFields: [(name: String, repeats: Bool, binary: Bool)]
     public var success: String
+    public var successStatus: Int
     public var successType: String
     public var errors: [Int]
     /// The schema of error bodies (`components.schemas`).
@@ -122,8 +134,8 @@ public struct OpenAPIOperation: Sendable {
 
     public init(method: String, path: String, summary: String, tag: String, secured: Bool = true, parameters: [Parameter] = [],
                 body: String? = nil, bodyRequired: Bool = true, multipartFields: [(name: String, repeats: Bool, binary: Bool)] = [],
-                success: String = "Success", successType: String = "application/json", errors: [Int] = [400, 401, 404],
-                errorSchema: String = "Error") {
+                success: String = "Success", successStatus: Int = 200, successType: String = "application/json",
+                errors: [Int] = [400, 401, 404], errorSchema: String = "Error") {
         self.method = method
         self.path = path
         self.summary = summary
@@ -134,6 +146,7 @@ public struct OpenAPIOperation: Sendable {
         self.bodyRequired = bodyRequired
         self.multipartFields = multipartFields
         self.success = success
+        self.successStatus = successStatus
         self.successType = successType
         self.errors = errors
         self.errorSchema = errorSchema

@@ -230,6 +230,26 @@ public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// A message for the outbox: where it goes, the raw body and extra headers (a signature is made
+/// over exactly these bytes), and how many attempts it gets before it is given up.
+public struct OutboxMessage: Sendable, Equatable {
+    public var url: String
+    public var body: String
+    public var headers: [String: String]
+    public var maxAttempts: Int
+
+    public init(url: String, body: String, headers: [String: String] = [:], maxAttempts: Int) {
+        self.url = url
+        self.body = body
+        self.headers = headers
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// Words the message announcing a finished job, inside the transaction that finishes it, so the
+/// outcome and its message are stored together or not at all. Must not use the database.
+public typealias Announcement = @Sendable (JobRecord, TaskRecord) -> OutboxMessage?
+
 /// A page of results and the total they were taken from.
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
@@ -249,8 +269,10 @@ extension ReelDatabase {
         try writer.write { try task.insert($0) }
     }
 
-    public func task(id: String, account: String) throws -> TaskRecord {
-        guard let task = try writer.read({ try TaskRecord.fetchOne($0, key: id) }), task.accountId == account else {
+    /// The task `id` of `account`; with `api`, only a task of that surface (each surface sees its own).
+    public func task(id: String, account: String, api: String? = nil) throws -> TaskRecord {
+        guard let task = try writer.read({ try TaskRecord.fetchOne($0, key: id) }), task.accountId == account,
+              api == nil || task.api == api else {
             throw StoreError.notFound("no task with id \(id)")
         }
         return task
@@ -274,9 +296,9 @@ extension ReelDatabase {
 
     /// Deletes a task; a render in progress is cancelled and its credits refunded. Returns the
     /// task and the files that belonged to it.
-    public func deleteTask(id: String, account: String) throws -> (task: TaskRecord, outputs: [String]) {
+    public func deleteTask(id: String, account: String, api: String? = nil) throws -> (task: TaskRecord, outputs: [String]) {
         try writer.write { db in
-            guard let task = try TaskRecord.fetchOne(db, key: id), task.accountId == account else {
+            guard let task = try TaskRecord.fetchOne(db, key: id), task.accountId == account, api == nil || task.api == api else {
                 throw StoreError.notFound("no task with id \(id)")
             }
             let jobs = try JobRecord.filter(Column("task_id") == id).fetchAll(db)
@@ -302,10 +324,10 @@ extension ReelDatabase {
     /// Starts a render of `taskID`: reserves its cost and queues a job, all in one transaction, so
     /// the balance can never go negative however many renders start at once. `jobPrefix` starts
     /// the new job's id (each surface spells its job ids its own way).
-    public func startRender(taskID: String, account: String, webhookURL: String?, webhookSecret: String? = nil,
-                            workers: Int, jobPrefix: String = "rt_") throws -> RenderStart {
+    public func startRender(taskID: String, account: String, api: String? = nil, webhookURL: String?, webhookSecret: String? = nil,
+                            workers: Int, jobPrefix: String = "job_") throws -> RenderStart {
         try writer.write { db in
-            guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account else {
+            guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account, api == nil || task.api == api else {
                 throw StoreError.notFound("no task with id \(taskID)")
             }
             if task.state == .rendering { throw StoreError.conflict("task \(taskID) is already rendering") }
@@ -375,14 +397,14 @@ extension ReelDatabase {
     /// that has had `maximumAttempts` fails with a "render crashed" error and its credits are
     /// refunded instead of crashing the server again; the others go back in the queue.
     @discardableResult
-    public func recoverInterruptedJobs(maximumAttempts: Int) throws -> Interrupted {
+    public func recoverInterruptedJobs(maximumAttempts: Int, announce: Announcement? = nil) throws -> Interrupted {
         try writer.write { db in
             var outcome = Interrupted()
             for var job in try JobRecord.filter(Column("status") == JobState.running.rawValue).fetchAll(db) {
                 if job.attempts >= maximumAttempts {
                     let error = "render crashed: the server stopped during each of its \(job.attempts) attempts at this render "
                         + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
-                    try Self.fail(db, job: &job, error: error)
+                    try Self.fail(db, job: &job, error: error, announce: announce)
                     outcome.failed.append(job)
                 } else {
                     try job.move(to: .queued)
@@ -435,7 +457,7 @@ extension ReelDatabase {
 
     /// Records a finished render: the task completes and the reserved credits are settled.
     /// Returns false when the job was cancelled meanwhile.
-    public func completeJob(id: String, outputPath: String) throws -> Bool {
+    public func completeJob(id: String, outputPath: String, announce: Announcement? = nil) throws -> Bool {
         try writer.write { db in
             guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .completed) else { return false }
             try job.move(to: .completed)
@@ -447,22 +469,23 @@ extension ReelDatabase {
                 task.status = TaskState.completed.rawValue
                 task.completedAt = job.finishedAt
                 try task.update(db)
+                try Self.enqueue(db, announce?(job, task))
             }
             return true
         }
     }
 
     /// Records a failed render: the task fails with `error` and the credits are refunded.
-    public func failJob(id: String, error: String) throws -> Bool {
+    public func failJob(id: String, error: String, announce: Announcement? = nil) throws -> Bool {
         try writer.write { db in
             guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .failed) else { return false }
-            try Self.fail(db, job: &job, error: error)
+            try Self.fail(db, job: &job, error: error, announce: announce)
             return true
         }
     }
 
     /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
-    private static func fail(_ db: Database, job: inout JobRecord, error: String) throws {
+    private static func fail(_ db: Database, job: inout JobRecord, error: String, announce: Announcement?) throws {
         try job.move(to: .failed)
         job.error = error
         try job.update(db)
@@ -472,6 +495,7 @@ extension ReelDatabase {
             task.error = error
             task.completedAt = job.finishedAt
             try task.update(db)
+            try enqueue(db, announce?(job, task))
         }
     }
 
@@ -560,14 +584,16 @@ extension ReelDatabase {
     /// Puts a delivery in the outbox: `headers` are sent with it, and it is given up after
     /// `maxAttempts` failed attempts.
     public func enqueueWebhook(url: String, payload: String, headers: [String: String] = [:], maxAttempts: Int = 8) throws {
-        let headerJSON = headers.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]))
+        try writer.write { try Self.enqueue($0, OutboxMessage(url: url, body: payload, headers: headers, maxAttempts: maxAttempts)) }
+    }
+
+    static func enqueue(_ db: Database, _ message: OutboxMessage?) throws {
+        guard let message else { return }
+        let headerJSON = message.headers.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) }
-        let record = WebhookRecord(url: url, payload: payload, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
-                                   createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, maxAttempts))
-        try writer.write { db in
-            let inserted = record
-            try inserted.insert(db)
-        }
+        let record = WebhookRecord(url: message.url, payload: message.body, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
+                                   createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, message.maxAttempts))
+        try record.insert(db)
     }
 
     public func dueWebhooks(now: Date = Date()) throws -> [WebhookRecord] {

@@ -136,7 +136,10 @@ import Timeline
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let create = try #require(paths["/api/v1/videos/from-json"]?["post"] as? [String: Any])
             let responses = try #require(create["responses"] as? [String: Any])
-            for status in ["400", "401", "402", "413", "429"] { #expect(responses[status] != nil, "\(status)") }
+            for status in ["202", "400", "401", "402", "413", "429"] { #expect(responses[status] != nil, "\(status)") }
+            #expect(responses["200"] == nil)
+            let content = ((create["requestBody"] as? [String: Any])?["content"] as? [String: Any]) ?? [:]
+            #expect(content["application/json"] != nil && content["multipart/form-data"] != nil)
             let error = (((responses["402"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
             #expect((error as? [String: Any])?["$ref"] as? String == "#/components/schemas/AVSError")
             #expect((create["security"] as? [[String: Any]])?.first?["avsToken"] != nil)
@@ -474,6 +477,101 @@ import Timeline
             let message = ((failed["error"] as? [String: Any])?["message"] as? String) ?? ""
             #expect(failed["status"] as? String == "failed" && message.contains("planner did not answer"), "\(failed.json)")
             #expect(try harness.service.database.balance(account: harness.account.id) == 100)
+        }
+    }
+
+    /// A planner endpoint may not reach past the job: a URL the job did not bring fails it
+    /// (refunded), and the output the client chose stands whatever the planner says.
+    @Test func aPlannerIsHeldToTheJobsFilesAndOutput() async throws {
+        func answer(_ template: String) throws -> Data {
+            try JSONSerialization.data(withJSONObject: ["choices": [["message": ["content": template]]]])
+        }
+        let widened = try answer(#"{"template": {"version": "1", "blocks": [{"type": "image", "start": 0, "duration": 1, "source": {"url": "https://elsewhere.example/big.png"}}]}}"#)
+        let reshaped = try answer(#"{"template": {"version": "1", "blocks": [{"type": "text", "start": 0, "duration": 1, "text": "Hi"}]}, "output": {"aspectRatio": "16:9", "quality": "draft"}}"#)
+        let planner = try LoopbackHTTPServer(postAnswers: [(200, widened), (200, reshaped)])
+        defer { planner.stop() }
+        let (harness, token) = try Self.harness { $0.plannerURL = planner.base + "/v1/chat/completions" }
+        try await harness.run(background: true) { client in
+            let first = try await client.send(.post, "/api/v1/videos/from-prompt", json: ["prompt": "Anything"], key: token)
+            let (failed, _) = try await Self.finish(client, try #require(first["jobId"] as? String), key: token)
+            let message = ((failed["error"] as? [String: Any])?["message"] as? String) ?? ""
+            #expect(failed["status"] as? String == "failed" && message.contains("is not one of the job's assetUrls"), "\(failed.json)")
+            let second = try await client.send(.post, "/api/v1/videos/from-prompt",
+                                               json: ["prompt": "Anything", "output": ["aspectRatio": "9:16", "quality": "draft"]], key: token)
+            let (done, _) = try await Self.finish(client, try #require(second["jobId"] as? String), key: token)
+            #expect(done["status"] as? String == "completed" && (done["output"] as? [String: Any])?["aspectRatio"] as? String == "9:16")
+            #expect((done["result"] as? [String: Any])?["width"] as? Int == 480 && (done["result"] as? [String: Any])?["height"] as? Int == 852)
+        }
+    }
+
+    /// A prompt job may name the account's own upload by its URL, like any remote file.
+    @Test func aPromptJobCanUseTheAccountsUploadsByURL() async throws {
+        let (harness, token) = try Self.harness()
+        try await harness.run(background: true) { client in
+            let uploaded = try await client.upload([("file", "still.png", Harness.png)])
+            let url = try #require((uploaded["assets"] as? [[String: Any]])?.first?["url"] as? String, "\(uploaded.json)")
+            let created = try await client.send(.post, "/api/v1/videos/from-prompt",
+                                                json: ["prompt": "A 1 second card", "assetUrls": [url], "output": ["quality": "draft"]], key: token)
+            #expect(created["credits"] as? Int == 0 + 3 + 5, "an image URL is charged as an image")
+            let (done, _) = try await Self.finish(client, try #require(created["jobId"] as? String), key: token)
+            #expect(done["status"] as? String == "completed", "\(done.json)")
+        }
+    }
+
+    /// Each surface sees its own jobs: a RenderingVideo key cannot read, render or delete the task
+    /// behind an AVS job (its id is in the download link), and the shared preview pages do not
+    /// serve AVS tasks.
+    @Test func anAVSJobsTaskIsNotReachableThroughTheRenderingVideoRoutes() async throws {
+        let (harness, token) = try Self.harness()
+        try await harness.run(background: true) { client in
+            let created = try await client.send(.post, "/api/v1/videos/from-json",
+                                                json: ["template": Self.textTemplate(), "output": ["quality": "draft"]], key: token)
+            let (done, _) = try await Self.finish(client, try #require(created["jobId"] as? String), key: token)
+            let path = try Self.downloadPath(done)
+            let taskID = String(try #require(path.split(separator: "/").last?.split(separator: ".").first))
+            #expect(try await client.send(.get, "/api/v1/video/\(taskID)").status == 404)
+            #expect(try await client.send(.post, "/api/v1/video/\(taskID)/render").status == 404)
+            #expect(try await client.send(.delete, "/api/v1/video/\(taskID)").status == 404)
+            for page in ["/t/\(taskID)", "/preview/\(taskID)", "/preview/\(taskID)/config.json", "/preview/\(taskID)/frame.png?t=0"] {
+                #expect(try await client.send(.get, page, key: .some(nil)).status == 404, "\(page)")
+            }
+            #expect(try await client.send(.get, "/api/v1/jobs/\(try #require(created["jobId"] as? String))", key: token)["status"] as? String == "completed")
+        }
+    }
+
+    @Test func multipartRequestsHaveTheJSONLimitAndAFileCount() async throws {
+        let (harness, token) = try Self.harness { $0.maximumRequestBytes = 2000 }
+        try await harness.run { client in
+            let (big, bigType) = try Self.multipart(request: ["template": Self.textTemplate(text: String(repeating: "x", count: 3000))], files: [])
+            let tooLarge = try await client.send(.post, "/api/v1/videos/from-json", key: token, headers: [.contentType: bigType], body: big)
+            #expect(tooLarge.status == 413, "\(tooLarge.json)")
+            let files = (0..<21).map { ("still\($0).png", Harness.png) }
+            let (many, manyType) = try Self.multipart(request: ["prompt": "Slides"], files: files)
+            let tooMany = try await client.send(.post, "/api/v1/videos/from-prompt", key: token, headers: [.contentType: manyType], body: many)
+            #expect(tooMany.status == 400 && Self.error(tooMany)["code"] as? String == "too_many_files", "\(tooMany.json)")
+        }
+    }
+
+    /// A webhook URL that redirects is not followed (the policy checked the URL, not where it leads).
+    @Test func webhookRedirectsAreNotFollowed() async throws {
+        let target = try LoopbackHTTPServer()
+        defer { target.stop() }
+        let redirecting = try LoopbackHTTPServer(redirectPostsTo: target.base + "/inside")
+        defer { redirecting.stop() }
+        let (harness, token) = try Self.harness { $0.webhookRetryDelay = 60 }
+        try await harness.run(background: true) { client in
+            let created = try await client.send(.post, "/api/v1/videos/from-json", json: [
+                "template": Self.textTemplate(), "output": ["quality": "draft"], "webhook": ["url": redirecting.base + "/hook", "secret": "s"],
+            ], key: token)
+            _ = try await Self.finish(client, try #require(created["jobId"] as? String), key: token)
+            var hook: WebhookRecord?
+            for _ in 0..<200 {
+                hook = try harness.service.database.webhooks().first
+                if (hook?.attempts ?? 0) > 0 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(hook?.lastError == "HTTP 302" && hook?.status == "pending", "\(String(describing: hook))")
+            #expect(redirecting.requestCount == 1 && target.requestCount == 0)
         }
     }
 

@@ -36,9 +36,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public var base: String { "http://127.0.0.1:\(port)" }
     public var requestCount: Int { lock.lock(); defer { lock.unlock() }; return requests }
 
-    public init(routes: [String: Data?] = [:], postAnswers: [(status: Int, body: Data)] = []) throws {
+    /// When set, every POST is answered `302 Found` with this `Location`.
+    private let redirectPostsTo: String?
+
+    public init(routes: [String: Data?] = [:], postAnswers: [(status: Int, body: Data)] = [], redirectPostsTo: String? = nil) throws {
         self.routes = routes
         self.postAnswers = postAnswers
+        self.redirectPostsTo = redirectPostsTo
         (descriptor, port) = try listeningSocket()
         Thread { [self] in serve() }.start()
     }
@@ -80,7 +84,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             let answer = method == "POST" && !postAnswers.isEmpty ? postAnswers.removeFirst() : nil
             lock.unlock()
             let response: Data
-            if let answer {
+            if method == "POST", let location = redirectPostsTo {
+                response = Data("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+            } else if let answer {
                 response = Data("HTTP/1.1 \(answer.status) Scripted\r\nContent-Length: \(answer.body.count)\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".utf8)
                     + answer.body
             } else if method == "POST" {
