@@ -175,9 +175,9 @@ public enum TransitionEffects {
     }
 
     /// Multiplies `layer` (canvas-sized) by the reveal's coverage.
-    static func reveal(_ mask: RevealMask, _ layer: Raster) {
+    static func reveal(_ mask: RevealMask, _ layer: Raster, rows: Range<Int>? = nil) {
         let (w, h) = (Double(layer.width), Double(layer.height))
-        for y in 0..<layer.height {
+        for y in (rows ?? 0..<layer.height).clamped(to: 0..<layer.height) {
             for x in 0..<layer.width {
                 let k = coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h)
                 if k >= 1 { continue }
@@ -189,12 +189,12 @@ public enum TransitionEffects {
 
     /// Adds a diagonal band of white light to the opaque parts of `layer` (canvas-sized), centred
     /// `progress` of the way across.
-    static func sweep(_ layer: Raster, progress: Double, intensity: Double) {
+    static func sweep(_ layer: Raster, progress: Double, intensity: Double, rows: Range<Int>? = nil) {
         let (w, h) = (Double(layer.width), Double(layer.height))
         let band = max(w, h) * 0.15
         // The band's centre line x + y/2 = position moves from off the left to off the right.
         let position = -band + progress * (w + h / 2 + 2 * band)
-        for y in 0..<layer.height {
+        for y in (rows ?? 0..<layer.height).clamped(to: 0..<layer.height) {
             for x in 0..<layer.width {
                 let d = abs(Double(x) + Double(y) / 2 - position)
                 guard d < band else { continue }

@@ -101,26 +101,85 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Draws the background and `items` into `frame`, which must be the canvas size.
     public func render(_ items: [DrawItem], into frame: Raster) throws {
         precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
-        frame.pixels.update(from: background().pixels, count: frame.byteCount)
+        draw(try prepared(items), onto: frame)
+    }
+
+    /// Threads a frame's drawing is split across, in bands of rows: every pixel of a band is
+    /// drawn the same way whatever the bands, so the frame is the same byte for byte as drawn on
+    /// one thread. 1 draws on the calling thread only.
+    public var bands = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Frames smaller than this many pixels are drawn in one band (splitting costs more than it saves).
+    public var bandingFloor = 1 << 16
+
+    /// The layers of `items`, prepared one after another (the layer cache and the media are not
+    /// shared between threads), with their items.
+    private func prepared(_ items: [DrawItem]) throws -> [(layer: PreparedLayer, item: DrawItem)] {
+        var layers: [(layer: PreparedLayer, item: DrawItem)] = []
+        layers.reserveCapacity(items.count)
         for item in items {
             guard let layer = try prepare(item) else { continue }
-            draw(layer, item: item, onto: frame)
+            layers.append((layer, item))
+        }
+        if scratch == nil, layers.contains(where: { $0.item.reveal != nil || $0.item.lightSweep != nil }) {
+            scratch = Raster(width: canvas.width, height: canvas.height)
+        }
+        return layers
+    }
+
+    /// The bands of rows of a frame: even bounds (4:2:0 chroma rows stay in one band).
+    public func bandRows(height: Int) -> [Range<Int>] {
+        let count = canvas.width * height >= bandingFloor ? max(1, bands) : 1
+        guard count > 1 else { return [0..<height] }
+        let step = max(2, ((height + count - 1) / count + 1) & ~1)
+        return stride(from: 0, to: height, by: step).map { $0..<min(height, $0 + step) }
+    }
+
+    /// Draws the background and `layers` onto `frame`, band by band on `bands` threads; `finish`
+    /// runs on each band once it is drawn (converting it to Y'CbCr).
+    private func draw(_ layers: [(layer: PreparedLayer, item: DrawItem)], onto frame: Raster, finish: ((Range<Int>) -> Void)? = nil) {
+        let background = background()
+        let rowBytes = frame.width * 4
+        let bands = bandRows(height: frame.height)
+        let work = { (rows: Range<Int>) in
+            (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
+                                                                count: rows.count * rowBytes)
+            for (layer, item) in layers { self.draw(layer, item: item, onto: frame, rows: rows) }
+            finish?(rows)
+        }
+        if bands.count == 1 {
+            work(bands[0])
+        } else {
+            // Each band writes only its own rows of `frame` (and of the scratch raster) and reads
+            // layers nothing writes meanwhile.
+            let shared = BandWork(run: work)
+            DispatchQueue.concurrentPerform(iterations: bands.count) { shared.run(bands[$0]) }
         }
     }
 
-    /// Draws one prepared layer onto `frame`.
-    private func draw(_ layer: PreparedLayer, item: DrawItem, onto frame: Raster) {
+    /// The drawing of one band, handed to the threads that draw the others at the same time.
+    private struct BandWork: @unchecked Sendable {
+        let run: (Range<Int>) -> Void
+    }
+
+    /// Draws one prepared layer onto the `rows` of `frame` (all of them by default).
+    private func draw(_ layer: PreparedLayer, item: DrawItem, onto frame: Raster, rows: Range<Int>? = nil) {
         let transform = placement(of: layer, item: item)
+        let rows = rows ?? 0..<frame.height
         guard item.reveal != nil || item.lightSweep != nil else {
-            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame)
+            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame, rows: rows)
             return
         }
-        // Canvas-space transition effects: draw the layer alone, shape it, then blend it.
-        let scratch = scratchRaster()
-        LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch)
-        if let sweep = item.lightSweep { TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity) }
-        if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch) }
-        LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame)
+        // Canvas-space transition effects: draw the layer alone, shape it, then blend it (each
+        // band in its own rows of the shared scratch raster).
+        let scratch = self.scratch ?? Raster(width: canvas.width, height: canvas.height)
+        if self.scratch == nil { self.scratch = scratch }
+        (scratch.pixels + rows.lowerBound * scratch.width * 4).update(repeating: 0, count: rows.count * scratch.width * 4)
+        LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch, rows: rows)
+        if let sweep = item.lightSweep {
+            TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity, rows: rows)
+        }
+        if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch, rows: rows) }
+        LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame, rows: rows)
     }
 
     /// The canvas pixels drawing `layer` can change.
@@ -148,8 +207,8 @@ public final class FrameCompositor: @unchecked Sendable {
         } else {
             let raster = canvasRaster ?? Raster(width: canvas.width, height: canvas.height)
             canvasRaster = raster
-            try render(items, into: raster)
-            YCbCr.convert(raster, into: frame.view)
+            let view = frame.view
+            draw(try prepared(items), onto: raster) { rows in YCbCr.convert(raster, into: view, rows: rows) }
         }
     }
 
@@ -219,15 +278,8 @@ public final class FrameCompositor: @unchecked Sendable {
         if let dirty { YCbCr.composite(overlay, in: dirty.evenAligned, into: frame) }
     }
 
+    /// A canvas-sized raster for transition effects, made when first needed.
     private var scratch: Raster?
-
-    /// A cleared canvas-sized raster, reused between uses.
-    private func scratchRaster() -> Raster {
-        let raster = scratch ?? Raster(width: canvas.width, height: canvas.height)
-        scratch = raster
-        raster.pixels.update(repeating: 0, count: raster.byteCount)
-        return raster
-    }
 
     private func background() -> Raster {
         if let backgroundRaster { return backgroundRaster }
@@ -254,17 +306,23 @@ public final class FrameCompositor: @unchecked Sendable {
     /// with flips and rotation about it. Unrotated layers land on whole pixels so they stay sharp.
     /// A layer drawn only in a window of its whole raster is placed where that window lies.
     func placement(of layer: PreparedLayer, item: DrawItem) -> Affine {
-        let map = placement(originX: layer.originX, originY: layer.originY, boxWidth: layer.boxWidth, boxHeight: layer.boxHeight, item: item)
+        let residual = layer.preparedScale.map { (abs(item.scaleX) / $0.x, abs(item.scaleY) / $0.y) }
+        let map = placement(originX: layer.originX, originY: layer.originY, boxWidth: layer.boxWidth, boxHeight: layer.boxHeight,
+                            item: item, residual: residual)
         guard layer.windowX != 0 || layer.windowY != 0 else { return map }
         return Affine.translation(Double(layer.windowX), Double(layer.windowY)).then(map)
     }
 
-    func placement(originX: Double, originY: Double, boxWidth: Double, boxHeight: Double, item: DrawItem) -> Affine {
+    /// `residual` scales a layer prepared at another size than the item's (about its anchor).
+    func placement(originX: Double, originY: Double, boxWidth: Double, boxHeight: Double, item: DrawItem,
+                   residual: (x: Double, y: Double)? = nil) -> Affine {
         let unit = item.anchor.unitPoint
         let anchorX = originX + unit.x * boxWidth
         let anchorY = originY + unit.y * boxHeight
         let flipX: Double = item.scaleX < 0 ? -1 : 1, flipY: Double = item.scaleY < 0 ? -1 : 1
-        var map = Affine.translation(-anchorX, -anchorY).then(.scale(flipX, flipY)).then(.rotation(degrees: item.rotation))
+        var map = Affine.translation(-anchorX, -anchorY)
+        if let residual, residual.x != 1 || residual.y != 1 { map = map.then(.scale(residual.x, residual.y)) }
+        map = map.then(.scale(flipX, flipY)).then(.rotation(degrees: item.rotation))
         map = map.then(.translation(item.x, item.y))
         if map.a == 1, map.b == 0, map.c == 0, map.d == 1 {
             map.tx = map.tx.rounded()
@@ -299,6 +357,8 @@ public final class FrameCompositor: @unchecked Sendable {
         /// Where `raster` lies in the whole raster, when only a window of it was drawn.
         var windowX = 0
         var windowY = 0
+        /// The scale the layer was prepared at, when it is drawn at others (see `preparedSizes`).
+        var preparedScale: (x: Double, y: Double)?
     }
 
     /// What a layer's content occupies at a scale, known before any of it is drawn.
@@ -330,7 +390,53 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Windowed layers kept: each holds up to a few canvases of pixels.
     private static let windowedCacheLimit = 8
 
+    /// Layers held in the cache now.
+    package var cachedLayerCount: Int { cache.count }
+
+    /// Whether images whose scale changes are drawn from a few prepared sizes (on unless a test
+    /// compares them with preparing every size).
+    package var preparedSizes = true
+
+    /// The prepared size for scale `s`: the next quarter octave at or above it (1, 1.19, 1.41, …),
+    /// so that the rest of the scale only ever shrinks the prepared picture, by at most 16 %.
+    package static func preparedScale(_ s: Double) -> Double {
+        let steps = (log2(s) * 4 - 1e-9).rounded(.up)
+        return pow(2, steps / 4)
+    }
+
+    /// An image whose scale changes (a slow zoom), prepared at the quarter-octave size at or above
+    /// its scale and placed with the rest of the scale, bilinearly: the image is resampled a few
+    /// times over the zoom instead of at every frame, and the cache holds a few sizes, however
+    /// long the clip. Nil when the image is drawn another way (it is windowed, or not an image).
+    private func prepareAtPreparedSize(_ item: DrawItem) throws -> PreparedLayer? {
+        let sx = abs(item.scaleX), sy = abs(item.scaleY)
+        guard sx > 0, sy > 0, sx.isFinite, sy.isFinite else { return nil }
+        let lx = Self.preparedScale(sx), ly = Self.preparedScale(sy)
+        var leveled = item
+        leveled.scaleX = item.scaleX < 0 ? -lx : lx
+        leveled.scaleY = item.scaleY < 0 ? -ly : ly
+        let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: lx, scaleY: ly,
+                           shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
+        if var cached = cache[key] {
+            cached.preparedScale = (lx, ly)
+            return cached
+        }
+        do {
+            guard let measured = try layerGeometry(leveled, sx: lx, sy: ly),
+                  !needsWindow(finalExtent(measured, item: leveled, sx: lx, sy: ly)),
+                  var layer = try renderWhole(leveled, sx: lx, sy: ly, geometry: measured) else { return nil }
+            layer.preparedScale = (lx, ly)
+            remember(layer, key: key, item: item)
+            return layer
+        } catch let error as CompositingError {
+            throw error
+        } catch {
+            throw CompositingError(origin: item.origin, reason: "\(error)")
+        }
+    }
+
     private func prepare(_ item: DrawItem) throws -> PreparedLayer? {
+        if preparedSizes, item.scaleChanges, case .image = item.content, let layer = try prepareAtPreparedSize(item) { return layer }
         let sx = abs(item.scaleX), sy = abs(item.scaleY)
         guard sx > 0, sy > 0, sx.isFinite, sy.isFinite else { return nil }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,

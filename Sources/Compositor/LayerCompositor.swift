@@ -4,13 +4,17 @@ public enum LayerCompositor {
     /// coordinates) at `opacity`. Whole-pixel translations copy rows with the SIMD kernel; any other
     /// map samples the layer bilinearly at each canvas pixel centre, so rotated and sub-pixel
     /// placed layers keep smooth edges.
-    public static func draw(_ layer: Raster, transform: Affine, opacity: Double, onto canvas: Raster) {
+    ///
+    /// `rows` limits the drawing to those canvas rows: each row's pixels come out the same whatever
+    /// the range, so bands of a frame can be drawn on different threads.
+    public static func draw(_ layer: Raster, transform: Affine, opacity: Double, onto canvas: Raster, rows: Range<Int>? = nil) {
         let alpha = UInt8((opacity.unitClamped * 255).rounded())
         guard alpha > 0, layer.width > 0, layer.height > 0 else { return }
+        let rows = rows ?? 0..<canvas.height
         if transform.isIntegerTranslation {
-            drawTranslated(layer, dx: Int(transform.tx), dy: Int(transform.ty), opacity: alpha, onto: canvas)
+            drawTranslated(layer, dx: Int(transform.tx), dy: Int(transform.ty), opacity: alpha, onto: canvas, rows: rows)
         } else if let inverse = transform.inverse {
-            drawSampled(layer, transform: transform, inverse: inverse, opacity: alpha, onto: canvas)
+            drawSampled(layer, transform: transform, inverse: inverse, opacity: alpha, onto: canvas, rows: rows)
         }
     }
 
@@ -32,9 +36,9 @@ public enum LayerCompositor {
                          y1: min(height, clampedInt(ys.max()!, .up) + 1))
     }
 
-    private static func drawTranslated(_ layer: Raster, dx: Int, dy: Int, opacity: UInt8, onto canvas: Raster) {
+    private static func drawTranslated(_ layer: Raster, dx: Int, dy: Int, opacity: UInt8, onto canvas: Raster, rows: Range<Int>) {
         let x0 = max(0, dx), x1 = min(canvas.width, dx + layer.width)
-        let y0 = max(0, dy), y1 = min(canvas.height, dy + layer.height)
+        let y0 = max(0, dy, rows.lowerBound), y1 = min(canvas.height, dy + layer.height, rows.upperBound)
         guard x0 < x1, y0 < y1 else { return }
         for y in y0..<y1 {
             let source = layer.pixels + ((y - dy) * layer.width + (x0 - dx)) * 4
@@ -43,9 +47,10 @@ public enum LayerCompositor {
         }
     }
 
-    private static func drawSampled(_ layer: Raster, transform: Affine, inverse: Affine, opacity: UInt8, onto canvas: Raster) {
+    private static func drawSampled(_ layer: Raster, transform: Affine, inverse: Affine, opacity: UInt8, onto canvas: Raster,
+                                    rows: Range<Int>) {
         let area = bounds(of: layer, transform: transform, width: canvas.width, height: canvas.height)
-        let (x0, y0, x1, y1) = (area.x0, area.y0, area.x1, area.y1)
+        let (x0, y0, x1, y1) = (area.x0, max(area.y0, rows.lowerBound), area.x1, min(area.y1, rows.upperBound))
         guard x0 < x1, y0 < y1 else { return }
         let row = UnsafeMutablePointer<UInt8>.allocate(capacity: (x1 - x0) * 4)
         defer { row.deallocate() }

@@ -57,12 +57,16 @@ public enum YCbCr {
     }
 
     /// Converts the premultiplied `raster` (the picture over black) to `destination`, its size.
-    public static func convert(_ raster: Raster, into destination: PlanarView) {
+    ///
+    /// `rows` (even bounds) limits the conversion to those rows, for converting bands of a frame
+    /// on different threads.
+    public static func convert(_ raster: Raster, into destination: PlanarView, rows: Range<Int>? = nil) {
         precondition(raster.width == destination.width && raster.height == destination.height, "pictures differ in size")
         precondition(raster.width % 2 == 0 && raster.height % 2 == 0, "4:2:0 pictures have even sizes")
         let luma = lumaWeights * SIMD4(1, 1, 1, 0)
         let blue = blueWeights * SIMD4(1, 1, 1, 0), red = redWeights * SIMD4(1, 1, 1, 0)
-        for by in 0..<destination.chromaHeight {
+        let rows = rows ?? 0..<raster.height
+        for by in max(0, rows.lowerBound / 2)..<min(destination.chromaHeight, (rows.upperBound + 1) / 2) {
             let top = raster.pixels + 2 * by * raster.bytesPerRow, bottom = top + raster.bytesPerRow
             let lumaTop = destination.luma.row(2 * by), lumaBottom = lumaTop + destination.luma.stride
             let cb = destination.blue.row(by), cr = destination.red.row(by)

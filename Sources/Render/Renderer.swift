@@ -148,6 +148,24 @@ public final class Renderer {
                 consume: { _, recycle in recycle() }, sound: { _, _ in }, progress: progress)
     }
 
+    /// Renders the whole timeline into the encoder's frames and writes them to `path` as raw
+    /// yuv420p (each frame: the luma plane, then Cb, then Cr, rows packed): the input of the x264
+    /// floor in benchmarks (`reel bench x264`).
+    public func renderRawFrames(to path: String, progress: (RenderProgress) throws -> Void = { _ in }) throws {
+        try checkMedia()
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw RenderError("cannot write \(path)")
+        }
+        defer { try? file.close() }
+        let canvas = timeline.canvas, compositor = self.compositor
+        try run(makeFrame: { PlanarImage(width: canvas.width, height: canvas.height) },
+                draw: { try compositor.render($0, into: $1) },
+                consume: { frame, recycle in
+                    defer { recycle() }
+                    try file.write(contentsOf: Data(frame.packedSamples()))
+                }, sound: { _, _ in }, progress: progress)
+    }
+
     /// The mixed sound of `duration` seconds from `seconds`, 48 kHz stereo, as a render mixes it
     /// (for tests and the fuzzer; a render mixes the whole timeline block by block).
     public func sound(from seconds: Double, duration: Double) throws -> (left: [Float], right: [Float]) {

@@ -134,6 +134,9 @@ public struct DrawItem: Hashable, Sendable {
     public var shadow: Shadow?
     /// The clip's origin in its document, for messages.
     public var origin: String
+    /// Whether the clip's scale changes over its life (scale keyframes or a scaling animation):
+    /// the compositor then draws it from a few prepared sizes instead of preparing every size.
+    public var scaleChanges = false
 
     /// Evaluates `clip` at `localTime` seconds after its start on `canvas`: its keyframed
     /// properties, then its animations, then its entrance transition.
@@ -147,6 +150,8 @@ public struct DrawItem: Hashable, Sendable {
         anchor = transform.anchor
         scaleX = transform.scaleX.value(at: localTime)
         scaleY = transform.scaleY.value(at: localTime)
+        if case .keyframes = transform.scaleX { scaleChanges = true }
+        if case .keyframes = transform.scaleY { scaleChanges = true }
         rotation = transform.rotation.value(at: localTime)
         opacity = min(max(clip.opacity.value(at: localTime), 0), 1)
         shadow = clip.shadow
@@ -158,6 +163,10 @@ public struct DrawItem: Hashable, Sendable {
         filters = clip.filters.map { AppliedFilter(kind: $0.kind, value: $0.value.value(at: localTime)) }
         for animation in clip.animations {
             apply(animation.effect, progress: animation.progress(atLocalTime: localTime))
+            switch animation.effect {
+            case .scale, .zoomIn, .zoomOut: scaleChanges = true
+            default: break
+            }
         }
         if let transition = clip.transition, let progress = transition.progress(at: localTime) {
             enter(transition, progress: progress, canvas: canvas)

@@ -3,13 +3,64 @@ import Foundation
 import Render
 import TemplateSchema
 import Timeline
+import Compositor
+import Encoder
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [Encoders.self]
+        subcommands: [Encoders.self, X264.self]
     )
+
+    /// The floor of the motion-graphics benchmark (bench/mg1080p.py): libx264 with `reel render`'s
+    /// settings encoding frames Reel drew before (`reel render --frames-out`), so that the
+    /// difference between it and a render is what drawing the frames costs.
+    struct X264: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "x264",
+            abstract: "Encode raw yuv420p frames with libx264 as reel render would (the benchmarks' floor).")
+
+        @Argument(help: "Raw yuv420p frames, as reel render --frames-out writes them.") var frames: String
+        @Option(help: "Frame width.") var width: Int
+        @Option(help: "Frame height.") var height: Int
+        @Option(help: "Frames per second.") var fps: Int = 30
+        @Option(help: "x264 constant rate factor.") var crf: Double = 23
+        @Option(help: "x264 preset.") var preset: String = "veryfast"
+        @Option(name: .shortAndLong, help: "Where to write the MP4 (default: a temporary file, removed).") var output: String?
+
+        func validate() throws {
+            guard width > 0, height > 0, width % 2 == 0, height % 2 == 0, width <= 16384, height <= 16384 else {
+                throw ValidationError("--width and --height must be even, from 2 to 16384")
+            }
+            guard (1...240).contains(fps) else { throw ValidationError("--fps must be from 1 to 240") }
+        }
+
+        func run() throws {
+            guard let input = FileHandle(forReadingAtPath: frames) else { throw fail("cannot read \(frames)") }
+            defer { try? input.close() }
+            let path = output ?? NSTemporaryDirectory() + "reel-x264-\(UUID().uuidString).mp4"
+            defer { if output == nil { try? FileManager.default.removeItem(atPath: path) } }
+            var settings = EncoderSettings(crf: crf, preset: preset)
+            settings.includesAudio = false
+            do {
+                let writer = try MovieWriter(path: path, width: width, height: height, frameRate: FrameRate(numerator: fps), settings: settings)
+                let pool = FramePool(width: width, height: height)
+                let frameBytes = width * height * 3 / 2
+                var count = 0
+                while let data = try input.read(upToCount: frameBytes), data.count == frameBytes {
+                    let image = pool.take()
+                    image.fill(fromPacked: data)
+                    try writer.append(image) { pool.give(image) }
+                    count += 1
+                }
+                try writer.finish()
+                print("encoded \(count) frames of \(width)×\(height)")
+            } catch {
+                throw fail("\(error)")
+            }
+        }
+    }
 
     struct Encoders: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -125,6 +176,50 @@ struct BenchCommand: ParsableCommand {
                   ] } ] }
                 """
             return try RenderingVideoV2.decode(Data(json.utf8)).lower(baseDirectory: "/")
+        }
+    }
+}
+
+/// A few pictures handed to the encoder by reference and back when it lets go of them.
+final class FramePool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: [PlanarImage]
+
+    init(width: Int, height: Int, count: Int = 3) {
+        free = (0..<count).map { _ in PlanarImage(width: width, height: height) }
+    }
+
+    func take() -> PlanarImage {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty { condition.wait() }
+        return free.removeLast()
+    }
+
+    func give(_ image: PlanarImage) {
+        condition.lock()
+        free.append(image)
+        condition.signal()
+        condition.unlock()
+    }
+}
+
+extension PlanarImage {
+    /// Fills the planes from I420 bytes packed without row padding (`packedSamples()`'s layout).
+    func fill(fromPacked data: Data) {
+        data.withUnsafeBytes { raw in
+            guard let bytes = raw.bindMemory(to: UInt8.self).baseAddress else { return }
+            var offset = 0
+            for y in 0..<height {
+                view.luma.row(y).update(from: bytes + offset, count: width)
+                offset += width
+            }
+            for plane in [view.blue, view.red] {
+                for y in 0..<view.chromaHeight {
+                    plane.row(y).update(from: bytes + offset, count: view.chromaWidth)
+                    offset += view.chromaWidth
+                }
+            }
         }
     }
 }

@@ -19,6 +19,10 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Decode, composite and mix, but encode and write nothing (to time everything but the encoder).")
     var null = false
 
+    @Option(help: ArgumentHelp("Write the encoder's frames to this file as raw yuv420p instead of encoding them.",
+                               discussion: "The input of `reel bench x264`, the benchmarks' floor."))
+    var framesOut: String?
+
     @Option(help: "x264 constant rate factor, 0 (lossless) to 51.")
     var crf: Double = 23
 
@@ -31,7 +35,9 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
-        guard null || output != nil else { throw ValidationError("give -o OUT.mp4, or --null to render without output") }
+        guard null || output != nil || framesOut != nil else {
+            throw ValidationError("give -o OUT.mp4, or --null to render without output")
+        }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard EncoderSettings.presets.contains(preset) else {
             throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
@@ -50,7 +56,9 @@ struct RenderCommand: ParsableCommand {
         let renderer = Renderer(timeline: timeline)
         let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) != 0)
         do {
-            if null {
+            if let framesOut {
+                try renderer.renderRawFrames(to: framesOut) { reporter.report($0) }
+            } else if null {
                 try renderer.renderDiscarding { reporter.report($0) }
             } else {
                 try renderer.renderVideo(to: output!, settings: EncoderSettings(crf: crf, preset: preset)) { reporter.report($0) }
@@ -61,7 +69,7 @@ struct RenderCommand: ParsableCommand {
         }
         reporter.finish()
         for warning in renderer.warnings { ConfigLoading.OutputStream.standardError.write("warning: \(warning)") }
-        if let output { print(URL(fileURLWithPath: output).standardized.path) }
+        if let output, framesOut == nil { print(URL(fileURLWithPath: output).standardized.path) }
     }
 }
 
