@@ -182,6 +182,11 @@ public enum TransitionEffects {
                 let k = coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h)
                 if k >= 1 { continue }
                 let p = layer.pixels + (y * layer.width + x) * 4
+                // Hidden: cleared at once (what scaling by 0 gives); only the edge is scaled.
+                if k <= 0 {
+                    UnsafeMutableRawPointer(p).storeBytes(of: 0, as: UInt32.self)
+                    continue
+                }
                 for c in 0..<4 { p[c] = UInt8((Double(p[c]) * k).rounded()) }
             }
         }

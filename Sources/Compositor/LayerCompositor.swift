@@ -47,45 +47,71 @@ public enum LayerCompositor {
         }
     }
 
+    /// Bilinear sampling of the layer at each canvas pixel centre, in fixed point: the source
+    /// position steps by the inverse map's (a, b) in 32.32 fixed point (floor is a shift), the
+    /// weights are 8-bit, and each interpolation works on two channels at once in 32-bit words,
+    /// rounded to nearest. Premultiplied stays premultiplied: each step is monotone, so no colour
+    /// channel ends above alpha. Texels outside the layer are transparent.
     private static func drawSampled(_ layer: Raster, transform: Affine, inverse: Affine, opacity: UInt8, onto canvas: Raster,
                                     rows: Range<Int>) {
         let area = bounds(of: layer, transform: transform, width: canvas.width, height: canvas.height)
         let (x0, y0, x1, y1) = (area.x0, max(area.y0, rows.lowerBound), area.x1, min(area.y1, rows.upperBound))
         guard x0 < x1, y0 < y1 else { return }
-        let row = UnsafeMutablePointer<UInt8>.allocate(capacity: (x1 - x0) * 4)
+        // Steps too large for fixed point draw nothing visible anyway (the layer is crossed in
+        // less than a pixel); they are skipped rather than risk an overflow.
+        let one = 4_294_967_296.0
+        guard abs(inverse.a) < 1e6, abs(inverse.b) < 1e6 else { return }
+        let du = Int64((inverse.a * one).rounded()), dv = Int64((inverse.b * one).rounded())
+        let count = x1 - x0
+        let row = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
         defer { row.deallocate() }
         let w = layer.width, h = layer.height
-        let pixels = layer.pixels
-        @inline(__always) func texel(_ x: Int, _ y: Int) -> SIMD4<Float> {
-            guard x >= 0, y >= 0, x < w, y < h else { return .zero }
-            let p = pixels + (y * w + x) * 4
-            return SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), Float(p[3]))
+        let pixels = UnsafeRawPointer(layer.pixels)
+        @inline(__always) func load(_ x: Int, _ y: Int) -> UInt32 {
+            UInt32(littleEndian: pixels.loadUnaligned(fromByteOffset: (y * w + x) * 4, as: UInt32.self))
+        }
+        @inline(__always) func texel(_ x: Int, _ y: Int) -> UInt32 {
+            x >= 0 && y >= 0 && x < w && y < h ? load(x, y) : 0
         }
         for y in y0..<y1 {
             // Walk the row in layer space: the source point moves by (a, b) of the inverse per pixel.
             let start = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5)
-            var u = start.x - 0.5, v = start.y - 0.5
-            for x in 0..<(x1 - x0) {
-                let fx = u.rounded(.down), fy = v.rounded(.down)
-                var color = SIMD4<Float>.zero
-                // Compared as Doubles first, so that a far-off (or NaN) position never becomes an Int.
-                if fx >= -1, fy >= -1, fx < Double(w), fy < Double(h) {
-                    let ix = Int(fx), iy = Int(fy)
-                    let tx = Float(u - fx), ty = Float(v - fy)
-                    let top = texel(ix, iy) * (1 - tx) + texel(ix + 1, iy) * tx
-                    let bottom = texel(ix, iy + 1) * (1 - tx) + texel(ix + 1, iy + 1) * tx
-                    color = top * (1 - ty) + bottom * ty
+            let u0 = start.x - 0.5, v0 = start.y - 0.5
+            // A row whose positions are not finite, or are far outside any layer, has nothing to draw.
+            guard u0.isFinite, v0.isFinite, abs(u0) < 1e9, abs(v0) < 1e9 else { continue }
+            var u = Int64((u0 * one).rounded(.down)), v = Int64((v0 * one).rounded(.down))
+            for x in 0..<count {
+                let ix = Int(truncatingIfNeeded: u >> 32), iy = Int(truncatingIfNeeded: v >> 32)
+                var color: UInt32 = 0
+                if ix >= -1, iy >= -1, ix < w, iy < h {
+                    let wx = UInt32(truncatingIfNeeded: u >> 24) & 0xFF, wy = UInt32(truncatingIfNeeded: v >> 24) & 0xFF
+                    let top: UInt32, bottom: UInt32
+                    if ix >= 0, iy >= 0, ix + 1 < w, iy + 1 < h {
+                        top = lerp(load(ix, iy), load(ix + 1, iy), wx)
+                        bottom = lerp(load(ix, iy + 1), load(ix + 1, iy + 1), wx)
+                    } else {
+                        top = lerp(texel(ix, iy), texel(ix + 1, iy), wx)
+                        bottom = lerp(texel(ix, iy + 1), texel(ix + 1, iy + 1), wx)
+                    }
+                    color = lerp(top, bottom, wy)
                 }
-                var rounded = (color + 0.5).clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255))
-                // Rounding must not leave a colour channel above alpha: the blend relies on it.
-                rounded = pointwiseMin(rounded, SIMD4(repeating: rounded.w.rounded(.down)))
-                let p = row + x * 4
-                p[0] = UInt8(rounded.x); p[1] = UInt8(rounded.y); p[2] = UInt8(rounded.z); p[3] = UInt8(rounded.w)
-                u += inverse.a
-                v += inverse.b
+                row[x] = color.littleEndian
+                u &+= du
+                v &+= dv
             }
-            Blend.sourceOver(source: row, destination: canvas.pixels + (y * canvas.width + x0) * 4,
-                             count: x1 - x0, opacity: opacity)
+            row.withMemoryRebound(to: UInt8.self, capacity: count * 4) { bytes in
+                Blend.sourceOver(source: bytes, destination: canvas.pixels + (y * canvas.width + x0) * 4, count: count, opacity: opacity)
+            }
         }
+    }
+
+    /// `a` + (`b` − `a`)·`weight`/256 for each channel of two RGBA8 pixels (R in the low byte),
+    /// rounded to nearest: two channels a word, 16 bits a channel, so nothing carries over.
+    @inline(__always)
+    static func lerp(_ a: UInt32, _ b: UInt32, _ weight: UInt32) -> UInt32 {
+        let inverse = 256 - weight
+        let redBlue = (((a & 0x00FF_00FF) &* inverse &+ (b & 0x00FF_00FF) &* weight &+ 0x0080_0080) >> 8) & 0x00FF_00FF
+        let greenAlpha = (((a >> 8) & 0x00FF_00FF) &* inverse &+ ((b >> 8) & 0x00FF_00FF) &* weight &+ 0x0080_0080) & 0xFF00_FF00
+        return redBlue | greenAlpha
     }
 }
