@@ -66,7 +66,7 @@ public enum LayerCompositor {
         let row = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
         defer { row.deallocate() }
         let w = layer.width, h = layer.height
-        let pixels = UnsafeRawPointer(layer.pixels)
+        let pixels = UnsafeRawPointer(layer.pixels), stride = w * 4
         @inline(__always) func load(_ x: Int, _ y: Int) -> UInt32 {
             UInt32(littleEndian: pixels.loadUnaligned(fromByteOffset: (y * w + x) * 4, as: UInt32.self))
         }
@@ -86,9 +86,13 @@ public enum LayerCompositor {
                 if ix >= -1, iy >= -1, ix < w, iy < h {
                     let wx = UInt32(truncatingIfNeeded: u >> 24) & 0xFF, wy = UInt32(truncatingIfNeeded: v >> 24) & 0xFF
                     let top: UInt32, bottom: UInt32
-                    if ix >= 0, iy >= 0, ix + 1 < w, iy + 1 < h {
-                        top = lerp(load(ix, iy), load(ix + 1, iy), wx)
-                        bottom = lerp(load(ix, iy + 1), load(ix + 1, iy + 1), wx)
+                    if ix >= 0, iy >= 0, ix &+ 1 < w, iy &+ 1 < h {
+                        // Inside: the four texels are two pairs of neighbours, one row apart.
+                        let offset = (iy &* w &+ ix) &* 4
+                        let pair = pixels.loadUnaligned(fromByteOffset: offset, as: SIMD2<UInt32>.self)
+                        let below = pixels.loadUnaligned(fromByteOffset: offset &+ stride, as: SIMD2<UInt32>.self)
+                        top = lerp(UInt32(littleEndian: pair.x), UInt32(littleEndian: pair.y), wx)
+                        bottom = lerp(UInt32(littleEndian: below.x), UInt32(littleEndian: below.y), wx)
                     } else {
                         top = lerp(texel(ix, iy), texel(ix + 1, iy), wx)
                         bottom = lerp(texel(ix, iy + 1), texel(ix + 1, iy + 1), wx)
