@@ -264,6 +264,30 @@ import Timeline
         }
     }
 
+    @Test func promptRequestsAreCheckedFieldByField() async throws {
+        let (harness, token) = try Self.harness()
+        try await harness.run { client in
+            let cases: [([String: Any], String)] = [
+                ([:], "prompt"),
+                (["prompt": "   "], "prompt"),
+                (["prompt": String(repeating: "a", count: 4001)], "prompt"),
+                (["prompt": "ok", "assetUrls": "https://x.test/a.mp4"], "assetUrls"),
+                (["prompt": "ok", "assetUrls": ["file:///etc/passwd"]], "assetUrls[0]"),
+                (["prompt": "ok", "assetUrls": Array(repeating: "https://x.test/a.mp4", count: 21)], "assetUrls"),
+                (["prompt": "ok", "output": ["quality": "8k"]], "output.quality"),
+                (["prompt": "ok", "output": "web"], "output"),
+                (["prompt": "ok", "webhook": ["url": "ftp://x.test/h", "secret": "s"]], "webhook.url"),
+            ]
+            for (body, field) in cases {
+                let reply = try await client.send(.post, "/api/v1/videos/from-prompt", json: body, key: token)
+                #expect(reply.status == 400 && Self.error(reply)["field"] as? String == field, "\(field): \(reply.json)")
+            }
+            let warned = try await client.send(.post, "/api/v1/videos/from-prompt", json: ["prompt": "ok", "style": "noir"], key: token)
+            #expect(warned.status == 202 && (warned["warnings"] as? [[String: Any]])?.first?["path"] as? String == "style")
+            #expect(try await client.send(.get, "/api/v1/jobs/job_doesnotexist", key: token).status == 404)
+        }
+    }
+
     // MARK: credits
 
     @Test func tooFewCreditsRefusesTheJobBeforeAnyWork() async throws {
