@@ -24,8 +24,12 @@ public enum ShapeRasterizer {
         let area = window ?? PixelRect(x0: 0, y0: 0, x1: size.width, y1: size.height)
         let raster = Raster(width: area.width, height: area.height)
         let distance = signedDistance(shape.geometry, x: margin, y: margin, width: width, height: height)
-        let fill = shape.fill.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
-        let stroke = shape.stroke.map { PaintSampler(paint: $0, x: margin, y: margin, width: width, height: height) }
+        // The samplers are unwrapped once: binding an optional one per pixel copied it (and its
+        // colour table) at every pixel.
+        let clear = Paint.solid(RGBAColor(red: 0, green: 0, blue: 0, alpha: 0))
+        let fill = PaintSampler(paint: shape.fill ?? clear, x: margin, y: margin, width: width, height: height)
+        let stroke = PaintSampler(paint: shape.stroke ?? clear, x: margin, y: margin, width: width, height: height)
+        let fills = shape.fill != nil, strokes = shape.stroke != nil && strokeWidth > 0
         for y in 0..<raster.height {
             let row = raster.pixels + y * raster.bytesPerRow
             let py = Double(y + area.y0) + 0.5
@@ -33,11 +37,11 @@ public enum ShapeRasterizer {
                 let px = Double(x + area.x0) + 0.5
                 let d = distance(px, py)
                 var pixel = SIMD4<UInt8>.zero
-                if let fill {
+                if fills {
                     let k = min(max(0.5 - d, 0), 1)
                     if k > 0 { pixel = scale(fill.color(x: px, y: py), by: k) }
                 }
-                if let stroke, strokeWidth > 0 {
+                if strokes {
                     let k = strokeCoverage(distance: d, width: strokeWidth)
                     if k > 0 { pixel = over(scale(stroke.color(x: px, y: py), by: k), pixel) }
                 }
