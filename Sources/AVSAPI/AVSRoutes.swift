@@ -117,22 +117,8 @@ struct AVSRoutes: Sendable {
                 throw APIError(.badRequest, code: "invalid_request", "output must be an object", details: ["field": "output"])
             }
             problems.unknown(in: object, known: ["aspectRatio", "quality"], at: "output")
-            if let ratio = object["aspectRatio"] {
-                guard let text = ratio as? String, let parsed = AVSTemplateV1.Output.AspectRatio(rawValue: text) else {
-                    throw APIError(.badRequest, code: "invalid_request", "output.aspectRatio must be one of "
-                                   + AVSTemplateV1.Output.AspectRatio.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
-                                   details: ["field": "output.aspectRatio"])
-                }
-                output.aspectRatio = parsed
-            }
-            if let quality = object["quality"] {
-                guard let text = quality as? String, let parsed = AVSTemplateV1.Output.Quality(rawValue: text) else {
-                    throw APIError(.badRequest, code: "invalid_request", "output.quality must be one of "
-                                   + AVSTemplateV1.Output.Quality.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
-                                   details: ["field": "output.quality"])
-                }
-                output.quality = parsed
-            }
+            output.aspectRatio = try Self.choice(object["aspectRatio"], field: "output.aspectRatio")
+            output.quality = try Self.choice(object["quality"], field: "output.quality")
         }
         let webhook = try Self.webhook(submission.body["webhook"], warnings: &problems)
         let sent = try submission.checkedFiles(limit: service.configuration.maximumUploadBytes)
@@ -202,6 +188,16 @@ struct AVSRoutes: Sendable {
         return (text, secret)
     }
 
+    /// One of `Choice`'s values named by the string `value` (nil when absent), or a 400 at `field`.
+    static func choice<Choice: RawRepresentable & CaseIterable>(_ value: Any?, field: String) throws -> Choice? where Choice.RawValue == String {
+        guard let value else { return nil }
+        guard let text = value as? String, let parsed = Choice(rawValue: text) else {
+            throw APIError(.badRequest, code: "invalid_request", "\(field) must be one of "
+                           + Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "), details: ["field": field])
+        }
+        return parsed
+    }
+
     static func invalidTemplate(_ diagnostics: [Diagnostic]) -> APIError {
         let problems = diagnostics.map { ["path": $0.path.description, "message": $0.message] }
         return APIError(.badRequest, code: "invalid_template",
@@ -222,7 +218,7 @@ struct AVSRoutes: Sendable {
 
     /// Stores the checked files as the account's uploads, named for the job.
     private func store(_ files: [Submission.File], account: Account) throws -> StoredUploads {
-        var stored = StoredUploads()
+        var stored = StoredUploads(account: account.id)
         do {
             for file in files {
                 let id = Identifier.make(20)
@@ -245,6 +241,7 @@ struct AVSRoutes: Sendable {
     }
 
     struct StoredUploads {
+        var account: String
         var paths: [String] = []
         var ids: [String] = []
         var inputs: [String: String] = [:]
@@ -252,7 +249,7 @@ struct AVSRoutes: Sendable {
         /// Undoes the job's uploads when the job is not accepted after all.
         func remove(from database: ReelDatabase) {
             for path in paths { try? FileManager.default.removeItem(atPath: path) }
-            for id in ids { _ = try? database.writer.write { try FileRecord.deleteOne($0, key: id) } }
+            for id in ids { _ = try? database.deleteFile(id: id, account: account) }
         }
     }
 }
@@ -278,14 +275,7 @@ struct Submission {
         guard type.lowercased().hasPrefix("multipart/") else {
             return Submission(body: try await service.jsonBody(request), files: [])
         }
-        let limit = service.configuration.maximumUploadBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await service.collectBody(of: request, upTo: limit * 4 + (1 << 20), within: service.configuration.uploadTimeout)
-        } catch let error as APIError where error.code == "PAYLOAD_TOO_LARGE" {
-            throw APIError(.contentTooLarge, code: "file_too_large", "the request is larger than the server accepts (\(limit) bytes a file)")
-        }
-        let parts = try Multipart.parse(Data(buffer: buffer), contentType: type)
+        let parts = try await service.multipartParts(request)
         guard let request = parts.first(where: { $0.name == "request" }) else {
             throw APIError(.badRequest, code: "invalid_request", "a multipart request needs a part named request holding the JSON body",
                            details: ["field": "request"])

@@ -204,13 +204,7 @@ struct RenderingVideoRoutes: Sendable {
     func upload(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let limit = service.configuration.maximumUploadBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await service.collectBody(of: request, upTo: limit * 4 + (1 << 20), within: service.configuration.uploadTimeout)
-        } catch let error as APIError where error.code == "PAYLOAD_TOO_LARGE" {
-            throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "the upload is larger than the server accepts (\(limit) bytes a file)")
-        }
-        let parts = try Multipart.parse(Data(buffer: buffer), contentType: request.headers[.contentType] ?? "")
+        let parts = try await service.multipartParts(request)
         let files = parts.filter { ($0.name == "file" || $0.name == "files") && $0.filename != nil }
         guard !files.isEmpty else { throw APIError(.badRequest, code: "NO_FILES", "send the file in a multipart field named file or files") }
         var assets: [[String: Any]] = []

@@ -162,7 +162,7 @@ public final class ReelService: Sendable {
 
     /// The origin links are built on: the configured public URL, or the request's Host.
     public func origin(for request: Request) -> String {
-        if let publicURL = configuration.publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        if configuration.publicURL != nil { return configuredOrigin }
         let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         return "http://\(host)"
     }

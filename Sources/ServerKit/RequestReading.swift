@@ -13,6 +13,20 @@ extension ReelService {
         return try await jsonObject(buffer, allowEmpty: allowEmpty)
     }
 
+    /// A multipart/form-data request's parts, its body held to the upload limits: at most four
+    /// files' worth (`maximumUploadBytes` each) and `uploadTimeout` to arrive; more is a 413
+    /// `FILE_TOO_LARGE`. Each surface checks its own fields and each file's size.
+    public func multipartParts(_ request: Request) async throws -> [MultipartPart] {
+        let limit = configuration.maximumUploadBytes
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(of: request, upTo: limit * 4 + (1 << 20), within: configuration.uploadTimeout)
+        } catch let error as APIError where error.code == "PAYLOAD_TOO_LARGE" {
+            throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "the upload is larger than the server accepts (\(limit) bytes a file)")
+        }
+        return try Multipart.parse(Data(buffer: buffer), contentType: request.headers[.contentType] ?? "")
+    }
+
     /// `buffer` read as a JSON object, as `jsonBody` reads a request's body.
     public func jsonObject(_ buffer: ByteBuffer, allowEmpty: Bool = false) async throws -> [String: Any] {
         if buffer.readableBytes == 0 {
