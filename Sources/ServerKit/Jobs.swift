@@ -80,21 +80,25 @@ final class JobRunner: Sendable {
             let generator = surfaces[task.api]?.generator(forDialect: task.dialect)
             // Importing: every remote file the document names is fetched (and each upload found)
             // before anything is generated or drawn, so a poll shows `preparing_assets` meanwhile.
-            guard let imported = try await prepare(task, generator: generator, heartbeat: heartbeat) else { throw Stalled() }
+            guard let prepared = try await prepare(task, generator: generator, heartbeat: heartbeat) else { throw Stalled() }
+            var timeline = prepared.timeline
             if let generator {
                 guard try database.enterPhase(.generating, job: job.id) else { throw RenderError.cancelled }
-                let generated = try await generator.generate(task: task, imported: imported)
+                let generated = try await generator.generate(task: task, imported: prepared.media)
                 // What was generated must read in its dialect before it replaces the submitted document.
-                let timeline = try service.timeline(for: generated.document, dialect: generated.dialect, account: task.accountId,
-                                                    inputs: ReelService.inputs(of: task))
+                let read = await runOnThread { [service] in
+                    try service.timeline(for: generated.document, dialect: generated.dialect, account: task.accountId,
+                                         inputs: ReelService.inputs(of: task))
+                }
+                let planned = try read.get()
                 try database.replaceDocument(task: task.id, dialect: generated.dialect, config: generated.document,
-                                             width: timeline.canvas.width, height: timeline.canvas.height, duration: timeline.duration)
+                                             width: planned.canvas.width, height: planned.canvas.height, duration: planned.duration)
+                timeline = planned
             }
+            guard let timeline else { throw RenderError.cancelled }
             guard try database.enterPhase(.rendering, job: job.id) else { throw RenderError.cancelled }
             heartbeat.value = Date()
             outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service] in
-                guard let task = try service.database.task(id: job.taskId) else { throw RenderError.cancelled }
-                let timeline = try service.timeline(for: task)
                 let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
                 // The document's delivery sets the encoder's quality; num_workers is accepted for
                 // compatibility, and the encoder's threads follow the picture size so that the same
@@ -135,17 +139,21 @@ final class JobRunner: Sendable {
         }
     }
 
-    /// Imports the media of `task` (a generated dialect says which; others name them in their
-    /// timeline): nil when the import stalls.
-    private func prepare(_ task: TaskRecord, generator: (any DocumentGenerator)?, heartbeat: LockedBox<Date>) async throws -> [ImportedMedia]? {
-        let sources = service.mediaAccess.sources(for: task.accountId, inputs: ReelService.inputs(of: task))
-        let media = try generator?.media(of: task, sources: sources) ?? service.timeline(for: task).mediaSources
-        let locator = service.mediaLocator
-        let result = await runOnThread(stallingAfter: service.configuration.renderStallTimeout, heartbeat: heartbeat) {
-            try media.map { source in
+    /// Reads `task`'s document and imports its media (a generated dialect says which; others name
+    /// them in their timeline, which is kept for the render), off the cooperative threads: nil
+    /// when the import stalls.
+    private func prepare(_ task: TaskRecord, generator: (any DocumentGenerator)?,
+                         heartbeat: LockedBox<Date>) async throws -> (media: [ImportedMedia], timeline: Timeline?)? {
+        let result = await runOnThread(stallingAfter: service.configuration.renderStallTimeout,
+                                       heartbeat: heartbeat) { [service] () throws -> ([ImportedMedia], Timeline?) in
+            let sources = service.mediaAccess.sources(for: task.accountId, inputs: ReelService.inputs(of: task))
+            let timeline = generator == nil ? try service.timeline(for: task) : nil
+            let media = try generator?.media(of: task, sources: sources) ?? timeline?.mediaSources ?? []
+            let imported = try media.map { source in
                 heartbeat.value = Date()
-                return ImportedMedia(source: source, path: try locator.localPath(for: source))
+                return ImportedMedia(source: source, path: try service.mediaLocator.localPath(for: source))
             }
+            return (imported, timeline)
         }
         return try result?.get()
     }
