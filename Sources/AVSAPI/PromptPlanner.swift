@@ -397,16 +397,7 @@ struct RemotePlanner {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         // The request's own timeout is not kept by every URLSession (a server that takes the
         // connection and never answers can hold it for minutes): the wait is bounded here.
-        let answer: (Data, URLResponse)? = await withTaskGroup(of: (Data, URLResponse)??.self) { [request, timeout] group in
-            group.addTask { try? await URLSession.shared.data(for: request) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(saturating: timeout * 1000)))
-                return .some(nil)
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? nil
-        }
+        let answer = await withDeadline(timeout) { [request] in try? await URLSession.shared.data(for: request) } ?? nil
         guard let (data, response) = answer else {
             throw PlanningError("the planner did not answer within \(Int(saturating: timeout)) s, or could not be reached")
         }

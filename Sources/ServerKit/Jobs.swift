@@ -205,6 +205,21 @@ public struct Unchecked<Value>: @unchecked Sendable {
     public init(_ value: Value) { self.value = value }
 }
 
+/// What `operation` returns, or nil when it takes longer than `seconds` (it is then cancelled,
+/// and not waited for).
+public func withDeadline<T: Sendable>(_ seconds: TimeInterval, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    await withTaskGroup(of: T?.self) { group in
+        group.addTask { await operation() }
+        group.addTask {
+            try? await Task.sleep(for: .milliseconds(Int(saturating: seconds * 1000)))
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
+
 /// Runs blocking work on its own thread, off Swift's cooperative pool.
 public func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
     await withCheckedContinuation { continuation in

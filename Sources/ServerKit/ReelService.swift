@@ -92,18 +92,9 @@ public final class ReelService: Sendable {
     /// cut off with a 408.
     public func collectBody(of request: Request, upTo limit: Int, within deadline: TimeInterval? = nil) async throws -> ByteBuffer {
         let deadline = deadline ?? configuration.idleTimeout
-        let outcome: Result<ByteBuffer, any Error>? = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
-            group.addTask { [request] in
-                var request = request
-                do { return .success(try await request.collectBody(upTo: limit)) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(saturating: deadline * 1000)))
-                return nil
-            }
-            let first: Result<ByteBuffer, any Error>?? = await group.next()
-            group.cancelAll()
-            return first ?? nil
+        let outcome = await withDeadline(deadline) { [request] () -> Result<ByteBuffer, any Error> in
+            var request = request
+            do { return .success(try await request.collectBody(upTo: limit)) } catch { return .failure(error) }
         }
         switch outcome {
         case .success(let buffer)?: return buffer
