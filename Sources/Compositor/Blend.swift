@@ -22,7 +22,20 @@ public enum Blend {
         let op = SIMD16<UInt16>(repeating: UInt16(opacity))
         let full = SIMD16<UInt16>(repeating: 255)
         var i = 0
+        let alphaMask = SIMD4<UInt32>(repeating: UInt32(0xFF00_0000).littleEndian)
         while i + 4 <= count {
+            // Four transparent pixels change nothing; four opaque ones at full opacity replace
+            // the destination (what the arithmetic below gives for them, without it).
+            let alphas = UnsafeRawPointer(source + i * 4).loadUnaligned(as: SIMD4<UInt32>.self) & alphaMask
+            if alphas == .zero {
+                i += 4
+                continue
+            }
+            if opacity == 255, alphas == alphaMask {
+                (destination + i * 4).update(from: source + i * 4, count: 16)
+                i += 4
+                continue
+            }
             let s8 = UnsafeRawPointer(source + i * 4).loadUnaligned(as: SIMD16<UInt8>.self)
             var s = SIMD16<UInt16>(truncatingIfNeeded: s8)
             if opacity != 255 { s = divide255(s &* op) }

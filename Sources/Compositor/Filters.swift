@@ -175,10 +175,12 @@ public enum TransitionEffects {
     }
 
     /// Multiplies `layer` (canvas-sized) by the reveal's coverage.
-    static func reveal(_ mask: RevealMask, _ layer: Raster, rows: Range<Int>? = nil) {
+    /// `rows` and `columns` limit the work to a part of it (where a layer was drawn).
+    static func reveal(_ mask: RevealMask, _ layer: Raster, rows: Range<Int>? = nil, columns: Range<Int>? = nil) {
         let (w, h) = (Double(layer.width), Double(layer.height))
+        let columns = (columns ?? 0..<layer.width).clamped(to: 0..<layer.width)
         for y in (rows ?? 0..<layer.height).clamped(to: 0..<layer.height) {
-            for x in 0..<layer.width {
+            for x in columns {
                 let k = coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h)
                 if k >= 1 { continue }
                 let p = layer.pixels + (y * layer.width + x) * 4
@@ -194,13 +196,14 @@ public enum TransitionEffects {
 
     /// Adds a diagonal band of white light to the opaque parts of `layer` (canvas-sized), centred
     /// `progress` of the way across.
-    static func sweep(_ layer: Raster, progress: Double, intensity: Double, rows: Range<Int>? = nil) {
+    static func sweep(_ layer: Raster, progress: Double, intensity: Double, rows: Range<Int>? = nil, columns: Range<Int>? = nil) {
         let (w, h) = (Double(layer.width), Double(layer.height))
         let band = max(w, h) * 0.15
         // The band's centre line x + y/2 = position moves from off the left to off the right.
         let position = -band + progress * (w + h / 2 + 2 * band)
+        let columns = (columns ?? 0..<layer.width).clamped(to: 0..<layer.width)
         for y in (rows ?? 0..<layer.height).clamped(to: 0..<layer.height) {
-            for x in 0..<layer.width {
+            for x in columns {
                 let d = abs(Double(x) + Double(y) / 2 - position)
                 guard d < band else { continue }
                 let light = intensity * (1 - d / band)

@@ -166,20 +166,40 @@ public final class FrameCompositor: @unchecked Sendable {
         let transform = placement(of: layer, item: item)
         let rows = rows ?? 0..<frame.height
         guard item.reveal != nil || item.lightSweep != nil else {
-            LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: frame, rows: rows)
+            draw(layer, transform: transform, opacity: item.opacity, onto: frame, rows: rows)
             return
         }
         // Canvas-space transition effects: draw the layer alone, shape it, then blend it (each
-        // band in its own rows of the shared scratch raster).
+        // band in its own rows of the shared scratch raster), all only where the layer can
+        // have pixels: elsewhere the scratch would stay clear and blend nothing.
         let scratch = self.scratch ?? Raster(width: canvas.width, height: canvas.height)
         if self.scratch == nil { self.scratch = scratch }
-        (scratch.pixels + rows.lowerBound * scratch.width * 4).update(repeating: 0, count: rows.count * scratch.width * 4)
-        LayerCompositor.draw(layer.raster, transform: transform, opacity: item.opacity, onto: scratch, rows: rows)
-        if let sweep = item.lightSweep {
-            TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity, rows: rows)
+        let (width, height) = layer.shape.map { ($0.rasterWidth, $0.rasterHeight) } ?? (layer.raster.width, layer.raster.height)
+        let area = LayerCompositor.bounds(width: width, height: height, transform: transform,
+                                          canvasWidth: canvas.width, canvasHeight: canvas.height)
+        let columns = area.x0..<max(area.x0, area.x1), drawn = rows.clamped(to: area.y0..<max(area.y0, area.y1))
+        guard !columns.isEmpty, !drawn.isEmpty else { return }
+        for y in drawn {
+            (scratch.pixels + (y * scratch.width + columns.lowerBound) * 4).update(repeating: 0, count: columns.count * 4)
         }
-        if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch, rows: rows) }
-        LayerCompositor.draw(scratch, transform: .identity, opacity: 1, onto: frame, rows: rows)
+        draw(layer, transform: transform, opacity: item.opacity, onto: scratch, rows: drawn)
+        if let sweep = item.lightSweep {
+            TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity, rows: drawn, columns: columns)
+        }
+        if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch, rows: drawn, columns: columns) }
+        for y in drawn {
+            let offset = (y * scratch.width + columns.lowerBound) * 4
+            Blend.sourceOver(source: scratch.pixels + offset, destination: frame.pixels + offset, count: columns.count, opacity: 255)
+        }
+    }
+
+    /// Draws a layer's raster, or its shape, through `transform`.
+    private func draw(_ layer: PreparedLayer, transform: Affine, opacity: Double, onto canvas: Raster, rows: Range<Int>) {
+        if let shape = layer.shape {
+            shape.draw(transform: transform, opacity: UInt8((opacity.unitClamped * 255).rounded()), onto: canvas, rows: rows)
+        } else {
+            LayerCompositor.draw(layer.raster, transform: transform, opacity: opacity, onto: canvas, rows: rows)
+        }
     }
 
     /// The canvas pixels drawing `layer` can change.
@@ -187,8 +207,9 @@ public final class FrameCompositor: @unchecked Sendable {
         guard item.reveal == nil, item.lightSweep == nil else {
             return PixelRect(x0: 0, y0: 0, x1: canvas.width, y1: canvas.height)
         }
-        return LayerCompositor.bounds(of: layer.raster, transform: placement(of: layer, item: item),
-                                      width: canvas.width, height: canvas.height)
+        let (width, height) = layer.shape.map { ($0.rasterWidth, $0.rasterHeight) } ?? (layer.raster.width, layer.raster.height)
+        return LayerCompositor.bounds(width: width, height: height, transform: placement(of: layer, item: item),
+                                      canvasWidth: canvas.width, canvasHeight: canvas.height)
     }
 
     // MARK: Y'CbCr frames
@@ -359,6 +380,33 @@ public final class FrameCompositor: @unchecked Sendable {
         var windowY = 0
         /// The scale the layer was prepared at, when it is drawn at others (see `preparedSizes`).
         var preparedScale: (x: Double, y: Double)?
+        /// A shape drawn straight onto the canvas (see `ShapeDrawing`); `raster` is then empty.
+        var shape: ShapeDrawing?
+
+        static let noPixels = Raster(width: 0, height: 0)
+    }
+
+    /// Whether rotated shapes and shapes whose scale changes are drawn straight onto the canvas
+    /// (on unless a test compares them with rasterising and resampling).
+    package var drawsShapesDirectly = true
+
+    /// A shape drawn straight onto the canvas, when it is rotated or flipped (so its raster would
+    /// be resampled) or its scale changes (so it would be rasterised again at every size), and
+    /// has no filter or shadow. Nil when the shape is drawn from a cached raster.
+    private func directShape(_ item: DrawItem, _ shape: ShapeContent, sx: Double, sy: Double) -> PreparedLayer? {
+        guard drawsShapesDirectly, item.filters.isEmpty, visibleShadow(item) == nil,
+              let width = item.width, let height = item.height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
+        let key = LayerKey(content: item.content, width: width, height: height, scaleX: sx, scaleY: sy,
+                           shadow: nil, mediaTime: nil, filters: [])
+        if let cached = cache[key], cached.shape != nil { return cached }
+        let drawing = ShapeDrawing(shape: scaledShape(shape, by: min(sx, sy)), width: width * sx, height: height * sy)
+        let layer = PreparedLayer(raster: PreparedLayer.noPixels, originX: drawing.margin, originY: drawing.margin,
+                                  boxWidth: drawing.boxWidth, boxHeight: drawing.boxHeight, shape: drawing)
+        guard item.scaleChanges || !placement(of: layer, item: item).isIntegerTranslation else { return nil }
+        // A shape whose scale changes is a new size at every frame: caching those would only
+        // push out the layers that repeat.
+        if !item.scaleChanges { remember(layer, key: key, item: item) }
+        return layer
     }
 
     /// What a layer's content occupies at a scale, known before any of it is drawn.
@@ -439,9 +487,10 @@ public final class FrameCompositor: @unchecked Sendable {
         if preparedSizes, item.scaleChanges, case .image = item.content, let layer = try prepareAtPreparedSize(item) { return layer }
         let sx = abs(item.scaleX), sy = abs(item.scaleY)
         guard sx > 0, sy > 0, sx.isFinite, sy.isFinite else { return nil }
+        if case .shape(let shape) = item.content, let layer = directShape(item, shape, sx: sx, sy: sy) { return layer }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
                            shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
-        if let cached = cache[key] { return cached }
+        if let cached = cache[key], cached.shape == nil { return cached }
         do {
             let geometry: LayerGeometry
             if let known = windowedGeometry[key] {

@@ -21,19 +21,26 @@ public enum LayerCompositor {
     /// The canvas pixels `draw` can change when it draws `layer` through `transform` onto a
     /// width × height canvas (empty when none).
     public static func bounds(of layer: Raster, transform: Affine, width: Int, height: Int) -> PixelRect {
+        bounds(width: layer.width, height: layer.height, transform: transform, canvasWidth: width, canvasHeight: height)
+    }
+
+    /// The canvas pixels a width × height layer drawn through `transform` can change.
+    static func bounds(width layerWidth: Int, height layerHeight: Int, transform: Affine,
+                       canvasWidth width: Int, canvasHeight height: Int) -> PixelRect {
         if transform.isIntegerTranslation {
             let dx = Int(transform.tx), dy = Int(transform.ty)
-            return PixelRect(x0: max(0, dx), y0: max(0, dy), x1: min(width, dx + layer.width), y1: min(height, dy + layer.height))
+            return PixelRect(x0: max(0, dx), y0: max(0, dy), x1: min(width, dx + layerWidth), y1: min(height, dy + layerHeight))
         }
-        let corners = [(0.0, 0.0), (Double(layer.width), 0), (0, Double(layer.height)),
-                       (Double(layer.width), Double(layer.height))].map { transform.apply($0.0, $0.1) }
-        // Four corners: min and max always exist. A map that is not finite draws nothing.
-        let xs = corners.map(\.x), ys = corners.map(\.y)
-        guard (xs + ys).allSatisfy(\.isFinite) else { return PixelRect(x0: 0, y0: 0, x1: 0, y1: 0) }
-        return PixelRect(x0: max(0, clampedInt(xs.min()!, .down) - 1),
-                         y0: max(0, clampedInt(ys.min()!, .down) - 1),
-                         x1: min(width, clampedInt(xs.max()!, .up) + 1),
-                         y1: min(height, clampedInt(ys.max()!, .up) + 1))
+        let (w, h) = (Double(layerWidth), Double(layerHeight))
+        let p = (transform.apply(0, 0), transform.apply(w, 0), transform.apply(0, h), transform.apply(w, h))
+        // A map that is not finite draws nothing.
+        let left = min(p.0.x, p.1.x, p.2.x, p.3.x), right = max(p.0.x, p.1.x, p.2.x, p.3.x)
+        let top = min(p.0.y, p.1.y, p.2.y, p.3.y), bottom = max(p.0.y, p.1.y, p.2.y, p.3.y)
+        guard left.isFinite, right.isFinite, top.isFinite, bottom.isFinite else { return PixelRect(x0: 0, y0: 0, x1: 0, y1: 0) }
+        return PixelRect(x0: max(0, clampedInt(left, .down) - 1),
+                         y0: max(0, clampedInt(top, .down) - 1),
+                         x1: min(width, clampedInt(right, .up) + 1),
+                         y1: min(height, clampedInt(bottom, .up) + 1))
     }
 
     private static func drawTranslated(_ layer: Raster, dx: Int, dy: Int, opacity: UInt8, onto canvas: Raster, rows: Range<Int>) {
@@ -63,8 +70,103 @@ public enum LayerCompositor {
         guard abs(inverse.a) < 1e6, abs(inverse.b) < 1e6 else { return }
         let du = Int64((inverse.a * one).rounded()), dv = Int64((inverse.b * one).rounded())
         let count = x1 - x0
-        let row = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
-        defer { row.deallocate() }
+        if inverse.b == 0, inverse.c == 0 {
+            // Scaled, flipped or sub-pixel placed, not rotated: rows of the layer resampled once each.
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 5 * count) { buffer in
+                guard let scratch = buffer.baseAddress else { return }
+                sampleAxisAligned(layer, inverse: inverse, du: du, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1,
+                                  scratch: scratch)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { buffer in
+            guard let row = buffer.baseAddress else { return }
+            sample(layer, inverse: inverse, du: du, dv: dv, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1, row: row)
+        }
+    }
+
+    /// `sample` for maps without rotation or shear: every row of the canvas samples the layer at
+    /// the same columns, and at one layer row. Each layer row is resampled across once (kept while
+    /// the next canvas row still needs it) and each canvas pixel is one interpolation between
+    /// two of those: the same arithmetic as `sample`, in the same order, so the same bytes.
+    ///
+    /// `scratch` holds 5 × columns.count words: columns, weights, two resampled rows, the output.
+    private static func sampleAxisAligned(_ layer: Raster, inverse: Affine, du: Int64, opacity: UInt8, onto canvas: Raster,
+                                          columns: Range<Int>, rows: Range<Int>, scratch: UnsafeMutablePointer<UInt32>) {
+        let one = 4_294_967_296.0
+        let (x0, count) = (columns.lowerBound, columns.count)
+        let w = layer.width, h = layer.height
+        let first = inverse.apply(Double(x0) + 0.5, Double(rows.lowerBound) + 0.5)
+        let u0 = first.x - 0.5
+        guard u0.isFinite, abs(u0) < 1e9 else { return }
+        let indices = scratch, weights = scratch + count, output = scratch + 4 * count
+        var resampled = (scratch + 2 * count, scratch + 3 * count)
+        var held: (Int?, Int?) = (nil, nil)
+        // Columns: the layer column left of each sample (−1 ... w−1, or outside: transparent).
+        var u = Int64((u0 * one).rounded(.down))
+        var anyColumn = false
+        for x in 0..<count {
+            let ix = Int(truncatingIfNeeded: u >> 32)
+            let inside = ix >= -1 && ix < w
+            indices[x] = inside ? UInt32(truncatingIfNeeded: ix + 1) : UInt32.max
+            weights[x] = UInt32(truncatingIfNeeded: u >> 24) & 0xFF
+            anyColumn = anyColumn || inside
+            u &+= du
+        }
+        guard anyColumn else { return }
+        let pixels = UnsafeRawPointer(layer.pixels)
+        @inline(__always) func texel(_ x: Int, _ y: Int) -> UInt32 {
+            x >= 0 && x < w ? UInt32(littleEndian: pixels.loadUnaligned(fromByteOffset: (y * w + x) * 4, as: UInt32.self)) : 0
+        }
+        /// Layer row `iy` resampled at every column, into `out`.
+        func resample(_ iy: Int, into out: UnsafeMutablePointer<UInt32>) {
+            guard iy >= 0, iy < h else { return out.update(repeating: 0, count: count) }
+            for x in 0..<count {
+                let index = indices[x]
+                guard index != UInt32.max else { out[x] = 0; continue }
+                let ix = Int(index) - 1
+                if ix >= 0, ix &+ 1 < w {
+                    let pair = pixels.loadUnaligned(fromByteOffset: (iy &* w &+ ix) &* 4, as: SIMD2<UInt32>.self)
+                    out[x] = lerp(UInt32(littleEndian: pair.x), UInt32(littleEndian: pair.y), weights[x])
+                } else {
+                    out[x] = lerp(texel(ix, iy), texel(ix + 1, iy), weights[x])
+                }
+            }
+        }
+        for y in rows {
+            let v0 = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5).y - 0.5
+            guard v0.isFinite, abs(v0) < 1e9 else { continue }
+            let v = Int64((v0 * one).rounded(.down))
+            let iy = Int(truncatingIfNeeded: v >> 32)
+            guard iy >= -1, iy < h else { continue }
+            let wy = UInt32(truncatingIfNeeded: v >> 24) & 0xFF
+            // The two layer rows this canvas row lies between, resampled (reused when held).
+            if held.0 != iy {
+                if held.1 == iy {
+                    resampled = (resampled.1, resampled.0)
+                    held = (held.1, held.0)
+                } else {
+                    resample(iy, into: resampled.0)
+                    held.0 = iy
+                }
+            }
+            if held.1 != iy + 1 {
+                resample(iy + 1, into: resampled.1)
+                held.1 = iy + 1
+            }
+            // Columns outside the layer are 0 in both rows, and stay 0. (A plain loop: vectorised.)
+            let (top, bottom) = resampled
+            for x in 0..<count { output[x] = lerp(top[x], bottom[x], wy).littleEndian }
+            output.withMemoryRebound(to: UInt8.self, capacity: count * 4) { bytes in
+                Blend.sourceOver(source: bytes, destination: canvas.pixels + (y * canvas.width + x0) * 4, count: count, opacity: opacity)
+            }
+        }
+    }
+
+    private static func sample(_ layer: Raster, inverse: Affine, du: Int64, dv: Int64, opacity: UInt8, onto canvas: Raster,
+                               columns: Range<Int>, rows: Range<Int>, row: UnsafeMutablePointer<UInt32>) {
+        let one = 4_294_967_296.0
+        let (x0, count) = (columns.lowerBound, columns.count)
         let w = layer.width, h = layer.height
         let pixels = UnsafeRawPointer(layer.pixels), stride = w * 4
         @inline(__always) func load(_ x: Int, _ y: Int) -> UInt32 {
@@ -73,7 +175,7 @@ public enum LayerCompositor {
         @inline(__always) func texel(_ x: Int, _ y: Int) -> UInt32 {
             x >= 0 && y >= 0 && x < w && y < h ? load(x, y) : 0
         }
-        for y in y0..<y1 {
+        for y in rows {
             // Walk the row in layer space: the source point moves by (a, b) of the inverse per pixel.
             let start = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5)
             let u0 = start.x - 0.5, v0 = start.y - 0.5

@@ -54,6 +54,38 @@ public struct PaintSampler: Sendable {
         return nil
     }
 
+    /// Whether every colour of the paint is opaque.
+    public var isOpaque: Bool {
+        if case .solid(let color) = mode { return color.w == 255 }
+        return table.allSatisfy { $0.w == 255 }
+    }
+
+    /// The colours at `count` points along a line, (x + i·dx, y + i·dy) for i in 0..<count, each
+    /// as `color(x:y:)` gives it, packed R in the low byte: a linear gradient steps its parameter
+    /// along the line instead of projecting every point.
+    public func colors(into out: UnsafeMutablePointer<UInt32>, count: Int, x: Double, y: Double, dx: Double, dy: Double) {
+        @inline(__always) func pack(_ c: SIMD4<UInt8>) -> UInt32 {
+            (UInt32(c.x) | UInt32(c.y) << 8 | UInt32(c.z) << 16 | UInt32(c.w) << 24).littleEndian
+        }
+        switch mode {
+        case .solid(let color):
+            out.update(repeating: pack(color), count: count)
+        case .linear(let dirX, let dirY, let length):
+            let t0 = ((x - centerX) * dirX + (y - centerY) * dirY) / length + 0.5
+            let dt = (dx * dirX + dy * dirY) / length
+            let last = Double(Self.tableSize - 1)
+            table.withUnsafeBufferPointer { entries in
+                for i in 0..<count {
+                    let t = t0 + Double(i) * dt
+                    // t is in 0...1 after clamping, so adding a half and truncating rounds it.
+                    out[i] = pack(entries[Int(t.unitClamped * last + 0.5)])
+                }
+            }
+        case .radial, .conic:
+            for i in 0..<count { out[i] = pack(color(x: x + Double(i) * dx, y: y + Double(i) * dy)) }
+        }
+    }
+
     /// The colour at point (x, y).
     @inline(__always)
     public func color(x: Double, y: Double) -> SIMD4<UInt8> {
@@ -72,7 +104,7 @@ public struct PaintSampler: Sendable {
             t = ((degrees.truncatingRemainder(dividingBy: 360)) + 360).truncatingRemainder(dividingBy: 360) / 360
         }
         // unitClamped reads NaN (a degenerate box, say) as 0, so the conversion cannot trap.
-        let index = Int((t.unitClamped * Double(Self.tableSize - 1)).rounded())
+        let index = Int(t.unitClamped * Double(Self.tableSize - 1) + 0.5)
         return table[index]
     }
 }

@@ -35,21 +35,31 @@ public enum ShapeRasterizer {
             let py = Double(y + area.y0) + 0.5
             for x in 0..<raster.width {
                 let px = Double(x + area.x0) + 0.5
-                let d = distance(px, py)
-                var pixel = SIMD4<UInt8>.zero
-                if fills {
-                    let k = min(max(0.5 - d, 0), 1)
-                    if k > 0 { pixel = scale(fill.color(x: px, y: py), by: k) }
-                }
-                if strokes {
-                    let k = strokeCoverage(distance: d, width: strokeWidth)
-                    if k > 0 { pixel = over(scale(stroke.color(x: px, y: py), by: k), pixel) }
-                }
+                let pixel = Self.pixel(distance: distance(px, py), x: px, y: py, fill: fill, fills: fills,
+                                       stroke: stroke, strokes: strokes, strokeWidth: strokeWidth)
                 let p = row + x * 4
                 p[0] = pixel.x; p[1] = pixel.y; p[2] = pixel.z; p[3] = pixel.w
             }
         }
         return (raster, margin, margin)
+    }
+
+    /// The pixel at (x, y), at signed distance `d` from the outline: the fill's colour by its
+    /// coverage, under the stroke's by its own. (Flags rather than optional samplers: binding an
+    /// optional one per pixel copies it, and its colour table, at every pixel.)
+    @inline(__always)
+    static func pixel(distance d: Double, x px: Double, y py: Double, fill: borrowing PaintSampler, fills: Bool,
+                      stroke: borrowing PaintSampler, strokes: Bool, strokeWidth: Double) -> SIMD4<UInt8> {
+        var pixel = SIMD4<UInt8>.zero
+        if fills {
+            let k = min(max(0.5 - d, 0), 1)
+            if k > 0 { pixel = scale(fill.color(x: px, y: py), by: k) }
+        }
+        if strokes {
+            let k = strokeCoverage(distance: d, width: strokeWidth)
+            if k > 0 { pixel = over(scale(stroke.color(x: px, y: py), by: k), pixel) }
+        }
+        return pixel
     }
 
     /// Coverage (0...255) of the rounded rectangle at (x, y, width, height) in a raster of the given

@@ -60,7 +60,68 @@ public enum YCbCr {
     ///
     /// `rows` (even bounds) limits the conversion to those rows, for converting bands of a frame
     /// on different threads.
+    ///
+    /// In fixed point (weights in 16 fractional bits, rounded once), in plain integer loops the
+    /// compiler vectorises: within 1 of `convertInFloat`, the same matrix in `Float`.
     public static func convert(_ raster: Raster, into destination: PlanarView, rows: Range<Int>? = nil) {
+        precondition(raster.width == destination.width && raster.height == destination.height, "pictures differ in size")
+        precondition(raster.width % 2 == 0 && raster.height % 2 == 0, "4:2:0 pictures have even sizes")
+        let rows = rows ?? 0..<raster.height
+        let width = raster.width, chromaWidth = destination.chromaWidth
+        for by in max(0, rows.lowerBound / 2)..<min(destination.chromaHeight, (rows.upperBound + 1) / 2) {
+            let top = UnsafeRawPointer(raster.pixels + 2 * by * raster.bytesPerRow).assumingMemoryBound(to: UInt32.self)
+            let bottom = top + width
+            let lumaTop = destination.luma.row(2 * by)
+            lumaRow(top, lumaTop, count: width)
+            lumaRow(bottom, lumaTop + destination.luma.stride, count: width)
+            chromaRow(top, bottom, destination.blue.row(by), destination.red.row(by), count: chromaWidth)
+        }
+    }
+
+    // The matrix in 16 fractional bits. Luma: 16 + 219/255·(Kr, Kg, Kb)·RGB. Chroma from the sum of
+    // a 2×2 block (four pixels, hence 18 bits): 128 + 224/255·(…)·RGB.
+    @usableFromInline static let fixedLuma: (Int32, Int32, Int32) = fixed(lumaWeights)
+    @usableFromInline static let fixedBlue: (Int32, Int32, Int32) = fixed(blueWeights)
+    @usableFromInline static let fixedRed: (Int32, Int32, Int32) = fixed(redWeights)
+
+    private static func fixed(_ weights: SIMD4<Float>) -> (Int32, Int32, Int32) {
+        func one(_ w: Float) -> Int32 { Int32((Double(w) * 65536).rounded()) }
+        return (one(weights.x), one(weights.y), one(weights.z))
+    }
+
+    @inlinable
+    static func lumaRow(_ source: UnsafePointer<UInt32>, _ luma: UnsafeMutablePointer<UInt8>, count: Int) {
+        let (r, g, b) = fixedLuma
+        let offset: Int32 = (16 << 16) &+ (1 << 15)
+        for x in 0..<count {
+            let p = UInt32(littleEndian: source[x])
+            let value = r &* Int32(p & 0xFF) &+ g &* Int32((p >> 8) & 0xFF) &+ b &* Int32((p >> 16) & 0xFF) &+ offset
+            luma[x] = UInt8(truncatingIfNeeded: min(max(value >> 16, 0), 255))
+        }
+    }
+
+    @inlinable
+    static func chromaRow(_ top: UnsafePointer<UInt32>, _ bottom: UnsafePointer<UInt32>, _ blue: UnsafeMutablePointer<UInt8>,
+                          _ red: UnsafeMutablePointer<UInt8>, count: Int) {
+        let (br, bg, bb) = fixedBlue, (rr, rg, rb) = fixedRed
+        let offset: Int32 = (128 << 18) &+ (1 << 17)
+        for x in 0..<count {
+            let p00 = UInt32(littleEndian: top[2 * x]), p01 = UInt32(littleEndian: top[2 * x + 1])
+            let p10 = UInt32(littleEndian: bottom[2 * x]), p11 = UInt32(littleEndian: bottom[2 * x + 1])
+            // Red and blue, then green, summed two channels a word (at most 1020 each: no carry).
+            let redBlue = (p00 & 0x00FF_00FF) &+ (p01 & 0x00FF_00FF) &+ (p10 & 0x00FF_00FF) &+ (p11 & 0x00FF_00FF)
+            let greens = ((p00 >> 8) & 0xFF) &+ ((p01 >> 8) & 0xFF) &+ ((p10 >> 8) & 0xFF) &+ ((p11 >> 8) & 0xFF)
+            let sr = Int32(redBlue & 0xFFFF), sg = Int32(greens), sb = Int32(redBlue >> 16)
+            let cb = (br &* sr &+ bg &* sg &+ bb &* sb &+ offset) >> 18
+            let cr = (rr &* sr &+ rg &* sg &+ rb &* sb &+ offset) >> 18
+            blue[x] = UInt8(truncatingIfNeeded: min(max(cb, 0), 255))
+            red[x] = UInt8(truncatingIfNeeded: min(max(cr, 0), 255))
+        }
+    }
+
+    /// `convert` in `Float`, one pixel at a time: the reference the fixed-point kernel is tested
+    /// against.
+    package static func convertInFloat(_ raster: Raster, into destination: PlanarView, rows: Range<Int>? = nil) {
         precondition(raster.width == destination.width && raster.height == destination.height, "pictures differ in size")
         precondition(raster.width % 2 == 0 && raster.height % 2 == 0, "4:2:0 pictures have even sizes")
         let luma = lumaWeights * SIMD4(1, 1, 1, 0)

@@ -31,10 +31,13 @@ import Timeline
     }
 
     /// The frame drawn with layers windowed as `windowing` says, and the largest layer raster.
+    /// Rotated shapes are rasterised (`directShapes` false) unless asked: these tests are about
+    /// the rasters layers are drawn from.
     func render(_ items: [DrawItem], windowing: FrameCompositor.LayerWindowing = .automatic,
-                canvas: Canvas = canvas) throws -> (frame: Raster, largest: Int) {
+                canvas: Canvas = canvas, directShapes: Bool = false) throws -> (frame: Raster, largest: Int) {
         let compositor = FrameCompositor(canvas: canvas, media: NoMedia())
         compositor.layerWindowing = windowing
+        compositor.drawsShapesDirectly = directShapes
         let frame = try compositor.render(items)
         return (frame, compositor.largestLayerPixels)
     }
@@ -79,12 +82,14 @@ import Timeline
 
     @Test func aRotatedHugeRectCoversTheCanvas() throws {
         for scale in [1.0, 100.0] {
-            let (frame, largest) = try render([item(.shape(Self.redFill), x: 160, y: 90, width: 100_000, height: 100_000,
-                                                    scale: scale, rotation: 30)])
-            var uncovered = 0
-            for y in 0..<frame.height { for x in 0..<frame.width where frame.pixel(x: x, y: y) != red { uncovered += 1 } }
-            #expect(uncovered == 0, "scale \(scale): \(uncovered) pixels not red")
-            #expect(largest <= 4 * Self.canvasArea, "scale \(scale): the largest layer raster had \(largest) pixels")
+            for direct in [false, true] {
+                let (frame, largest) = try render([item(.shape(Self.redFill), x: 160, y: 90, width: 100_000, height: 100_000,
+                                                        scale: scale, rotation: 30)], directShapes: direct)
+                var uncovered = 0
+                for y in 0..<frame.height { for x in 0..<frame.width where frame.pixel(x: x, y: y) != red { uncovered += 1 } }
+                #expect(uncovered == 0, "scale \(scale), direct \(direct): \(uncovered) pixels not red")
+                #expect(largest <= (direct ? 0 : 4 * Self.canvasArea), "scale \(scale): the largest layer raster had \(largest) pixels")
+            }
         }
     }
 

@@ -115,3 +115,46 @@ import Testing
                 == PixelRect(x0: 0, y0: 0, x1: 8, y1: 10))
     }
 }
+
+/// The fixed-point conversion against the same matrix in `Float`.
+@Suite struct FixedPointConversionTests {
+    @Test func staysWithinOneOfTheFloatConversionOnEveryColour() {
+        // Every 6-bit step of each channel, in pixels whose 2×2 blocks mix colours, plus
+        // transparent and partly covered (premultiplied) pixels.
+        let width = 256, height = 64
+        let raster = Raster(width: width, height: height)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<(width * height) {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let alpha = UInt8(truncatingIfNeeded: state >> 56) | (i % 3 == 0 ? 0xFF : 0)
+            let channel = { (shift: UInt64) in UInt8(truncatingIfNeeded: state >> shift) & alpha }
+            let p = raster.pixels + i * 4
+            (p[0], p[1], p[2], p[3]) = (channel(8), channel(24), channel(40), alpha)
+        }
+        // And the corners of the cube, in solid blocks.
+        for (k, corner) in [(0, 0, 0), (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (255, 255, 0)].enumerated() {
+            for y in 0..<2 { for x in 0..<2 {
+                let p = raster.pixels + (y * width + 2 * k + x) * 4
+                (p[0], p[1], p[2], p[3]) = (UInt8(corner.0), UInt8(corner.1), UInt8(corner.2), 255)
+            } }
+        }
+        let fixed = PlanarImage(width: width, height: height), float = PlanarImage(width: width, height: height)
+        YCbCr.convert(raster, into: fixed.view)
+        YCbCr.convertInFloat(raster, into: float.view)
+        let a = fixed.packedSamples(), b = float.packedSamples()
+        #expect(a.count == b.count)
+        let worst = zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0
+        #expect(worst <= 1)
+        // Not a copy of the float path by accident: most samples agree exactly.
+        #expect(zip(a, b).filter { $0 == $1 }.count * 10 > a.count * 9)
+    }
+
+    @Test func bandsConvertTheSameAsTheWholePicture() {
+        let raster = Raster(width: 64, height: 12)
+        for i in 0..<(64 * 12 * 4) { raster.pixels[i] = UInt8(truncatingIfNeeded: i &* 37) | (i % 4 == 3 ? 0xFF : 0) }
+        let whole = PlanarImage(width: 64, height: 12), banded = PlanarImage(width: 64, height: 12)
+        YCbCr.convert(raster, into: whole.view)
+        for rows in [0..<4, 4..<10, 10..<12] { YCbCr.convert(raster, into: banded.view, rows: rows) }
+        #expect(whole.packedSamples() == banded.packedSamples())
+    }
+}

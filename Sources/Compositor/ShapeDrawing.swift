@@ -1,0 +1,256 @@
+public import Timeline
+
+/// A shape drawn straight onto the canvas through its placement, instead of rasterised into a
+/// layer that is then resampled: what rotated shapes and shapes whose scale changes use.
+///
+/// Each canvas pixel centre is mapped back into the shape's raster coordinates (the ones
+/// `ShapeRasterizer.render` uses) and given the coverage and paint that `render` gives there, so
+/// edges keep their analytic anti-aliasing at any angle and scale, and no raster is made or
+/// sampled. Placements of shapes are rotations, flips and translations, which keep distances, so
+/// the signed distance in raster coordinates is the distance on the canvas.
+///
+/// A row is split into spans: pixels that no part of the shape reaches are skipped, pixels deep
+/// inside the fill (coverage 1, no stroke) take the paint alone, from a gradient's table along
+/// the row, and only the pixels near the outline evaluate the distance.
+package struct ShapeDrawing: @unchecked Sendable {
+    let shape: ShapeContent
+    /// The box's size and where its top-left corner lies in raster coordinates.
+    let boxWidth: Double, boxHeight: Double, margin: Double
+    /// The size of the raster `ShapeRasterizer.render` would draw.
+    let rasterWidth: Int, rasterHeight: Int
+
+    private let strokeWidth: Double
+    private let fills: Bool, strokes: Bool
+    private let fill: PaintSampler, stroke: PaintSampler
+    private let distance: (Double, Double) -> Double
+    /// Pixels at distance ≤ −inset from the outline are the fill colour alone.
+    private let inset: Double
+    /// Pixels at distance ≥ outset are untouched.
+    private let outset: Double
+
+    package init(shape: ShapeContent, width: Double, height: Double) {
+        self.shape = shape
+        boxWidth = width
+        boxHeight = height
+        let size = ShapeRasterizer.rasterSize(shape, width: width, height: height)
+        (rasterWidth, rasterHeight, margin) = size
+        strokeWidth = shape.stroke == nil ? 0 : shape.strokeWidth
+        fills = shape.fill != nil
+        strokes = shape.stroke != nil && strokeWidth > 0
+        let clear = Paint.solid(RGBAColor(red: 0, green: 0, blue: 0, alpha: 0))
+        fill = PaintSampler(paint: shape.fill ?? clear, x: margin, y: margin, width: width, height: height)
+        stroke = PaintSampler(paint: shape.stroke ?? clear, x: margin, y: margin, width: width, height: height)
+        distance = ShapeRasterizer.signedDistance(shape.geometry, x: margin, y: margin, width: width, height: height)
+        let strokeReach = strokes ? (strokeWidth >= 1 ? strokeWidth / 2 + 0.5 : 1) : 0
+        inset = max(fills ? 0.5 : 0, strokeReach)
+        outset = max(fills ? 0.5 : 0, strokeReach)
+    }
+
+    /// Draws the shape onto the `rows` of `canvas` through `transform` (raster coordinates →
+    /// canvas) at `opacity`.
+    func draw(transform: Affine, opacity: UInt8, onto canvas: Raster, rows: Range<Int>) {
+        draw(transform: transform, opacity: opacity, onto: canvas, rows: rows, spans: true)
+    }
+
+    /// `draw` evaluating the outline at every pixel the shape's box can reach, without spans: the
+    /// reference the spans are tested against (they must give the same bytes).
+    package func drawEveryPixel(transform: Affine, opacity: UInt8, onto canvas: Raster, rows: Range<Int>) {
+        draw(transform: transform, opacity: opacity, onto: canvas, rows: rows, spans: false)
+    }
+
+    private func draw(transform: Affine, opacity: UInt8, onto canvas: Raster, rows: Range<Int>, spans: Bool) {
+        guard opacity > 0, fills || strokes, let inverse = transform.inverse else { return }
+        let area = LayerCompositor.bounds(width: rasterWidth, height: rasterHeight, transform: transform,
+                                          canvasWidth: canvas.width, canvasHeight: canvas.height)
+        let (x0, y0, x1, y1) = (area.x0, max(area.y0, rows.lowerBound), area.x1, min(area.y1, rows.upperBound))
+        guard x0 < x1, y0 < y1 else { return }
+        let count = x1 - x0
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { buffer in
+            guard let row = buffer.baseAddress else { return }
+            draw(inverse: inverse, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1, row: row, spans: spans)
+        }
+    }
+
+    private func draw(inverse: Affine, opacity: UInt8, onto canvas: Raster, columns: Range<Int>, rows: Range<Int>,
+                      row: UnsafeMutablePointer<UInt32>, spans: Bool) {
+        let (x0, count) = (columns.lowerBound, columns.count)
+        let opaqueInside = fills && fill.isOpaque && opacity == 255
+        let cx = margin + boxWidth / 2, cy = margin + boxHeight / 2
+        for y in rows {
+            let start = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5)
+            guard start.x.isFinite, start.y.isFinite else { continue }
+            let (du, dv) = (inverse.a, inverse.b)
+            let line = Line(u: start.x - cx, v: start.y - cy, du: du, dv: dv)
+            guard let reach = spans ? pixelSpan(outerSpan(line), count: count, grow: true) : 0..<count else { continue }
+            let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil).map {
+                max($0.lowerBound, reach.lowerBound)..<min($0.upperBound, reach.upperBound)
+            }
+            let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? reach.lowerBound..<reach.lowerBound
+            // Near the outline: the coverage and paint `ShapeRasterizer.render` gives.
+            for part in [reach.lowerBound..<inside.lowerBound, inside.upperBound..<reach.upperBound] {
+                for i in part {
+                    let px = start.x + Double(i) * du, py = start.y + Double(i) * dv
+                    row[i] = pack(ShapeRasterizer.pixel(distance: distance(px, py), x: px, y: py, fill: fill, fills: fills,
+                                                        stroke: stroke, strokes: strokes, strokeWidth: strokeWidth))
+                }
+            }
+            // Deep inside: the fill alone (nothing when only the outline is stroked).
+            if !inside.isEmpty {
+                if fills {
+                    fill.colors(into: row + inside.lowerBound, count: inside.count,
+                                x: start.x + Double(inside.lowerBound) * du, y: start.y + Double(inside.lowerBound) * dv,
+                                dx: du, dy: dv)
+                } else {
+                    (row + inside.lowerBound).update(repeating: 0, count: inside.count)
+                }
+            }
+            let target = canvas.pixels + (y * canvas.width + x0) * 4
+            row.withMemoryRebound(to: UInt8.self, capacity: count * 4) { bytes in
+                if opaqueInside, !inside.isEmpty {
+                    Blend.sourceOver(source: bytes + reach.lowerBound * 4, destination: target + reach.lowerBound * 4,
+                                     count: inside.lowerBound - reach.lowerBound, opacity: opacity)
+                    (target + inside.lowerBound * 4).update(from: bytes + inside.lowerBound * 4, count: inside.count * 4)
+                    Blend.sourceOver(source: bytes + inside.upperBound * 4, destination: target + inside.upperBound * 4,
+                                     count: reach.upperBound - inside.upperBound, opacity: opacity)
+                } else {
+                    Blend.sourceOver(source: bytes + reach.lowerBound * 4, destination: target + reach.lowerBound * 4,
+                                     count: reach.count, opacity: opacity)
+                }
+            }
+        }
+    }
+
+    /// A row of pixel centres in box coordinates about the box's centre: pixel i is at
+    /// (u + i·du, v + i·dv).
+    struct Line {
+        var u, v, du, dv: Double
+    }
+
+    /// The pixels (indices 0..<count) whose centres lie in the span `t` of the line: all that can
+    /// touch it (`grow`), or only those surely inside it.
+    private func pixelSpan(_ t: ClosedRange<Double>?, count: Int, grow: Bool) -> Range<Int>? {
+        guard let t else { return nil }
+        // A hair of slack against rounding in the line's positions.
+        let slack = grow ? 1e-6 : -1e-6
+        let low = max(0, min(Double(count), (t.lowerBound - slack).rounded(.up)))
+        let high = max(0, min(Double(count), (t.upperBound + slack).rounded(.down) + 1))
+        guard low < high else { return nil }
+        return Int(low)..<Int(high)
+    }
+
+    /// Where on the line the shape can have pixels (a superset: the box grown by what the
+    /// outline reaches).
+    private func outerSpan(_ line: Line) -> ClosedRange<Double>? {
+        let hw = boxWidth / 2, hh = boxHeight / 2
+        if case .ellipse = shape.geometry, abs(hw - hh) >= 1e-9 {
+            // The distance is a first-order estimate f/|∇f|, which can read far less than the
+            // true distance near the ends of a long ellipse. As |∇f| ≤ 2·s/min(hw, hh) where s is
+            // the box-normalised radius, it is ≥ outset beyond the ellipse scaled by
+            // S = k + √(k² + 1), k = outset/min(hw, hh).
+            let k = outset / max(min(hw, hh), 1e-9)
+            let scaled = Line(u: line.u / hw, v: line.v / hh, du: line.du / hw, dv: line.dv / hh)
+            return Self.disc(scaled, radius: (k + (k * k + 1).squareRoot()) * (1 + 1e-9))
+        }
+        // Rectangles, circles and polygons lie in their box, and their distances are exact.
+        let grow = outset + 1e-3
+        return Self.slab(line.u, line.du, hw + grow).flatMap { a in Self.slab(line.v, line.dv, hh + grow).flatMap { Self.meet(a, $0) } }
+    }
+
+    /// Where on the line the pixels are at distance ≤ −inset from the outline (a subset: convex
+    /// parts of that region, whose points are provably that deep).
+    private func innerSpan(_ line: Line) -> ClosedRange<Double>? {
+        let hw = boxWidth / 2, hh = boxHeight / 2
+        switch shape.geometry {
+        case .rectangle(let radii):
+            // Two crossed boxes, each inside the rounded rectangle shrunk by `inset`.
+            let limit = min(hw, hh)
+            let r = max(0, [radii.topLeft, radii.topRight, radii.bottomRight, radii.bottomLeft].map { min($0, limit) }.max() ?? 0)
+            func box(_ w: Double, _ h: Double) -> ClosedRange<Double>? {
+                Self.slab(line.u, line.du, w).flatMap { a in Self.slab(line.v, line.dv, h).flatMap { Self.meet(a, $0) } }
+            }
+            let wide = box(hw - inset, hh - inset - r), tall = box(hw - inset - r, hh - inset)
+            switch (wide, tall) {
+            case (let a?, let b?):
+                if a.lowerBound <= b.upperBound, b.lowerBound <= a.upperBound {
+                    return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+                }
+                return a.upperBound - a.lowerBound >= b.upperBound - b.lowerBound ? a : b
+            case (let a?, nil): return a
+            case (nil, let b?): return b
+            case (nil, nil): return nil
+            }
+        case .ellipse:
+            if abs(hw - hh) < 1e-9 { return Self.disc(line, radius: hw - inset) }
+            // The estimate f/|∇f| (f = u² + v² − 1 in box-normalised units) is ≤ −inset on the
+            // ellipse scaled by s when 1 − s² ≥ 2·inset·s/min(hw, hh).
+            let k = inset / max(min(hw, hh), 1e-9)
+            let s = (k * k + 1).squareRoot() - k
+            let scaled = Line(u: line.u / hw, v: line.v / hh, du: line.du / hw, dv: line.dv / hh)
+            return Self.disc(scaled, radius: s)
+        case .regularPolygon(let sides):
+            // The polygon is convex: the points at least `inset` inside every edge's line.
+            guard sides >= 3 else { return nil }
+            let vertices = (0..<sides).map { i -> (Double, Double) in
+                let angle = 2 * Double.pi * Double(i) / Double(sides)
+                return (hw * sin(angle), -hh * cos(angle))
+            }
+            var span: ClosedRange<Double>? = -Double.infinity...Double.infinity
+            for i in 0..<sides {
+                let (ax, ay) = vertices[i], (bx, by) = vertices[(i + 1) % sides]
+                var nx = by - ay, ny = -(bx - ax)
+                let length = (nx * nx + ny * ny).squareRoot()
+                guard length > 1e-12 else { continue }
+                nx /= length
+                ny /= length
+                // Outward: away from the centre, which lies inside.
+                if nx * ax + ny * ay < 0 { nx = -nx; ny = -ny }
+                // n·(p − a) ≤ −inset along p = (u, v) + t·(du, dv).
+                let base = nx * (line.u - ax) + ny * (line.v - ay) + inset
+                let step = nx * line.du + ny * line.dv
+                guard let current = span else { return nil }
+                if abs(step) < 1e-12 {
+                    if base > 0 { return nil }
+                } else if step > 0 {
+                    span = Self.meet(current, -Double.infinity...(-base / step))
+                } else {
+                    span = Self.meet(current, (-base / step)...Double.infinity)
+                }
+            }
+            guard let span, span.lowerBound.isFinite, span.upperBound.isFinite else { return nil }
+            return span
+        }
+    }
+
+    /// Where |p + t·step| ≤ limit on one axis.
+    static func slab(_ p: Double, _ step: Double, _ limit: Double) -> ClosedRange<Double>? {
+        guard limit >= 0 else { return nil }
+        if abs(step) < 1e-12 { return abs(p) <= limit ? -1e18...1e18 : nil }
+        let t1 = (-limit - p) / step, t2 = (limit - p) / step
+        return min(t1, t2)...max(t1, t2)
+    }
+
+    /// Where the line lies within `radius` of the centre.
+    static func disc(_ line: Line, radius: Double) -> ClosedRange<Double>? {
+        guard radius > 0 else { return nil }
+        let a = line.du * line.du + line.dv * line.dv
+        let b = 2 * (line.u * line.du + line.v * line.dv)
+        let c = line.u * line.u + line.v * line.v - radius * radius
+        guard a > 1e-18 else { return c <= 0 ? -1e18...1e18 : nil }
+        let discriminant = b * b - 4 * a * c
+        guard discriminant >= 0 else { return nil }
+        let root = discriminant.squareRoot()
+        return ((-b - root) / (2 * a))...((-b + root) / (2 * a))
+    }
+
+    static func meet(_ a: ClosedRange<Double>, _ b: ClosedRange<Double>) -> ClosedRange<Double>? {
+        let low = max(a.lowerBound, b.lowerBound), high = min(a.upperBound, b.upperBound)
+        return low <= high ? low...high : nil
+    }
+
+    @inline(__always)
+    private func pack(_ pixel: SIMD4<UInt8>) -> UInt32 {
+        (UInt32(pixel.x) | UInt32(pixel.y) << 8 | UInt32(pixel.z) << 16 | UInt32(pixel.w) << 24).littleEndian
+    }
+}
+
+import Foundation
