@@ -107,41 +107,42 @@ public enum GaussianBlur {
         let radius = boxRadius(sigma: sigma)
         guard width > 0, height > 0, values.count >= width * height else { return }
         var scratch = [Float](repeating: 0, count: max(width, height))
-        var other = [Float](repeating: 0, count: values.count)
         var sums = [Float](repeating: 0, count: width)
+        var saved = [Float](repeating: 0, count: width * (radius + 1))
         for _ in 0..<3 {
             for y in 0..<height { boxBlur(&values, start: y * width, stride: 1, count: width, radius: radius, scratch: &scratch) }
-            boxBlurColumns(values, into: &other, width: width, height: height, radius: radius, sums: &sums)
-            swap(&values, &other)
+            boxBlurColumns(&values, width: width, height: height, radius: radius, sums: &sums, saved: &saved)
         }
     }
 
-    /// The box blur of every column at once, row by row (a running sum per column): the same
-    /// additions, in the same order, as blurring each column alone, but reading the plane in
-    /// rows, as it lies in memory.
-    private static func boxBlurColumns(_ values: [Float], into out: inout [Float], width: Int, height: Int, radius: Int,
-                                       sums: inout [Float]) {
+    /// The box blur of every column at once, in place, row by row (a running sum per column): the
+    /// same additions, in the same order, as blurring each column alone, but reading the plane in
+    /// rows, as it lies in memory. The last radius + 1 rows' values before blurring are kept in
+    /// `saved` (radius + 1 rows), for the running sums to take them out again.
+    private static func boxBlurColumns(_ values: inout [Float], width: Int, height: Int, radius: Int,
+                                       sums: inout [Float], saved: inout [Float]) {
         let norm = 1 / Float(2 * radius + 1)
-        values.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { output in
-                sums.withUnsafeMutableBufferPointer { sum in
-                    guard let source = input.baseAddress, let target = output.baseAddress, let sum = sum.baseAddress else { return }
+        values.withUnsafeMutableBufferPointer { plane in
+            sums.withUnsafeMutableBufferPointer { sum in
+                saved.withUnsafeMutableBufferPointer { ring in
+                    guard let plane = plane.baseAddress, let sum = sum.baseAddress, let ring = ring.baseAddress else { return }
                     sum.update(repeating: 0, count: width)
                     for i in -radius...radius where i >= 0 && i < height {
-                        let row = source + i * width
+                        let row = plane + i * width
                         for x in 0..<width { sum[x] += row[x] }
                     }
                     for i in 0..<height {
-                        let into = target + i * width
-                        for x in 0..<width { into[x] = sum[x] * norm }
+                        let row = plane + i * width
+                        (ring + (i % (radius + 1)) * width).update(from: row, count: width)
+                        for x in 0..<width { row[x] = sum[x] * norm }
                         let incoming = i + radius + 1, outgoing = i - radius
                         if incoming < height {
-                            let row = source + incoming * width
-                            for x in 0..<width { sum[x] += row[x] }
+                            let added = plane + incoming * width
+                            for x in 0..<width { sum[x] += added[x] }
                         }
                         if outgoing >= 0 {
-                            let row = source + outgoing * width
-                            for x in 0..<width { sum[x] -= row[x] }
+                            let removed = ring + (outgoing % (radius + 1)) * width
+                            for x in 0..<width { sum[x] -= removed[x] }
                         }
                     }
                 }

@@ -74,6 +74,12 @@ public final class FrameCompositor: @unchecked Sendable {
     let fonts: [FontFace]
     let media: any MediaProvider
     private var cache: [LayerKey: PreparedLayer] = [:]
+    /// The frame each cached layer was last drawn in.
+    private var lastUse: [LayerKey: Int] = [:]
+    private var frameNumber = 0
+    /// Layers not drawn for this many frames are let go (checked as often): the sizes a zoom has
+    /// passed, a scene that has ended.
+    static let idleFrames = 16
     private var backgroundRaster: Raster?
     /// Messages about fallbacks (a font family that was not found), each reported once.
     public private(set) var warnings: [String] = []
@@ -91,6 +97,25 @@ public final class FrameCompositor: @unchecked Sendable {
         self.media = media
     }
 
+    /// A cached layer, marked as drawn in this frame.
+    private func cached(_ key: LayerKey) -> PreparedLayer? {
+        guard let layer = cache[key] else { return nil }
+        lastUse[key] = frameNumber
+        return layer
+    }
+
+    /// Counts a frame; every `idleFrames` frames, lets go of the layers that many frames idle.
+    private func beginFrame() {
+        frameNumber += 1
+        guard frameNumber % Self.idleFrames == 0 else { return }
+        let idle = lastUse.compactMap { $0.value <= frameNumber - Self.idleFrames ? $0.key : nil }
+        for key in idle {
+            cache[key] = nil
+            lastUse[key] = nil
+            if key.window != nil { windowedLayers = max(0, windowedLayers - 1) }
+        }
+    }
+
     /// A new frame with `items` drawn over the background, bottom first.
     public func render(_ items: [DrawItem]) throws -> Raster {
         let frame = Raster(width: canvas.width, height: canvas.height)
@@ -101,6 +126,7 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Draws the background and `items` into `frame`, which must be the canvas size.
     public func render(_ items: [DrawItem], into frame: Raster) throws {
         precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
+        beginFrame()
         draw(try prepared(items), onto: frame)
     }
 
@@ -223,6 +249,7 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Otherwise the frame is drawn in RGBA and converted once.
     public func render(_ items: [DrawItem], into frame: PlanarImage) throws {
         precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
+        beginFrame()
         if passesFootageThrough, let base = try footageBase(items) {
             try renderOverFootage(items, base: base, into: frame.view)
         } else {
@@ -398,7 +425,7 @@ public final class FrameCompositor: @unchecked Sendable {
               let width = item.width, let height = item.height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
         let key = LayerKey(content: item.content, width: width, height: height, scaleX: sx, scaleY: sy,
                            shadow: nil, mediaTime: nil, filters: [])
-        if let cached = cache[key], cached.shape != nil { return cached }
+        if let cached = cached(key), cached.shape != nil { return cached }
         let drawing = ShapeDrawing(shape: scaledShape(shape, by: min(sx, sy)), width: width * sx, height: height * sy)
         let layer = PreparedLayer(raster: PreparedLayer.noPixels, originX: drawing.margin, originY: drawing.margin,
                                   boxWidth: drawing.boxWidth, boxHeight: drawing.boxHeight, shape: drawing)
@@ -465,7 +492,7 @@ public final class FrameCompositor: @unchecked Sendable {
         leveled.scaleY = item.scaleY < 0 ? -ly : ly
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: lx, scaleY: ly,
                            shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
-        if var cached = cache[key] {
+        if var cached = cached(key) {
             cached.preparedScale = (lx, ly)
             return cached
         }
@@ -490,7 +517,7 @@ public final class FrameCompositor: @unchecked Sendable {
         if case .shape(let shape) = item.content, let layer = directShape(item, shape, sx: sx, sy: sy) { return layer }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
                            shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
-        if let cached = cache[key], cached.shape == nil { return cached }
+        if let cached = cached(key), cached.shape == nil { return cached }
         do {
             let geometry: LayerGeometry
             if let known = windowedGeometry[key] {
@@ -516,7 +543,7 @@ public final class FrameCompositor: @unchecked Sendable {
             guard !window.isEmpty else { return nil }
             var windowKey = key
             windowKey.window = window
-            if let cached = cache[windowKey] { return cached }
+            if let cached = cached(windowKey) { return cached }
             let patch = try layerPixels(item, sx: sx, sy: sy, geometry: geometry, over: window)
             note(patch)
             let layer = PreparedLayer(raster: patch.raster, originX: Double(-extent.x0), originY: Double(-extent.y0),
@@ -536,16 +563,19 @@ public final class FrameCompositor: @unchecked Sendable {
         guard item.mediaTime == nil else { return }
         if cache.count >= Self.cacheLimit {
             cache.removeAll(keepingCapacity: true)
+            lastUse.removeAll(keepingCapacity: true)
             windowedLayers = 0
         }
         if key.window != nil {
             if windowedLayers >= Self.windowedCacheLimit {
                 cache = cache.filter { $0.key.window == nil }
+                lastUse = lastUse.filter { $0.key.window == nil }
                 windowedLayers = 0
             }
             windowedLayers += 1
         }
         cache[key] = layer
+        lastUse[key] = frameNumber
     }
 
     func note(_ patch: RasterPatch) { note(pixels: patch.rect.area) }

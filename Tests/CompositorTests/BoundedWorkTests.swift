@@ -93,6 +93,19 @@ import Timeline
         }
     }
 
+    /// Layers no longer drawn are let go after a few frames (the sizes a zoom has passed, a scene
+    /// that ended); layers drawn at every frame stay.
+    @Test func idleLayersAreLetGo() throws {
+        let compositor = FrameCompositor(canvas: Self.canvas, media: NoMedia())
+        let kept = item(.shape(Self.redFill), x: 40, y: 40, width: 30, height: 20)
+        let passing = item(.shape(ShapeContent(geometry: .ellipse, fill: .solid(RGBAColor(red: 0, green: 0, blue: 1)))),
+                           x: 100, y: 60, width: 50, height: 50)
+        _ = try compositor.render([kept, passing])
+        #expect(compositor.cachedLayerCount == 2)
+        for _ in 0..<(2 * FrameCompositor.idleFrames) { _ = try compositor.render([kept]) }
+        #expect(compositor.cachedLayerCount == 1)
+    }
+
     @Test func aRotatedLargeRectMatchesTheWholeLayer() throws {
         // An edge and a corner cross the canvas.
         try expectWindowedMatchesWhole([item(.shape(Self.redFill), x: 60, y: 40, width: 1500, height: 900, anchor: .topLeft,
