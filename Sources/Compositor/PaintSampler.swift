@@ -13,6 +13,8 @@ public struct PaintSampler: Sendable {
 
     private let mode: Mode
     private let table: [SIMD4<UInt8>]
+    /// `table` packed as little-endian words (R in the low byte), for writing rows of pixels.
+    private let packedTable: [UInt32]
     /// The box the paint spans, in the coordinates points are given in.
     private let centerX, centerY, halfWidth, halfHeight: Double
 
@@ -30,11 +32,13 @@ public struct PaintSampler: Sendable {
             mode = .solid(premultipliedPixel(red: color.red, green: color.green, blue: color.blue,
                                              alpha: color.alpha * opacity))
             table = []
+            packedTable = []
         case .gradient(let gradient):
             table = (0..<Self.tableSize).map { i in
                 let c = gradient.color(at: Double(i) / Double(Self.tableSize - 1))
                 return premultipliedPixel(red: c.red, green: c.green, blue: c.blue, alpha: c.alpha * opacity)
             }
+            packedTable = table.map(Self.pack)
             switch gradient.kind {
             case .linear(let angle):
                 let r = angle * .pi / 180
@@ -63,10 +67,13 @@ public struct PaintSampler: Sendable {
     /// The colours at `count` points along a line, (x + i·dx, y + i·dy) for i in 0..<count, each
     /// as `color(x:y:)` gives it, packed R in the low byte: a linear gradient steps its parameter
     /// along the line instead of projecting every point.
+    @inline(__always)
+    static func pack(_ c: SIMD4<UInt8>) -> UInt32 {
+        (UInt32(c.x) | UInt32(c.y) << 8 | UInt32(c.z) << 16 | UInt32(c.w) << 24).littleEndian
+    }
+
     public func colors(into out: UnsafeMutablePointer<UInt32>, count: Int, x: Double, y: Double, dx: Double, dy: Double) {
-        @inline(__always) func pack(_ c: SIMD4<UInt8>) -> UInt32 {
-            (UInt32(c.x) | UInt32(c.y) << 8 | UInt32(c.z) << 16 | UInt32(c.w) << 24).littleEndian
-        }
+        let pack = Self.pack
         switch mode {
         case .solid(let color):
             out.update(repeating: pack(color), count: count)
@@ -74,11 +81,12 @@ public struct PaintSampler: Sendable {
             let t0 = ((x - centerX) * dirX + (y - centerY) * dirY) / length + 0.5
             let dt = (dx * dirX + dy * dirY) / length
             let last = Double(Self.tableSize - 1)
-            table.withUnsafeBufferPointer { entries in
+            packedTable.withUnsafeBufferPointer { entries in
+                guard let entries = entries.baseAddress else { return }
                 for i in 0..<count {
                     let t = t0 + Double(i) * dt
                     // t is in 0...1 after clamping, so adding a half and truncating rounds it.
-                    out[i] = pack(entries[Int(t.unitClamped * last + 0.5)])
+                    out[i] = entries[Int(t.unitClamped * last + 0.5)]
                 }
             }
         case .radial, .conic:

@@ -62,6 +62,11 @@ public final class Raster: @unchecked Sendable {
             let a = Int(pixels[i * 4 + 3])
             bytes[i * 4 + 3] = UInt8(a)
             guard a > 0 else { continue }
+            // Opaque pixels (most of a frame) are their own straight colour: no division.
+            if a == 255 {
+                (bytes[i * 4], bytes[i * 4 + 1], bytes[i * 4 + 2]) = (pixels[i * 4], pixels[i * 4 + 1], pixels[i * 4 + 2])
+                continue
+            }
             for c in 0..<3 {
                 bytes[i * 4 + c] = UInt8(min(255, (Int(pixels[i * 4 + c]) * 255 + a / 2) / a))
             }

@@ -94,8 +94,15 @@ package struct ShapeDrawing: @unchecked Sendable {
                                                         stroke: stroke, strokes: strokes, strokeWidth: strokeWidth))
                 }
             }
-            // Deep inside: the fill alone (nothing when only the outline is stroked).
-            if !inside.isEmpty {
+            let target = canvas.pixels + (y * canvas.width + x0) * 4
+            // Deep inside: the fill alone (nothing when only the outline is stroked), written
+            // straight into the canvas when it is opaque.
+            if opaqueInside, !inside.isEmpty {
+                (target + inside.lowerBound * 4).withMemoryRebound(to: UInt32.self, capacity: inside.count) {
+                    fill.colors(into: $0, count: inside.count, x: start.x + Double(inside.lowerBound) * du,
+                                y: start.y + Double(inside.lowerBound) * dv, dx: du, dy: dv)
+                }
+            } else if !inside.isEmpty {
                 if fills {
                     fill.colors(into: row + inside.lowerBound, count: inside.count,
                                 x: start.x + Double(inside.lowerBound) * du, y: start.y + Double(inside.lowerBound) * dv,
@@ -104,12 +111,10 @@ package struct ShapeDrawing: @unchecked Sendable {
                     (row + inside.lowerBound).update(repeating: 0, count: inside.count)
                 }
             }
-            let target = canvas.pixels + (y * canvas.width + x0) * 4
             row.withMemoryRebound(to: UInt8.self, capacity: count * 4) { bytes in
                 if opaqueInside, !inside.isEmpty {
                     Blend.sourceOver(source: bytes + reach.lowerBound * 4, destination: target + reach.lowerBound * 4,
                                      count: inside.lowerBound - reach.lowerBound, opacity: opacity)
-                    (target + inside.lowerBound * 4).update(from: bytes + inside.lowerBound * 4, count: inside.count * 4)
                     Blend.sourceOver(source: bytes + inside.upperBound * 4, destination: target + inside.upperBound * 4,
                                      count: reach.upperBound - inside.upperBound, opacity: opacity)
                 } else {
