@@ -105,15 +105,20 @@ public enum LayerCompositor {
         // Columns: the layer column left of each sample (−1 ... w−1, or outside: transparent).
         var u = Int64((u0 * one).rounded(.down))
         var anyColumn = false
+        // The columns whose two texels both lie inside the layer: one run, as u moves one way.
+        var interior = 0..<0
         for x in 0..<count {
             let ix = Int(truncatingIfNeeded: u >> 32)
             let inside = ix >= -1 && ix < w
             indices[x] = inside ? UInt32(truncatingIfNeeded: ix + 1) : UInt32.max
             weights[x] = UInt32(truncatingIfNeeded: u >> 24) & 0xFF
             anyColumn = anyColumn || inside
+            if ix >= 0, ix + 1 < w { interior = interior.isEmpty ? x..<(x + 1) : interior.lowerBound..<(x + 1) }
             u &+= du
         }
         guard anyColumn else { return }
+        // Defensive: a run with a gap (it cannot have one) is drawn the careful way.
+        for x in interior where !(indices[x] >= 1 && Int(indices[x]) < w) { interior = 0..<0; break }
         let pixels = UnsafeRawPointer(layer.pixels)
         @inline(__always) func texel(_ x: Int, _ y: Int) -> UInt32 {
             x >= 0 && x < w ? UInt32(littleEndian: pixels.loadUnaligned(fromByteOffset: (y * w + x) * 4, as: UInt32.self)) : 0
@@ -121,16 +126,19 @@ public enum LayerCompositor {
         /// Layer row `iy` resampled at every column, into `out`.
         func resample(_ iy: Int, into out: UnsafeMutablePointer<UInt32>) {
             guard iy >= 0, iy < h else { return out.update(repeating: 0, count: count) }
-            for x in 0..<count {
+            // Inside: both texels are in the row, no test.
+            let rowStart = pixels + iy &* w &* 4
+            for x in interior {
+                let pair = rowStart.loadUnaligned(fromByteOffset: (Int(indices[x]) &- 1) &* 4, as: SIMD2<UInt32>.self)
+                out[x] = lerp(UInt32(littleEndian: pair.x), UInt32(littleEndian: pair.y), weights[x])
+            }
+            for x in 0..<interior.lowerBound { edge(x) }
+            for x in interior.upperBound..<count { edge(x) }
+            @inline(__always) func edge(_ x: Int) {
                 let index = indices[x]
-                guard index != UInt32.max else { out[x] = 0; continue }
+                guard index != UInt32.max else { out[x] = 0; return }
                 let ix = Int(index) - 1
-                if ix >= 0, ix &+ 1 < w {
-                    let pair = pixels.loadUnaligned(fromByteOffset: (iy &* w &+ ix) &* 4, as: SIMD2<UInt32>.self)
-                    out[x] = lerp(UInt32(littleEndian: pair.x), UInt32(littleEndian: pair.y), weights[x])
-                } else {
-                    out[x] = lerp(texel(ix, iy), texel(ix + 1, iy), weights[x])
-                }
+                out[x] = lerp(texel(ix, iy), texel(ix + 1, iy), weights[x])
             }
         }
         for y in rows {
