@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The ref-1080p benchmark: Reel against FFmpeg's CLI rendering the same composition.
 
-    python3 bench/ref1080p.py [--reel .build/release/reel] [--work /tmp/reel-bench] [--seconds 20] [--long 120]
+    python3 bench/ref1080p.py [--reel .build/release/reel] [--work /tmp/reel-bench] [--seconds 20] [--long 120] [--zoom]
 
 Generates the sources deterministically (FFmpeg's lavfi sources), renders the composition with
 Reel and with `ffmpeg -filter_complex`, measures the x264 encode-only and decode-only floors, and
@@ -9,7 +9,9 @@ prints wall seconds, CPU seconds, peak RSS and frames per second for each, and t
 checks that both outputs have the same streams (ffprobe) and compares sample frames of Reel's
 output with FFmpeg's (PSNR over the whole frame, and where both draw the same thing), then lists
 issue 6's targets as met or not. `--long 120` also renders a 120 s variant with Reel to show that
-peak memory does not grow with length. The ffmpeg binary is a benchmark-only dependency
+peak memory does not grow with length. `--zoom` runs the variant whose picture-in-picture photo
+zooms 1.0 → 1.2 over its 4 s (FFmpeg's side: the photo padded and `zoompan`ed into the largest box).
+The ffmpeg binary is a benchmark-only dependency
 (`apt-get install ffmpeg`); Reel itself never calls it.
 """
 import argparse
@@ -62,7 +64,20 @@ def make_sources(work, seconds):
     return a, b
 
 
-def reel_config(work, seconds):
+# The zooming variant (`--zoom`): the picture-in-picture photo's scale goes 1.0 → 1.2 over its 4 s,
+# its top-right corner staying put, so Reel draws it at a new size at every frame.
+ZOOM = (1.0, 1.2)
+
+
+def reel_config(work, seconds, zoom=False):
+    config = reel_config_plain(work, seconds)
+    if zoom:
+        photo = config["tracks"][1]["clips"][0]
+        photo["keyframes"] = [{"property": "scale", "frames": [{"time": 0, "value": ZOOM[0]}, {"time": 4, "value": ZOOM[1]}]}]
+    return config
+
+
+def reel_config_plain(work, seconds):
     return {
         "meta": {"version": "2.0.0", "width": 1920, "height": 1080, "fps": 30},
         "tracks": [
@@ -94,13 +109,25 @@ def reel_config(work, seconds):
 TO_BT709 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
-def ffmpeg_graph(work, seconds, output):
+def ffmpeg_graph(work, seconds, output, zoom=False):
+    if zoom:
+        # The growing box as a fixed 768×432 picture (the largest box): the photo padded right- and
+        # top-aligned to 1.2× its size, and `zoompan` showing the top-right 1/z of it, z = the scale,
+        # so that the photo is 640·z wide at the top-right of that picture, transparent elsewhere.
+        low, high = ZOOM
+        big_w, big_h = round(640 * high), round(360 * high)
+        pip = (f"[2:v]format=rgba,pad=iw*{high}:ih*{high}:iw*{high}-iw:0:color=black@0,"
+               f"zoompan=z='{low}+{high - low}*on/120':x='iw-iw/zoom':y=0:d=1:s={big_w}x{big_h}:fps=30,")
+        place = f"overlay=W-{big_w}-40:40:eof_action=pass"
+    else:
+        pip = "[2:v]scale=640:360,format=rgba,"
+        place = "overlay=W-w-40:40:eof_action=pass"
     graph = (
         "[0:v]setpts=PTS-STARTPTS[va];[1:v]setpts=PTS-STARTPTS[vb];"
         "[va][vb]xfade=transition=fade:duration=1:offset=9[base];"
-        "[2:v]scale=640:360,format=rgba,fade=t=in:st=0:d=0.5:alpha=1,fade=t=out:st=3.5:d=0.5:alpha=1,"
+        f"{pip}fade=t=in:st=0:d=0.5:alpha=1,fade=t=out:st=3.5:d=0.5:alpha=1,"
         f"setpts=PTS-STARTPTS+4/TB,{TO_BT709}[pip];"
-        "[base][pip]overlay=W-w-40:40:eof_action=pass[v1];"
+        f"[base][pip]{place}[v1];"
         f"[3:v]format=rgba,colorchannelmixer=aa=0.6,{TO_BT709}[logo];"
         "[v1][logo]overlay=40:H-h-40:shortest=1[v2];"
         f"[v2]drawtext=fontfile={FONT}:text='Quarterly Results':fontsize=72:fontcolor=white:borderw=3:bordercolor=black:"
@@ -167,9 +194,11 @@ def main():
     parser.add_argument("--long", type=int, metavar="SECONDS",
                         help="also render a SECONDS-long variant with Reel and compare its peak memory")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--zoom", action="store_true",
+                        help="the variant whose picture-in-picture photo zooms 1.0 → 1.2 over its 4 s (issue 13)")
     arguments = parser.parse_args()
-    work, seconds = arguments.work, arguments.seconds
-    config = prepare(work, seconds)
+    work, seconds, zoom = arguments.work, arguments.seconds, arguments.zoom
+    config = prepare(work, seconds, zoom)
     frames = seconds * 30
     raw = os.path.join(work, "raw.yuv")
     if not os.path.exists(raw):
@@ -177,9 +206,9 @@ def main():
                         "-pix_fmt", "yuv420p", "-f", "rawvideo", raw], check=True)
 
     results = {
-        "ffmpeg": run(ffmpeg_graph(work, seconds, ENCODE + [os.path.join(work, "ffmpeg.mp4")])),
+        "ffmpeg": run(ffmpeg_graph(work, seconds, ENCODE + [os.path.join(work, "ffmpeg.mp4")], zoom)),
         "reel": run([arguments.reel, "render", config, "-o", os.path.join(work, "reel.mp4")]),
-        "ffmpeg_null": run(ffmpeg_graph(work, seconds, ["-f", "null", "-"])),
+        "ffmpeg_null": run(ffmpeg_graph(work, seconds, ["-f", "null", "-"], zoom)),
         "reel_null": run([arguments.reel, "render", config, "--null"]),
         "x264_floor": run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "1920x1080",
                            "-r", "30", "-stream_loop", "1", "-i", raw, "-frames:v", str(frames), "-c:v", "libx264",
@@ -191,7 +220,7 @@ def main():
         result["fps"] = frames / result["wall"]
     if arguments.long:
         long_work = os.path.join(work, f"long-{arguments.long}")
-        long_config = prepare(long_work, arguments.long)
+        long_config = prepare(long_work, arguments.long, zoom)
         results[f"reel_{arguments.long}s"] = run([arguments.reel, "render", long_config, "-o", os.path.join(long_work, "reel.mp4")])
         results[f"reel_{arguments.long}s"]["fps"] = arguments.long * 30 / results[f"reel_{arguments.long}s"]["wall"]
     reel, ffmpeg = results["reel"], results["ffmpeg"]
@@ -214,7 +243,7 @@ def main():
             stream.pop("nb_frames", None)
     streams_match = reel_streams == ffmpeg_streams
 
-    print(f"ref-1080p: {seconds} s, 1920×1080, 30 fps, {frames} frames")
+    print(f"ref-1080p{' (zoom: the photo scales 1.0 → 1.2)' if zoom else ''}: {seconds} s, 1920×1080, 30 fps, {frames} frames")
     print(f"{'run':<14}{'wall s':>9}{'CPU s':>9}{'RSS MB':>9}{'fps':>8}")
     for name, result in results.items():
         print(f"{name:<14}{result['wall']:>9.2f}{result['cpu']:>9.2f}{result['rss_mb']:>9.0f}{result['fps']:>8.1f}")
@@ -245,13 +274,13 @@ def main():
                        "streams": {"reel": reel_streams, "ffmpeg": ffmpeg_streams}, "checks": checks}, f, indent=2)
 
 
-def prepare(work, seconds):
+def prepare(work, seconds, zoom=False):
     """Sources and the Reel config for a `seconds`-long ref-1080p in `work`; returns the config path."""
     os.makedirs(work, exist_ok=True)
     make_sources(work, seconds)
-    config = os.path.join(work, "ref-1080p.json")
+    config = os.path.join(work, "ref-1080p-zoom.json" if zoom else "ref-1080p.json")
     with open(config, "w") as f:
-        json.dump(reel_config(work, seconds), f, indent=2)
+        json.dump(reel_config(work, seconds, zoom), f, indent=2)
     return config
 
 

@@ -102,49 +102,95 @@ public enum DropShadow {
 
 /// A Gaussian blur approximated by three box blurs per axis.
 public enum GaussianBlur {
+    /// Planes at least this large are blurred on every processor (rows, then ranges of columns):
+    /// each row and column gets the same additions in the same order whoever does it.
+    static let parallelFloor = 1 << 16
+
     /// Blurs a single-channel image in place with standard deviation `sigma` pixels.
     public static func blur(_ values: inout [Float], width: Int, height: Int, sigma: Double) {
+        let parts = width * height >= parallelFloor ? min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        blur(&values, width: width, height: height, sigma: sigma, parts: parts)
+    }
+
+    /// `blur` split into `parts` (rows, then columns) drawn on as many threads.
+    static func blur(_ values: inout [Float], width: Int, height: Int, sigma: Double, parts: Int) {
         let radius = boxRadius(sigma: sigma)
         guard width > 0, height > 0, values.count >= width * height else { return }
-        var scratch = [Float](repeating: 0, count: max(width, height))
-        var sums = [Float](repeating: 0, count: width)
-        var saved = [Float](repeating: 0, count: width * (radius + 1))
-        for _ in 0..<3 {
-            for y in 0..<height { boxBlur(&values, start: y * width, stride: 1, count: width, radius: radius, scratch: &scratch) }
-            boxBlurColumns(&values, width: width, height: height, radius: radius, sums: &sums, saved: &saved)
+        values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let plane = Plane(values: base, width: width, height: height)
+            for _ in 0..<3 {
+                forEachPart(parts, of: height) { rows in plane.blurRows(rows, radius: radius) }
+                forEachPart(parts, of: width) { columns in plane.blurColumns(columns, radius: radius) }
+            }
         }
     }
 
-    /// The box blur of every column at once, in place, row by row (a running sum per column): the
-    /// same additions, in the same order, as blurring each column alone, but reading the plane in
-    /// rows, as it lies in memory. The last radius + 1 rows' values before blurring are kept in
-    /// `saved` (radius + 1 rows), for the running sums to take them out again.
-    private static func boxBlurColumns(_ values: inout [Float], width: Int, height: Int, radius: Int,
-                                       sums: inout [Float], saved: inout [Float]) {
-        let norm = 1 / Float(2 * radius + 1)
-        values.withUnsafeMutableBufferPointer { plane in
-            sums.withUnsafeMutableBufferPointer { sum in
-                saved.withUnsafeMutableBufferPointer { ring in
-                    guard let plane = plane.baseAddress, let sum = sum.baseAddress, let ring = ring.baseAddress else { return }
-                    sum.update(repeating: 0, count: width)
-                    for i in -radius...radius where i >= 0 && i < height {
-                        let row = plane + i * width
-                        for x in 0..<width { sum[x] += row[x] }
-                    }
-                    for i in 0..<height {
-                        let row = plane + i * width
-                        (ring + (i % (radius + 1)) * width).update(from: row, count: width)
-                        for x in 0..<width { row[x] = sum[x] * norm }
+    /// Runs `body` on `parts` ranges splitting 0..<count, on as many threads.
+    private static func forEachPart(_ parts: Int, of count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+        guard parts > 1, count >= 2 * parts else { return body(0..<count) }
+        let step = (count + parts - 1) / parts
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            let range = min(count, k * step)..<min(count, (k + 1) * step)
+            if !range.isEmpty { body(range) }
+        }
+    }
+
+    /// A plane of values, blurred in place by parts that touch disjoint rows (or columns).
+    private struct Plane: @unchecked Sendable {
+        let values: UnsafeMutablePointer<Float>
+        let width: Int, height: Int
+
+        /// The box blur of each of `rows`, along the row.
+        func blurRows(_ rows: Range<Int>, radius: Int) {
+            let norm = 1 / Float(2 * radius + 1)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { buffer in
+                guard let scratch = buffer.baseAddress else { return }
+                for y in rows {
+                    let row = values + y * width
+                    var sum: Float = 0
+                    for i in -radius...radius where i >= 0 && i < width { sum += row[i] }
+                    for i in 0..<width {
+                        scratch[i] = sum * norm
                         let incoming = i + radius + 1, outgoing = i - radius
-                        if incoming < height {
-                            let added = plane + incoming * width
-                            for x in 0..<width { sum[x] += added[x] }
-                        }
-                        if outgoing >= 0 {
-                            let removed = ring + (outgoing % (radius + 1)) * width
-                            for x in 0..<width { sum[x] -= removed[x] }
-                        }
+                        if incoming < width { sum += row[incoming] }
+                        if outgoing >= 0 { sum -= row[outgoing] }
                     }
+                    row.update(from: scratch, count: width)
+                }
+            }
+        }
+
+        /// The box blur of each of `columns`, all at once, row by row (a running sum per column):
+        /// the same additions, in the same order, as blurring each column alone, but reading the
+        /// plane in rows, as it lies in memory. The last radius + 1 rows' values before blurring
+        /// are kept in a ring, for the running sums to take them out again.
+        func blurColumns(_ columns: Range<Int>, radius: Int) {
+            let norm = 1 / Float(2 * radius + 1)
+            let x0 = columns.lowerBound, count = columns.count
+            let sum = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            let ring = UnsafeMutablePointer<Float>.allocate(capacity: count * (radius + 1))
+            defer {
+                sum.deallocate()
+                ring.deallocate()
+            }
+            sum.initialize(repeating: 0, count: count)
+            for i in -radius...radius where i >= 0 && i < height {
+                let row = values + i * width + x0
+                for x in 0..<count { sum[x] += row[x] }
+            }
+            for i in 0..<height {
+                let row = values + i * width + x0
+                (ring + (i % (radius + 1)) * count).update(from: row, count: count)
+                for x in 0..<count { row[x] = sum[x] * norm }
+                let incoming = i + radius + 1, outgoing = i - radius
+                if incoming < height {
+                    let added = values + incoming * width + x0
+                    for x in 0..<count { sum[x] += added[x] }
+                }
+                if outgoing >= 0 {
+                    let removed = ring + (outgoing % (radius + 1)) * count
+                    for x in 0..<count { sum[x] -= removed[x] }
                 }
             }
         }
@@ -161,18 +207,6 @@ public enum GaussianBlur {
     static func reach(sigma: Double) -> Int {
         3 * boxRadius(sigma: sigma) + 1
     }
-
-    private static func boxBlur(_ values: inout [Float], start: Int, stride: Int, count: Int, radius: Int,
-                                scratch: inout [Float]) {
-        let norm = 1 / Float(2 * radius + 1)
-        var sum: Float = 0
-        for i in -radius...radius where i >= 0 && i < count { sum += values[start + i * stride] }
-        for i in 0..<count {
-            scratch[i] = sum * norm
-            let incoming = i + radius + 1, outgoing = i - radius
-            if incoming < count { sum += values[start + incoming * stride] }
-            if outgoing >= 0 { sum -= values[start + outgoing * stride] }
-        }
-        for i in 0..<count { values[start + i * stride] = scratch[i] }
-    }
 }
+
+import Foundation

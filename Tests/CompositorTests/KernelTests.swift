@@ -70,6 +70,40 @@ import Timeline
         #expect(values[32 * 64 + 36] > 0)
     }
 
+    /// The box blur of one line (`count` values `stride` apart), as a running sum.
+    static func naiveBoxBlur(_ values: inout [Float], start: Int, stride: Int, count: Int, radius: Int) {
+        let norm = 1 / Float(2 * radius + 1)
+        var sum: Float = 0, out = [Float](repeating: 0, count: count)
+        for i in -radius...radius where i >= 0 && i < count { sum += values[start + i * stride] }
+        for i in 0..<count {
+            out[i] = sum * norm
+            if i + radius + 1 < count { sum += values[start + (i + radius + 1) * stride] }
+            if i - radius >= 0 { sum -= values[start + (i - radius) * stride] }
+        }
+        for i in 0..<count { values[start + i * stride] = out[i] }
+    }
+
+    /// The blur works on rows and on ranges of columns at once, on several threads: every value
+    /// is what blurring each row, then each column, alone gives, bit for bit.
+    @Test(arguments: [1, 3, 8])
+    func gaussianBlurInPartsIsTheLineByLineBlur(parts: Int) {
+        let (width, height, sigma) = (301, 117, 5.5)
+        var state: UInt32 = 7
+        let input = (0..<(width * height)).map { _ -> Float in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 24)
+        }
+        var expected = input
+        let radius = GaussianBlur.boxRadius(sigma: sigma)
+        for _ in 0..<3 {
+            for y in 0..<height { Self.naiveBoxBlur(&expected, start: y * width, stride: 1, count: width, radius: radius) }
+            for x in 0..<width { Self.naiveBoxBlur(&expected, start: x, stride: width, count: height, radius: radius) }
+        }
+        var values = input
+        GaussianBlur.blur(&values, width: width, height: height, sigma: sigma, parts: parts)
+        #expect(values == expected)
+    }
+
     @Test func gradientsInterpolateInPremultipliedSpace() {
         let gradient = Gradient(kind: .linear(angle: 90), stops: [
             GradientStop(offset: 0, color: RGBAColor(red: 1, green: 0, blue: 0, alpha: 1)),
