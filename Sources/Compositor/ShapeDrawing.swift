@@ -27,6 +27,10 @@ package struct ShapeDrawing: @unchecked Sendable {
     private let inset: Double
     /// Pixels at distance ≥ outset are untouched.
     private let outset: Double
+    /// The largest corner radius of a rectangle (0 for other shapes).
+    private let largestRadius: Double
+    /// A polygon's edges about the box's centre: a vertex and the outward unit normal.
+    private let edges: [(x: Double, y: Double, nx: Double, ny: Double)]
 
     package init(shape: ShapeContent, width: Double, height: Double) {
         self.shape = shape
@@ -44,6 +48,33 @@ package struct ShapeDrawing: @unchecked Sendable {
         let strokeReach = strokes ? (strokeWidth >= 1 ? strokeWidth / 2 + 0.5 : 1) : 0
         inset = max(fills ? 0.5 : 0, strokeReach)
         outset = max(fills ? 0.5 : 0, strokeReach)
+        let hw = width / 2, hh = height / 2
+        switch shape.geometry {
+        case .rectangle(let radii):
+            let limit = min(hw, hh)
+            largestRadius = max(0, [radii.topLeft, radii.topRight, radii.bottomRight, radii.bottomLeft].map { min($0, limit) }.max() ?? 0)
+            edges = []
+        case .ellipse:
+            largestRadius = 0
+            edges = []
+        case .regularPolygon(let sides):
+            largestRadius = 0
+            let vertices = (0..<max(sides, 0)).map { i -> (Double, Double) in
+                let angle = 2 * Double.pi * Double(i) / Double(sides)
+                return (hw * sin(angle), -hh * cos(angle))
+            }
+            edges = vertices.indices.compactMap { i in
+                let (ax, ay) = vertices[i], (bx, by) = vertices[(i + 1) % vertices.count]
+                var nx = by - ay, ny = -(bx - ax)
+                let length = (nx * nx + ny * ny).squareRoot()
+                guard length > 1e-12 else { return nil }
+                nx /= length
+                ny /= length
+                // Outward: away from the centre, which lies inside.
+                if nx * ax + ny * ay < 0 { nx = -nx; ny = -ny }
+                return (ax, ay, nx, ny)
+            }
+        }
     }
 
     /// Draws the shape onto the `rows` of `canvas` through `transform` (raster coordinates →
@@ -87,13 +118,8 @@ package struct ShapeDrawing: @unchecked Sendable {
             }
             let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? reach.lowerBound..<reach.lowerBound
             // Near the outline: the coverage and paint `ShapeRasterizer.render` gives.
-            for part in [reach.lowerBound..<inside.lowerBound, inside.upperBound..<reach.upperBound] {
-                for i in part {
-                    let px = start.x + Double(i) * du, py = start.y + Double(i) * dv
-                    row[i] = pack(ShapeRasterizer.pixel(distance: distance(px, py), x: px, y: py, fill: fill, fills: fills,
-                                                        stroke: stroke, strokes: strokes, strokeWidth: strokeWidth))
-                }
-            }
+            for i in reach.lowerBound..<inside.lowerBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
+            for i in inside.upperBound..<reach.upperBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
             let target = canvas.pixels + (y * canvas.width + x0) * 4
             // Deep inside: the fill alone (nothing when only the outline is stroked), written
             // straight into the canvas when it is opaque.
@@ -123,6 +149,13 @@ package struct ShapeDrawing: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The pixel at (px, py) in raster coordinates, as `ShapeRasterizer.render` gives it.
+    @inline(__always)
+    private func edgePixel(_ px: Double, _ py: Double) -> UInt32 {
+        pack(ShapeRasterizer.pixel(distance: distance(px, py), x: px, y: py, fill: fill, fills: fills,
+                                   stroke: stroke, strokes: strokes, strokeWidth: strokeWidth))
     }
 
     /// A row of pixel centres in box coordinates about the box's centre: pixel i is at
@@ -166,10 +199,9 @@ package struct ShapeDrawing: @unchecked Sendable {
     private func innerSpan(_ line: Line) -> ClosedRange<Double>? {
         let hw = boxWidth / 2, hh = boxHeight / 2
         switch shape.geometry {
-        case .rectangle(let radii):
+        case .rectangle:
             // Two crossed boxes, each inside the rounded rectangle shrunk by `inset`.
-            let limit = min(hw, hh)
-            let r = max(0, [radii.topLeft, radii.topRight, radii.bottomRight, radii.bottomLeft].map { min($0, limit) }.max() ?? 0)
+            let r = largestRadius
             func box(_ w: Double, _ h: Double) -> ClosedRange<Double>? {
                 Self.slab(line.u, line.du, w).flatMap { a in Self.slab(line.v, line.dv, h).flatMap { Self.meet(a, $0) } }
             }
@@ -195,20 +227,8 @@ package struct ShapeDrawing: @unchecked Sendable {
         case .regularPolygon(let sides):
             // The polygon is convex: the points at least `inset` inside every edge's line.
             guard sides >= 3 else { return nil }
-            let vertices = (0..<sides).map { i -> (Double, Double) in
-                let angle = 2 * Double.pi * Double(i) / Double(sides)
-                return (hw * sin(angle), -hh * cos(angle))
-            }
             var span: ClosedRange<Double>? = -Double.infinity...Double.infinity
-            for i in 0..<sides {
-                let (ax, ay) = vertices[i], (bx, by) = vertices[(i + 1) % sides]
-                var nx = by - ay, ny = -(bx - ax)
-                let length = (nx * nx + ny * ny).squareRoot()
-                guard length > 1e-12 else { continue }
-                nx /= length
-                ny /= length
-                // Outward: away from the centre, which lies inside.
-                if nx * ax + ny * ay < 0 { nx = -nx; ny = -ny }
+            for (ax, ay, nx, ny) in edges {
                 // n·(p − a) ≤ −inset along p = (u, v) + t·(du, dv).
                 let base = nx * (line.u - ax) + ny * (line.v - ay) + inset
                 let step = nx * line.du + ny * line.dv
