@@ -392,6 +392,8 @@ public final class FrameCompositor: @unchecked Sendable {
         var filters: [AppliedFilter]
         /// For a layer drawn only where it can reach the canvas: the part drawn (box pixels).
         var window: PixelRect?
+        /// For a shape drawn straight onto the canvas (no raster).
+        var direct = false
     }
 
     /// A clip's content rendered at its final scale, and where its box lies in the raster.
@@ -423,13 +425,19 @@ public final class FrameCompositor: @unchecked Sendable {
     private func directShape(_ item: DrawItem, _ shape: ShapeContent, sx: Double, sy: Double) -> PreparedLayer? {
         guard drawsShapesDirectly, item.filters.isEmpty, visibleShadow(item) == nil,
               let width = item.width, let height = item.height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
-        let key = LayerKey(content: item.content, width: width, height: height, scaleX: sx, scaleY: sy,
+        // Where it would land, before anything is made: a whole-pixel placement of a shape whose
+        // scale holds is drawn from its cached raster.
+        let scaled = scaledShape(shape, by: min(sx, sy))
+        let margin = ShapeRasterizer.rasterSize(scaled, width: width * sx, height: height * sy).margin
+        let box = PreparedLayer(raster: PreparedLayer.noPixels, originX: margin, originY: margin,
+                                boxWidth: width * sx, boxHeight: height * sy)
+        guard item.scaleChanges || !placement(of: box, item: item).isIntegerTranslation else { return nil }
+        var key = LayerKey(content: item.content, width: width, height: height, scaleX: sx, scaleY: sy,
                            shadow: nil, mediaTime: nil, filters: [])
-        if let cached = cached(key), cached.shape != nil { return cached }
-        let drawing = ShapeDrawing(shape: scaledShape(shape, by: min(sx, sy)), width: width * sx, height: height * sy)
-        let layer = PreparedLayer(raster: PreparedLayer.noPixels, originX: drawing.margin, originY: drawing.margin,
-                                  boxWidth: drawing.boxWidth, boxHeight: drawing.boxHeight, shape: drawing)
-        guard item.scaleChanges || !placement(of: layer, item: item).isIntegerTranslation else { return nil }
+        key.direct = true
+        if let cached = cached(key) { return cached }
+        var layer = box
+        layer.shape = ShapeDrawing(shape: scaled, width: width * sx, height: height * sy)
         // A shape whose scale changes is a new size at every frame: caching those would only
         // push out the layers that repeat.
         if !item.scaleChanges { remember(layer, key: key, item: item) }
@@ -517,7 +525,7 @@ public final class FrameCompositor: @unchecked Sendable {
         if case .shape(let shape) = item.content, let layer = directShape(item, shape, sx: sx, sy: sy) { return layer }
         let key = LayerKey(content: item.content, width: item.width, height: item.height, scaleX: sx, scaleY: sy,
                            shadow: item.shadow, mediaTime: item.mediaTime, filters: item.filters)
-        if let cached = cached(key), cached.shape == nil { return cached }
+        if let cached = cached(key) { return cached }
         do {
             let geometry: LayerGeometry
             if let known = windowedGeometry[key] {

@@ -64,33 +64,35 @@ public struct PaintSampler: Sendable {
         return table.allSatisfy { $0.w == 255 }
     }
 
-    /// The colours at `count` points along a line, (x + i·dx, y + i·dy) for i in 0..<count, each
-    /// as `color(x:y:)` gives it, packed R in the low byte: a linear gradient steps its parameter
-    /// along the line instead of projecting every point.
     @inline(__always)
     static func pack(_ c: SIMD4<UInt8>) -> UInt32 {
         (UInt32(c.x) | UInt32(c.y) << 8 | UInt32(c.z) << 16 | UInt32(c.w) << 24).littleEndian
     }
 
-    public func colors(into out: UnsafeMutablePointer<UInt32>, count: Int, x: Double, y: Double, dx: Double, dy: Double) {
-        let pack = Self.pack
+    /// The colours at `count` points along a line, pixel i of the run at (x + (first + i)·dx,
+    /// y + (first + i)·dy), each exactly what `color(x:y:)` gives there (the same positions, the same
+    /// arithmetic), packed R in the low byte, for writing rows of pixels.
+    public func colors(into out: UnsafeMutablePointer<UInt32>, count: Int, x: Double, y: Double, dx: Double, dy: Double,
+                       first: Int = 0) {
         switch mode {
         case .solid(let color):
-            out.update(repeating: pack(color), count: count)
+            out.update(repeating: Self.pack(color), count: count)
         case .linear(let dirX, let dirY, let length):
-            let t0 = ((x - centerX) * dirX + (y - centerY) * dirY) / length + 0.5
-            let dt = (dx * dirX + dy * dirY) / length
             let last = Double(Self.tableSize - 1)
             packedTable.withUnsafeBufferPointer { entries in
                 guard let entries = entries.baseAddress else { return }
                 for i in 0..<count {
-                    let t = t0 + Double(i) * dt
+                    let k = Double(first + i)
+                    let t = ((x + k * dx - centerX) * dirX + (y + k * dy - centerY) * dirY) / length + 0.5
                     // t is in 0...1 after clamping, so adding a half and truncating rounds it.
                     out[i] = entries[Int(t.unitClamped * last + 0.5)]
                 }
             }
         case .radial, .conic:
-            for i in 0..<count { out[i] = pack(color(x: x + Double(i) * dx, y: y + Double(i) * dy)) }
+            for i in 0..<count {
+                let k = Double(first + i)
+                out[i] = Self.pack(color(x: x + k * dx, y: y + k * dy))
+            }
         }
     }
 

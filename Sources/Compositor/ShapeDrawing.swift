@@ -112,9 +112,12 @@ package struct ShapeDrawing: @unchecked Sendable {
             guard start.x.isFinite, start.y.isFinite else { continue }
             let (du, dv) = (inverse.a, inverse.b)
             let line = Line(u: start.x - cx, v: start.y - cy, du: du, dv: dv)
-            guard let reach = spans ? pixelSpan(outerSpan(line), count: count, grow: true) : 0..<count else { continue }
+            // Only pixel centres over the shape's raster (where `render` would draw), and of those
+            // (with spans) only the ones the outline can reach.
+            let over = rasterSpan(line).flatMap { raster in spans ? outerSpan(line).flatMap { Self.meet(raster, $0) } : raster }
+            guard let reach = pixelSpan(over, count: count, grow: false) else { continue }
             let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil).map {
-                max($0.lowerBound, reach.lowerBound)..<min($0.upperBound, reach.upperBound)
+                max($0.lowerBound, reach.lowerBound)..<max(max($0.lowerBound, reach.lowerBound), min($0.upperBound, reach.upperBound))
             }
             let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? reach.lowerBound..<reach.lowerBound
             // Near the outline: the coverage and paint `ShapeRasterizer.render` gives.
@@ -125,14 +128,12 @@ package struct ShapeDrawing: @unchecked Sendable {
             // straight into the canvas when it is opaque.
             if opaqueInside, !inside.isEmpty {
                 (target + inside.lowerBound * 4).withMemoryRebound(to: UInt32.self, capacity: inside.count) {
-                    fill.colors(into: $0, count: inside.count, x: start.x + Double(inside.lowerBound) * du,
-                                y: start.y + Double(inside.lowerBound) * dv, dx: du, dy: dv)
+                    fill.colors(into: $0, count: inside.count, x: start.x, y: start.y, dx: du, dy: dv, first: inside.lowerBound)
                 }
             } else if !inside.isEmpty {
                 if fills {
-                    fill.colors(into: row + inside.lowerBound, count: inside.count,
-                                x: start.x + Double(inside.lowerBound) * du, y: start.y + Double(inside.lowerBound) * dv,
-                                dx: du, dy: dv)
+                    fill.colors(into: row + inside.lowerBound, count: inside.count, x: start.x, y: start.y, dx: du, dy: dv,
+                                first: inside.lowerBound)
                 } else {
                     (row + inside.lowerBound).update(repeating: 0, count: inside.count)
                 }
@@ -174,6 +175,24 @@ package struct ShapeDrawing: @unchecked Sendable {
         let high = max(0, min(Double(count), (t.upperBound + slack).rounded(.down) + 1))
         guard low < high else { return nil }
         return Int(low)..<Int(high)
+    }
+
+    /// Where on the line the pixel centres lie over the shape's raster, [0, rasterWidth) ×
+    /// [0, rasterHeight) in raster coordinates: the most `ShapeRasterizer.render` draws (the
+    /// first-order estimate of a long ellipse's distance would otherwise reach past its tips).
+    private func rasterSpan(_ line: Line) -> ClosedRange<Double>? {
+        let cx = margin + boxWidth / 2, cy = margin + boxHeight / 2
+        let across = Self.interval(line.u, line.du, -cx, Double(rasterWidth) - cx)
+        let down = Self.interval(line.v, line.dv, -cy, Double(rasterHeight) - cy)
+        return across.flatMap { a in down.flatMap { Self.meet(a, $0) } }
+    }
+
+    /// Where low ≤ p + t·step ≤ high.
+    static func interval(_ p: Double, _ step: Double, _ low: Double, _ high: Double) -> ClosedRange<Double>? {
+        guard low <= high else { return nil }
+        if abs(step) < 1e-12 { return p >= low && p <= high ? -1e18...1e18 : nil }
+        let t1 = (low - p) / step, t2 = (high - p) / step
+        return min(t1, t2)...max(t1, t2)
     }
 
     /// Where on the line the shape can have pixels (a superset: the box grown by what the

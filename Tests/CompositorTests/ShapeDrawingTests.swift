@@ -85,6 +85,28 @@ import Timeline
         }
     }
 
+    /// A long thin ellipse's first-order distance reads too little past its tips; drawn straight,
+    /// it still draws nothing beyond where its raster would be drawn.
+    @Test func aLongEllipseDrawsNothingPastItsRaster() {
+        let shape = ShapeContent(geometry: .ellipse, fill: .solid(RGBAColor(red: 1, green: 1, blue: 1)))
+        let drawing = ShapeDrawing(shape: shape, width: 180, height: 2)
+        let map = placement(drawing, rotation: 45, x: 100, y: 75)
+        let direct = Raster(width: 200, height: 150), resampled = Raster(width: 200, height: 150)
+        drawing.draw(transform: map, opacity: 255, onto: direct, rows: 0..<150)
+        LayerCompositor.draw(ShapeRasterizer.render(shape, width: 180, height: 2).raster, transform: map, opacity: 1, onto: resampled)
+        var outside = 0
+        for y in 0..<150 {
+            for x in 0..<200 where direct.pixel(x: x, y: y).w > 0 {
+                // The resampled raster, or a neighbour of it (bilinear edges are a pixel wide).
+                let near = (max(0, y - 1)...min(149, y + 1)).contains { ny in
+                    (max(0, x - 1)...min(199, x + 1)).contains { nx in resampled.pixel(x: nx, y: ny).w > 0 }
+                }
+                if !near { outside += 1 }
+            }
+        }
+        #expect(outside == 0)
+    }
+
     /// Inside the fill, the pixels are exactly the paint: nothing of the canvas shows through an
     /// opaque rotated shape, and a solid one is one colour.
     @Test func anOpaqueRotatedShapeHidesWhatIsUnder() {
