@@ -6,7 +6,8 @@ public import Timeline
 public struct PaintSampler: Sendable {
     private enum Mode: Sendable {
         case solid(SIMD4<UInt8>)
-        case linear(dirX: Double, dirY: Double, length: Double)
+        /// The gradient's parameter is the plane t = a·x + b·y + c (no division per point).
+        case linear(a: Double, b: Double, c: Double)
         case radial
         case conic(start: Double)
     }
@@ -18,6 +19,7 @@ public struct PaintSampler: Sendable {
     /// The box the paint spans, in the coordinates points are given in.
     private let centerX, centerY, halfWidth, halfHeight: Double
 
+    /// A power of two (`tableIndex` masks with it).
     private static let tableSize = 1024
 
     /// A sampler for `paint` spread over the box at (x, y) of size width × height, with an extra
@@ -43,7 +45,9 @@ public struct PaintSampler: Sendable {
             case .linear(let angle):
                 let r = angle * .pi / 180
                 let dx = sin(r), dy = -cos(r)
-                mode = .linear(dirX: dx, dirY: dy, length: max(abs(width * dx) + abs(height * dy), 1e-9))
+                let length = max(abs(width * dx) + abs(height * dy), 1e-9)
+                let cx = x + width / 2, cy = y + height / 2
+                mode = .linear(a: dx / length, b: dy / length, c: 0.5 - (cx * dx + cy * dy) / length)
             case .radial:
                 mode = .radial
             case .conic(let angle):
@@ -64,6 +68,15 @@ public struct PaintSampler: Sendable {
         return table.allSatisfy { $0.w == 255 }
     }
 
+    /// The table entry for parameter `t`: t·(size − 1) rounded to nearest (ties to even), with no
+    /// conversion that could trap: t is clamped to 0...1 (NaN, from a degenerate box, reads as 0),
+    /// and adding 2⁵² rounds it and leaves the integer in the low bits of the double.
+    @inline(__always)
+    static func tableIndex(_ t: Double) -> Int {
+        let rounded = t.unitClamped * Double(tableSize - 1) + 0x1p52
+        return Int(truncatingIfNeeded: rounded.bitPattern & UInt64(tableSize - 1))
+    }
+
     @inline(__always)
     static func pack(_ c: SIMD4<UInt8>) -> UInt32 {
         (UInt32(c.x) | UInt32(c.y) << 8 | UInt32(c.z) << 16 | UInt32(c.w) << 24).littleEndian
@@ -77,15 +90,12 @@ public struct PaintSampler: Sendable {
         switch mode {
         case .solid(let color):
             out.update(repeating: Self.pack(color), count: count)
-        case .linear(let dirX, let dirY, let length):
-            let last = Double(Self.tableSize - 1)
+        case .linear(let a, let b, let c):
             packedTable.withUnsafeBufferPointer { entries in
                 guard let entries = entries.baseAddress else { return }
                 for i in 0..<count {
                     let k = Double(first + i)
-                    let t = ((x + k * dx - centerX) * dirX + (y + k * dy - centerY) * dirY) / length + 0.5
-                    // t is in 0...1 after clamping, so adding a half and truncating rounds it.
-                    out[i] = entries[Int(t.unitClamped * last + 0.5)]
+                    out[i] = entries[Self.tableIndex(a * (x + k * dx) + b * (y + k * dy) + c)]
                 }
             }
         case .radial, .conic:
@@ -103,8 +113,8 @@ public struct PaintSampler: Sendable {
         switch mode {
         case .solid(let color):
             return color
-        case .linear(let dirX, let dirY, let length):
-            t = ((x - centerX) * dirX + (y - centerY) * dirY) / length + 0.5
+        case .linear(let a, let b, let c):
+            t = a * x + b * y + c
         case .radial:
             // The ellipse of the box's proportions that passes through its corners.
             let u = (x - centerX) / halfWidth, v = (y - centerY) / halfHeight
@@ -113,8 +123,7 @@ public struct PaintSampler: Sendable {
             let degrees = atan2(x - centerX, -(y - centerY)) * 180 / .pi - start
             t = ((degrees.truncatingRemainder(dividingBy: 360)) + 360).truncatingRemainder(dividingBy: 360) / 360
         }
-        // unitClamped reads NaN (a degenerate box, say) as 0, so the conversion cannot trap.
-        let index = Int(t.unitClamped * Double(Self.tableSize - 1) + 0.5)
+        let index = Self.tableIndex(t)
         return table[index]
     }
 }

@@ -104,6 +104,18 @@ import Timeline
         #expect(values == expected)
     }
 
+    @Test func gradientTableIndicesRoundWithoutTrapping() {
+        #expect(PaintSampler.tableIndex(0) == 0)
+        #expect(PaintSampler.tableIndex(1) == 1023)
+        #expect(PaintSampler.tableIndex(0.25) == 256)      // 255.75
+        #expect(PaintSampler.tableIndex(0.5) == 512)          // 511.5 exactly: a tie goes to the even neighbour
+        #expect(PaintSampler.tableIndex(-3) == 0)
+        #expect(PaintSampler.tableIndex(7) == 1023)
+        #expect(PaintSampler.tableIndex(.nan) == 0)
+        #expect(PaintSampler.tableIndex(.infinity) == 1023)
+        #expect(PaintSampler.tableIndex(-.infinity) == 0)
+    }
+
     @Test func gradientsInterpolateInPremultipliedSpace() {
         let gradient = Gradient(kind: .linear(angle: 90), stops: [
             GradientStop(offset: 0, color: RGBAColor(red: 1, green: 0, blue: 0, alpha: 1)),
