@@ -4,13 +4,9 @@
 #include <zlib.h>
 #include <setjmp.h>
 #include <string.h>
-/* The simplified libpng API needs no setjmp, which Swift cannot use. */
-static inline png_uint_32 reel_png_image_version(void) { return PNG_IMAGE_VERSION; }
-static inline png_uint_32 reel_png_format_rgba(void) { return PNG_FORMAT_RGBA; }
-static inline png_uint_32 reel_png_flag_fast(void) { return PNG_IMAGE_FLAG_FAST; }
-static inline int reel_png_image_failed(png_imagep image) { return PNG_IMAGE_FAILED(*image); }
-
-/* ---- Writing a PNG whose image data was compressed by the caller (in pieces, in parallel) ---- */
+/* Writing a PNG whose image data the caller compressed (in pieces, in parallel). libpng reports
+ * errors by longjmp, which Swift cannot catch: the one function that calls into it sets its jump
+ * here, in C. */
 
 /* The most bytes reel_deflate_piece can write for `count` input bytes. */
 static inline size_t reel_deflate_piece_bound(size_t count) { return compressBound((uLong)count) + 64; }

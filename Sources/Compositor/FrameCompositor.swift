@@ -200,8 +200,7 @@ public final class FrameCompositor: @unchecked Sendable {
         // have pixels: elsewhere the scratch would stay clear and blend nothing.
         let scratch = self.scratch ?? Raster(width: canvas.width, height: canvas.height)
         if self.scratch == nil { self.scratch = scratch }
-        let (width, height) = layer.shape.map { ($0.rasterWidth, $0.rasterHeight) } ?? (layer.raster.width, layer.raster.height)
-        let area = LayerCompositor.bounds(width: width, height: height, transform: transform,
+        let area = LayerCompositor.bounds(width: layer.width, height: layer.height, transform: transform,
                                           canvasWidth: canvas.width, canvasHeight: canvas.height)
         let columns = area.x0..<max(area.x0, area.x1), drawn = rows.clamped(to: area.y0..<max(area.y0, area.y1))
         guard !columns.isEmpty, !drawn.isEmpty else { return }
@@ -233,8 +232,7 @@ public final class FrameCompositor: @unchecked Sendable {
         guard item.reveal == nil, item.lightSweep == nil else {
             return PixelRect(x0: 0, y0: 0, x1: canvas.width, y1: canvas.height)
         }
-        let (width, height) = layer.shape.map { ($0.rasterWidth, $0.rasterHeight) } ?? (layer.raster.width, layer.raster.height)
-        return LayerCompositor.bounds(width: width, height: height, transform: placement(of: layer, item: item),
+        return LayerCompositor.bounds(width: layer.width, height: layer.height, transform: placement(of: layer, item: item),
                                       canvasWidth: canvas.width, canvasHeight: canvas.height)
     }
 
@@ -413,6 +411,10 @@ public final class FrameCompositor: @unchecked Sendable {
         var shape: ShapeDrawing?
 
         static let noPixels = Raster(width: 0, height: 0)
+
+        /// The size of the layer's whole raster (of the raster its shape would have).
+        var width: Int { shape?.rasterWidth ?? raster.width }
+        var height: Int { shape?.rasterHeight ?? raster.height }
     }
 
     /// Whether rotated shapes and shapes whose scale changes are drawn straight onto the canvas

@@ -34,10 +34,16 @@ public final class Raster: @unchecked Sendable {
 
     /// The pixel at (x, y) with alpha divided out (straight colour), as a `#rrggbbaa`-style tuple.
     public func straightPixel(x: Int, y: Int) -> SIMD4<UInt8> {
-        let p = pixel(x: x, y: y)
+        Self.straightened(pixel(x: x, y: y))
+    }
+
+    /// A premultiplied pixel with alpha divided out (straight colour), rounded to nearest; opaque
+    /// and fully transparent pixels stay as they are.
+    @inlinable
+    public static func straightened(_ p: SIMD4<UInt8>) -> SIMD4<UInt8> {
         guard p.w > 0, p.w < 255 else { return p }
-        let a = Int(p.w)
-        func un(_ c: UInt8) -> UInt8 { UInt8(min(255, (Int(c) * 255 + a / 2) / a)) }
+        let a = UInt32(p.w)
+        func un(_ c: UInt8) -> UInt8 { UInt8(truncatingIfNeeded: min(255, (UInt32(c) * 255 + a / 2) / a)) }
         return SIMD4(un(p.x), un(p.y), un(p.z), p.w)
     }
 
@@ -53,25 +59,6 @@ public final class Raster: @unchecked Sendable {
         let copy = Raster(width: width, height: height)
         copy.pixels.update(from: pixels, count: byteCount)
         return copy
-    }
-
-    /// The whole image with alpha divided out (straight RGBA), for formats such as PNG.
-    public func straightRGBA() -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: byteCount)
-        for i in 0..<(width * height) {
-            let a = Int(pixels[i * 4 + 3])
-            bytes[i * 4 + 3] = UInt8(a)
-            guard a > 0 else { continue }
-            // Opaque pixels (most of a frame) are their own straight colour: no division.
-            if a == 255 {
-                (bytes[i * 4], bytes[i * 4 + 1], bytes[i * 4 + 2]) = (pixels[i * 4], pixels[i * 4 + 1], pixels[i * 4 + 2])
-                continue
-            }
-            for c in 0..<3 {
-                bytes[i * 4 + c] = UInt8(min(255, (Int(pixels[i * 4 + c]) * 255 + a / 2) / a))
-            }
-        }
-        return bytes
     }
 }
 

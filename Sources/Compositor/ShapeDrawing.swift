@@ -23,10 +23,9 @@ package struct ShapeDrawing: @unchecked Sendable {
     private let fills: Bool, strokes: Bool
     private let fill: PaintSampler, stroke: PaintSampler
     private let distance: (Double, Double) -> Double
-    /// Pixels at distance ≤ −inset from the outline are the fill colour alone.
-    private let inset: Double
-    /// Pixels at distance ≥ outset are untouched.
-    private let outset: Double
+    /// How far from the outline, either side, its anti-aliased edge and stroke reach: pixels at
+    /// distance ≤ −reach are the fill colour alone, pixels at distance ≥ reach are untouched.
+    private let reach: Double
     /// The largest corner radius of a rectangle (0 for other shapes).
     private let largestRadius: Double
     /// A polygon's edges about the box's centre: a vertex and the outward unit normal.
@@ -46,8 +45,7 @@ package struct ShapeDrawing: @unchecked Sendable {
         stroke = PaintSampler(paint: shape.stroke ?? clear, x: margin, y: margin, width: width, height: height)
         distance = ShapeRasterizer.signedDistance(shape.geometry, x: margin, y: margin, width: width, height: height)
         let strokeReach = strokes ? (strokeWidth >= 1 ? strokeWidth / 2 + 0.5 : 1) : 0
-        inset = max(fills ? 0.5 : 0, strokeReach)
-        outset = max(fills ? 0.5 : 0, strokeReach)
+        reach = max(fills ? 0.5 : 0, strokeReach)
         let hw = width / 2, hh = height / 2
         switch shape.geometry {
         case .rectangle(let radii):
@@ -59,10 +57,7 @@ package struct ShapeDrawing: @unchecked Sendable {
             edges = []
         case .regularPolygon(let sides):
             largestRadius = 0
-            let vertices = (0..<max(sides, 0)).map { i -> (Double, Double) in
-                let angle = 2 * Double.pi * Double(i) / Double(sides)
-                return (hw * sin(angle), -hh * cos(angle))
-            }
+            let vertices = ShapeRasterizer.polygonVertices(sides: sides, halfWidth: hw, halfHeight: hh)
             edges = vertices.indices.compactMap { i in
                 let (ax, ay) = vertices[i], (bx, by) = vertices[(i + 1) % vertices.count]
                 var nx = by - ay, ny = -(bx - ax)
@@ -115,14 +110,12 @@ package struct ShapeDrawing: @unchecked Sendable {
             // Only pixel centres over the shape's raster (where `render` would draw), and of those
             // (with spans) only the ones the outline can reach.
             let over = rasterSpan(line).flatMap { raster in spans ? outerSpan(line).flatMap { Self.meet(raster, $0) } : raster }
-            guard let reach = pixelSpan(over, count: count, grow: false) else { continue }
-            let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil).map {
-                max($0.lowerBound, reach.lowerBound)..<max(max($0.lowerBound, reach.lowerBound), min($0.upperBound, reach.upperBound))
-            }
-            let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? reach.lowerBound..<reach.lowerBound
+            guard let touched = pixelSpan(over, count: count, grow: false) else { continue }
+            let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil)?.clamped(to: touched)
+            let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? touched.lowerBound..<touched.lowerBound
             // Near the outline: the coverage and paint `ShapeRasterizer.render` gives.
-            for i in reach.lowerBound..<inside.lowerBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
-            for i in inside.upperBound..<reach.upperBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
+            for i in touched.lowerBound..<inside.lowerBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
+            for i in inside.upperBound..<touched.upperBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
             let target = canvas.pixels + (y * canvas.width + x0) * 4
             // Deep inside: the fill alone (nothing when only the outline is stroked), written
             // straight into the canvas when it is opaque.
@@ -140,13 +133,13 @@ package struct ShapeDrawing: @unchecked Sendable {
             }
             row.withMemoryRebound(to: UInt8.self, capacity: count * 4) { bytes in
                 if opaqueInside, !inside.isEmpty {
-                    Blend.sourceOver(source: bytes + reach.lowerBound * 4, destination: target + reach.lowerBound * 4,
-                                     count: inside.lowerBound - reach.lowerBound, opacity: opacity)
+                    Blend.sourceOver(source: bytes + touched.lowerBound * 4, destination: target + touched.lowerBound * 4,
+                                     count: inside.lowerBound - touched.lowerBound, opacity: opacity)
                     Blend.sourceOver(source: bytes + inside.upperBound * 4, destination: target + inside.upperBound * 4,
-                                     count: reach.upperBound - inside.upperBound, opacity: opacity)
+                                     count: touched.upperBound - inside.upperBound, opacity: opacity)
                 } else {
-                    Blend.sourceOver(source: bytes + reach.lowerBound * 4, destination: target + reach.lowerBound * 4,
-                                     count: reach.count, opacity: opacity)
+                    Blend.sourceOver(source: bytes + touched.lowerBound * 4, destination: target + touched.lowerBound * 4,
+                                     count: touched.count, opacity: opacity)
                 }
             }
         }
@@ -202,29 +195,29 @@ package struct ShapeDrawing: @unchecked Sendable {
         if case .ellipse = shape.geometry, abs(hw - hh) >= 1e-9 {
             // The distance is a first-order estimate f/|∇f|, which can read far less than the
             // true distance near the ends of a long ellipse. As |∇f| ≤ 2·s/min(hw, hh) where s is
-            // the box-normalised radius, it is ≥ outset beyond the ellipse scaled by
-            // S = k + √(k² + 1), k = outset/min(hw, hh).
-            let k = outset / max(min(hw, hh), 1e-9)
+            // the box-normalised radius, it is ≥ reach beyond the ellipse scaled by
+            // S = k + √(k² + 1), k = reach/min(hw, hh).
+            let k = reach / max(min(hw, hh), 1e-9)
             let scaled = Line(u: line.u / hw, v: line.v / hh, du: line.du / hw, dv: line.dv / hh)
             return Self.disc(scaled, radius: (k + (k * k + 1).squareRoot()) * (1 + 1e-9))
         }
         // Rectangles, circles and polygons lie in their box, and their distances are exact.
-        let grow = outset + 1e-3
+        let grow = reach + 1e-3
         return Self.slab(line.u, line.du, hw + grow).flatMap { a in Self.slab(line.v, line.dv, hh + grow).flatMap { Self.meet(a, $0) } }
     }
 
-    /// Where on the line the pixels are at distance ≤ −inset from the outline (a subset: convex
+    /// Where on the line the pixels are at distance ≤ −reach from the outline (a subset: convex
     /// parts of that region, whose points are provably that deep).
     private func innerSpan(_ line: Line) -> ClosedRange<Double>? {
         let hw = boxWidth / 2, hh = boxHeight / 2
         switch shape.geometry {
         case .rectangle:
-            // Two crossed boxes, each inside the rounded rectangle shrunk by `inset`.
+            // Two crossed boxes, each inside the rounded rectangle shrunk by `reach`.
             let r = largestRadius
             func box(_ w: Double, _ h: Double) -> ClosedRange<Double>? {
                 Self.slab(line.u, line.du, w).flatMap { a in Self.slab(line.v, line.dv, h).flatMap { Self.meet(a, $0) } }
             }
-            let wide = box(hw - inset, hh - inset - r), tall = box(hw - inset - r, hh - inset)
+            let wide = box(hw - reach, hh - reach - r), tall = box(hw - reach - r, hh - reach)
             switch (wide, tall) {
             case (let a?, let b?):
                 if a.lowerBound <= b.upperBound, b.lowerBound <= a.upperBound {
@@ -236,20 +229,20 @@ package struct ShapeDrawing: @unchecked Sendable {
             case (nil, nil): return nil
             }
         case .ellipse:
-            if abs(hw - hh) < 1e-9 { return Self.disc(line, radius: hw - inset) }
-            // The estimate f/|∇f| (f = u² + v² − 1 in box-normalised units) is ≤ −inset on the
-            // ellipse scaled by s when 1 − s² ≥ 2·inset·s/min(hw, hh).
-            let k = inset / max(min(hw, hh), 1e-9)
+            if abs(hw - hh) < 1e-9 { return Self.disc(line, radius: hw - reach) }
+            // The estimate f/|∇f| (f = u² + v² − 1 in box-normalised units) is ≤ −reach on the
+            // ellipse scaled by s when 1 − s² ≥ 2·reach·s/min(hw, hh).
+            let k = reach / max(min(hw, hh), 1e-9)
             let s = (k * k + 1).squareRoot() - k
             let scaled = Line(u: line.u / hw, v: line.v / hh, du: line.du / hw, dv: line.dv / hh)
             return Self.disc(scaled, radius: s)
         case .regularPolygon(let sides):
-            // The polygon is convex: the points at least `inset` inside every edge's line.
+            // The polygon is convex: the points at least `reach` inside every edge's line.
             guard sides >= 3 else { return nil }
             var span: ClosedRange<Double>? = -Double.infinity...Double.infinity
             for (ax, ay, nx, ny) in edges {
-                // n·(p − a) ≤ −inset along p = (u, v) + t·(du, dv).
-                let base = nx * (line.u - ax) + ny * (line.v - ay) + inset
+                // n·(p − a) ≤ −reach along p = (u, v) + t·(du, dv).
+                let base = nx * (line.u - ax) + ny * (line.v - ay) + reach
                 let step = nx * line.du + ny * line.dv
                 guard let current = span else { return nil }
                 if abs(step) < 1e-12 {

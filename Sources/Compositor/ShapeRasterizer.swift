@@ -112,11 +112,17 @@ public enum ShapeRasterizer {
                 return f / max((gx * gx + gy * gy).squareRoot(), 1e-9)
             }
         case .regularPolygon(let sides):
-            let vertices = (0..<sides).map { i -> (Double, Double) in
-                let angle = 2 * Double.pi * Double(i) / Double(sides)
-                return (cx + hw * sin(angle), cy - hh * cos(angle))
-            }
+            let vertices = polygonVertices(sides: sides, halfWidth: hw, halfHeight: hh).map { (cx + $0.x, cy + $0.y) }
             return { px, py in polygonDistance(px, py, vertices) }
+        }
+    }
+
+    /// The vertices of a regular polygon inscribed in the ellipse of half-axes (halfWidth,
+    /// halfHeight) about the origin, the first at the top, clockwise on a y-down canvas.
+    static func polygonVertices(sides: Int, halfWidth hw: Double, halfHeight hh: Double) -> [(x: Double, y: Double)] {
+        (0..<max(sides, 0)).map { i in
+            let angle = 2 * Double.pi * Double(i) / Double(sides)
+            return (hw * sin(angle), -hh * cos(angle))
         }
     }
 

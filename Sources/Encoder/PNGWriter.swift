@@ -90,28 +90,12 @@ public enum PNGWriter {
         var previous = SIMD4<UInt8>.zero
         for x in 0..<raster.width {
             let p = source + x * 4
-            let a = p[3]
-            var straight = SIMD4<UInt8>(p[0], p[1], p[2], a)
-            if a != 255 {
-                if a == 0 {
-                    straight = .zero
-                } else {
-                    let alpha = Int(a)
-                    func un(_ c: UInt8) -> UInt8 { UInt8(min(255, (Int(c) * 255 + alpha / 2) / alpha)) }
-                    straight = SIMD4(un(p[0]), un(p[1]), un(p[2]), a)
-                }
-            }
+            // Transparent pixels are written as 0 whatever colour they hold.
+            let straight = p[3] == 0 ? .zero : Raster.straightened(SIMD4(p[0], p[1], p[2], p[3]))
             let difference = straight &- previous
             let q = out + 1 + x * 4
             (q[0], q[1], q[2], q[3]) = (difference.x, difference.y, difference.z, difference.w)
             previous = straight
-        }
-    }
-
-    private static func message(_ image: png_image) -> String {
-        var copy = image
-        return withUnsafeBytes(of: &copy.message) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 }
