@@ -93,7 +93,23 @@ public struct PaintSampler: Sendable {
         case .linear(let a, let b, let c):
             packedTable.withUnsafeBufferPointer { entries in
                 guard let entries = entries.baseAddress else { return }
-                for i in 0..<count {
+                // Four parameters at a time, each lane the scalar arithmetic below (so the same entries).
+                let step = SIMD4<Double>(0, 1, 2, 3)
+                var i = 0
+                while i &+ 4 <= count {
+                    let k = SIMD4<Double>(repeating: Double(first &+ i)) + step
+                    let t = a * (x + k * dx) + b * (y + k * dy) + c
+                    let low = t.replacing(with: 0, where: .!(t .>= 0))
+                    let clamped = low.replacing(with: 1, where: low .> 1)
+                    let rounded = clamped * Double(Self.tableSize - 1) + 0x1p52
+                    let index = unsafeBitCast(rounded, to: SIMD4<UInt64>.self) & UInt64(Self.tableSize - 1)
+                    out[i] = entries[Int(truncatingIfNeeded: index[0])]
+                    out[i &+ 1] = entries[Int(truncatingIfNeeded: index[1])]
+                    out[i &+ 2] = entries[Int(truncatingIfNeeded: index[2])]
+                    out[i &+ 3] = entries[Int(truncatingIfNeeded: index[3])]
+                    i &+= 4
+                }
+                for i in i..<count {
                     let k = Double(first + i)
                     out[i] = entries[Self.tableIndex(a * (x + k * dx) + b * (y + k * dy) + c)]
                 }

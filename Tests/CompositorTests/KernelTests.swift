@@ -45,6 +45,78 @@ import Timeline
         }
     }
 
+    /// Premultiplied random pixels, with runs of transparent and of opaque ones (the kernels skip
+    /// or copy those eight and four at a time).
+    static func randomPixels(_ count: Int, using generator: inout some RandomNumberGenerator) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: count * 4)
+        var i = 0
+        while i < count {
+            let run = Int.random(in: 1...19, using: &generator)
+            let kind = Int.random(in: 0..<3, using: &generator)
+            for p in i..<min(count, i + run) {
+                let a: UInt8 = kind == 0 ? 0 : kind == 1 ? 255 : .random(in: 0...255, using: &generator)
+                pixels[p * 4 + 3] = a
+                for c in 0..<3 { pixels[p * 4 + c] = .random(in: 0...a, using: &generator) }
+            }
+            i += run
+        }
+        return pixels
+    }
+
+    /// The wide kernel (eight, then four pixels a step) gives exactly the bytes of the per-pixel one.
+    @Test(arguments: [255, 200, 128, 1])
+    func wideSourceOverMatchesThePixelKernel(opacity: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for count in [1, 4, 7, 8, 12, 15, 16, 103, 1000] {
+            let source = Self.randomPixels(count, using: &generator)
+            let destination = Self.randomPixels(count, using: &generator)
+            var wide = destination, single = destination
+            source.withUnsafeBufferPointer { s in
+                wide.withUnsafeMutableBufferPointer { d in
+                    Blend.sourceOver(source: s.baseAddress!, destination: d.baseAddress!, count: count, opacity: UInt8(opacity))
+                }
+                single.withUnsafeMutableBufferPointer { d in
+                    for i in 0..<count {
+                        Blend.sourceOverPixel(source: s.baseAddress! + i * 4, destination: d.baseAddress! + i * 4,
+                                              opacity: UInt32(opacity))
+                    }
+                }
+            }
+            #expect(wide == single, "\(count) pixels at opacity \(opacity)")
+        }
+    }
+
+    /// Scales, flips and sub-pixel placements without rotation are drawn a row at a time (each layer
+    /// row resampled once, eight columns at a time); that gives the bytes of sampling every pixel.
+    @Test func rowAtATimeSamplingMatchesPerPixelSampling() {
+        var generator = SystemRandomNumberGenerator()
+        let layer = Raster(width: 53, height: 29)
+        let layerPixels = Self.randomPixels(53 * 29, using: &generator)
+        layer.pixels.update(from: layerPixels, count: layerPixels.count)
+        let background = Self.randomPixels(96 * 64, using: &generator)
+        let maps: [Affine] = [
+            .scale(1.37, 1.21).then(.translation(3.25, 5.5)),
+            .scale(0.61, 0.83).then(.translation(-7.5, 2.125)),
+            .scale(-1.1, 1).then(.translation(70.3, 4)),
+            .scale(1, -0.9).then(.translation(10.5, 40.7)),
+            .scale(2.5, 2.5).then(.translation(-20.2, -11.9)),
+            .translation(0.5, 0.25),
+        ]
+        for (n, map) in maps.enumerated() {
+            for opacity in [1.0, 0.5] {
+                let rows = Raster(width: 96, height: 64), pixels = Raster(width: 96, height: 64)
+                rows.pixels.update(from: background, count: background.count)
+                pixels.pixels.update(from: background, count: background.count)
+                LayerCompositor.draw(layer, transform: map, opacity: opacity, onto: rows, rows: nil, rowAtATime: true)
+                LayerCompositor.draw(layer, transform: map, opacity: opacity, onto: pixels, rows: nil, rowAtATime: false)
+                let same = (0..<rows.byteCount).allSatisfy { rows.pixels[$0] == pixels.pixels[$0] }
+                let changed = (0..<rows.byteCount).contains { rows.pixels[$0] != background[$0] }
+                #expect(same, "map \(n) at opacity \(opacity)")
+                #expect(changed, "map \(n) drew something")
+            }
+        }
+    }
+
     @Test func opaqueSourceReplacesAndTransparentSourceKeeps() {
         var destination: [UInt8] = [10, 20, 30, 255, 10, 20, 30, 255]
         let source: [UInt8] = [200, 100, 50, 255, 0, 0, 0, 0]
