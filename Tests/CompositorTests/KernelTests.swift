@@ -117,6 +117,22 @@ import Timeline
         }
     }
 
+    /// The polygon distance with its edges prepared gives the plain form's distances, bit for bit.
+    @Test func preparedPolygonEdgesGiveTheSameDistances() {
+        var generator = SystemRandomNumberGenerator()
+        for sides in [3, 5, 6, 8, 12] {
+            let vertices = ShapeRasterizer.polygonVertices(sides: sides, halfWidth: 37.3, halfHeight: 21.9).map { (50.25 + $0.x, 30.5 + $0.y) }
+            let edges = ShapeRasterizer.PolygonEdges(vertices)
+            for _ in 0..<2000 {
+                let x = Double.random(in: -10...110, using: &generator), y = Double.random(in: -10...70, using: &generator)
+                // Half of the points on pixel centres, as the rasteriser asks.
+                let (px, py) = Bool.random(using: &generator) ? ((x.rounded(.down) + 0.5), (y.rounded(.down) + 0.5)) : (x, y)
+                let plain = ShapeRasterizer.polygonDistance(px, py, vertices), prepared = edges.distance(px, py)
+                #expect(plain.bitPattern == prepared.bitPattern, "\(sides) sides at (\(px), \(py)): \(plain) vs \(prepared)")
+            }
+        }
+    }
+
     @Test func opaqueSourceReplacesAndTransparentSourceKeeps() {
         var destination: [UInt8] = [10, 20, 30, 255, 10, 20, 30, 255]
         let source: [UInt8] = [200, 100, 50, 255, 0, 0, 0, 0]
