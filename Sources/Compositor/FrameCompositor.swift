@@ -167,8 +167,11 @@ public final class FrameCompositor: @unchecked Sendable {
         let rowBytes = frame.width * 4
         let bands = bandRows(height: frame.height)
         let work = { (rows: Range<Int>) in
-            (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
-                                                                count: rows.count * rowBytes)
+            // The background, unless the first layer paints every pixel of the band over it anyway.
+            if !(self.skipsCoveredBackground && self.paintsOver(layers.first, width: frame.width, rows: rows)) {
+                (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
+                                                                    count: rows.count * rowBytes)
+            }
             for (layer, item) in layers { self.draw(layer, item: item, onto: frame, rows: rows) }
             finish?(rows)
         }
@@ -180,6 +183,14 @@ public final class FrameCompositor: @unchecked Sendable {
             let shared = BandWork(run: work)
             DispatchQueue.concurrentPerform(iterations: bands.count) { shared.run(bands[$0]) }
         }
+    }
+
+    /// Whether `layer` writes every pixel of the `rows` of a `width`-wide frame without reading
+    /// them (an opaque shape covering them, such as a full-canvas backdrop).
+    private func paintsOver(_ layer: (layer: PreparedLayer, item: DrawItem)?, width: Int, rows: Range<Int>) -> Bool {
+        guard let (layer, item) = layer, let shape = layer.shape, item.reveal == nil, item.lightSweep == nil else { return false }
+        return shape.paintsOver(transform: placement(of: layer, item: item), opacity: UInt8((item.opacity.unitClamped * 255).rounded()),
+                                width: width, rows: rows)
     }
 
     /// The drawing of one band, handed to the threads that draw the others at the same time.
@@ -416,6 +427,10 @@ public final class FrameCompositor: @unchecked Sendable {
         var width: Int { shape?.rasterWidth ?? raster.width }
         var height: Int { shape?.rasterHeight ?? raster.height }
     }
+
+    /// Whether the background is left out of bands the first layer paints over entirely (on
+    /// unless a test compares the two).
+    package var skipsCoveredBackground = true
 
     /// Whether rotated shapes and shapes whose scale changes are drawn straight onto the canvas
     /// (on unless a test compares them with rasterising and resampling).

@@ -101,18 +101,9 @@ package struct ShapeDrawing: @unchecked Sendable {
                       row: UnsafeMutablePointer<UInt32>, spans: Bool) {
         let (x0, count) = (columns.lowerBound, columns.count)
         let opaqueInside = fills && fill.isOpaque && opacity == 255
-        let cx = margin + boxWidth / 2, cy = margin + boxHeight / 2
+        let (du, dv) = (inverse.a, inverse.b)
         for y in rows {
-            let start = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5)
-            guard start.x.isFinite, start.y.isFinite else { continue }
-            let (du, dv) = (inverse.a, inverse.b)
-            let line = Line(u: start.x - cx, v: start.y - cy, du: du, dv: dv)
-            // Only pixel centres over the shape's raster (where `render` would draw), and of those
-            // (with spans) only the ones the outline can reach.
-            let over = rasterSpan(line).flatMap { raster in spans ? outerSpan(line).flatMap { Self.meet(raster, $0) } : raster }
-            guard let touched = pixelSpan(over, count: count, grow: false) else { continue }
-            let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil)?.clamped(to: touched)
-            let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? touched.lowerBound..<touched.lowerBound
+            guard let (start, touched, inside) = self.spans(ofRow: y, inverse: inverse, x0: x0, count: count, spans: spans) else { continue }
             // Near the outline: the coverage and paint `ShapeRasterizer.render` gives.
             for i in touched.lowerBound..<inside.lowerBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
             for i in inside.upperBound..<touched.upperBound { row[i] = edgePixel(start.x + Double(i) * du, start.y + Double(i) * dv) }
@@ -143,6 +134,37 @@ package struct ShapeDrawing: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Canvas row `y` from column `x0`, `count` pixels: where its first pixel centre lies in raster
+    /// coordinates, the pixels the shape can touch, and of those the ones deep inside the fill (an
+    /// empty range at `touched`'s start when none, or without spans). Nil when it touches none.
+    @inline(__always)
+    private func spans(ofRow y: Int, inverse: Affine, x0: Int, count: Int, spans: Bool)
+        -> (start: (x: Double, y: Double), touched: Range<Int>, inside: Range<Int>)? {
+        let cx = margin + boxWidth / 2, cy = margin + boxHeight / 2
+        let start = inverse.apply(Double(x0) + 0.5, Double(y) + 0.5)
+        guard start.x.isFinite, start.y.isFinite else { return nil }
+        let line = Line(u: start.x - cx, v: start.y - cy, du: inverse.a, dv: inverse.b)
+        // Only pixel centres over the shape's raster (where `render` would draw), and of those
+        // (with spans) only the ones the outline can reach.
+        let over = rasterSpan(line).flatMap { raster in spans ? outerSpan(line).flatMap { Self.meet(raster, $0) } : raster }
+        guard let touched = pixelSpan(over, count: count, grow: false) else { return nil }
+        let inner = (spans ? pixelSpan(innerSpan(line), count: count, grow: false) : nil)?.clamped(to: touched)
+        let inside = inner.flatMap { $0.isEmpty ? nil : $0 } ?? touched.lowerBound..<touched.lowerBound
+        return (start, touched, inside)
+    }
+
+    /// Whether drawing the shape through `transform` at `opacity` writes every pixel of the `rows`
+    /// of a `width`-wide canvas with opaque fill alone, reading nothing under it: then what was
+    /// there before does not matter (the frame's background need not be laid down first).
+    func paintsOver(transform: Affine, opacity: UInt8, width: Int, rows: Range<Int>) -> Bool {
+        guard opacity == 255, fills, fill.isOpaque, width > 0, !rows.isEmpty, let inverse = transform.inverse else { return false }
+        for y in rows {
+            guard let (_, _, inside) = self.spans(ofRow: y, inverse: inverse, x0: 0, count: width, spans: true),
+                  inside == 0..<width else { return false }
+        }
+        return true
     }
 
     /// The pixel at (px, py) in raster coordinates, as `ShapeRasterizer.render` gives it.

@@ -117,6 +117,36 @@ import Timeline
         for y in 0..<150 { for x in 0..<200 { #expect(raster.pixel(x: x, y: y) == SIMD4(10, 200, 30, 255)) } }
     }
 
+    /// A turning backdrop larger than the canvas paints every pixel, so the frame's background is
+    /// not laid under it; the frames are the bytes of drawing the background first, frame after
+    /// frame into the same raster (nothing of the frame before may show), and a backdrop that
+    /// leaves a corner bare, or is translucent, does not count as covering.
+    @Test func aBackdropThatCoversTheCanvasReplacesTheBackground() throws {
+        let backdrop = ShapeContent(geometry: .rectangle(.zero), fill: .gradient(Self.gradient))
+        func items(_ rotation: Double, size: Double, opacity: Double) -> [DrawItem] {
+            let transform = Transform(x: .constant(100), y: .constant(75), width: .constant(size), height: .constant(size),
+                                      rotation: .constant(rotation))
+            let clip = Clip(origin: "clips[0]", start: 0, duration: 1, opacity: .constant(opacity), transform: transform,
+                            content: .shape(backdrop))
+            return [DrawItem(clip: clip, localTime: 0, canvas: Self.canvas200), item(backdrop, scale: 1, rotation: 10)]
+        }
+        let skipping = FrameCompositor(canvas: Self.canvas200, media: BoundedWorkTests.NoMedia())
+        let laying = FrameCompositor(canvas: Self.canvas200, media: BoundedWorkTests.NoMedia())
+        laying.skipsCoveredBackground = false
+        let (a, b) = (Raster(width: 200, height: 150), Raster(width: 200, height: 150))
+        for (step, (size, opacity)) in [(260.0, 1.0), (260, 1), (200, 1), (260, 0.5), (260, 1)].enumerated() {
+            try skipping.render(items(Double(step) * 7, size: size, opacity: opacity), into: a)
+            try laying.render(items(Double(step) * 7, size: size, opacity: opacity), into: b)
+            #expect((0..<a.byteCount).allSatisfy { a.pixels[$0] == b.pixels[$0] }, "frame \(step)")
+        }
+        let shape = ShapeDrawing(shape: backdrop, width: 260, height: 260)
+        let turned = Affine.translation(-shape.margin - 130, -shape.margin - 130).then(.rotation(degrees: 21)).then(.translation(100, 75))
+        #expect(shape.paintsOver(transform: turned, opacity: 255, width: 200, rows: 0..<150))
+        #expect(!shape.paintsOver(transform: turned, opacity: 254, width: 200, rows: 0..<150))
+        #expect(!shape.paintsOver(transform: turned.then(.translation(30, 0)), opacity: 255, width: 200, rows: 0..<150))
+        #expect(shape.paintsOver(transform: turned.then(.translation(30, 0)), opacity: 255, width: 200, rows: 60..<90))
+    }
+
     func item(_ shape: ShapeContent, scale: Double, rotation: Double) -> DrawItem {
         let transform = Transform(x: .constant(100), y: .constant(75), width: .constant(60), height: .constant(40),
                                   scaleX: .constant(scale), scaleY: .constant(scale), rotation: .constant(rotation))
