@@ -225,7 +225,40 @@ package struct ShapeDrawing: @unchecked Sendable {
         }
         // Rectangles, circles and polygons lie in their box, and their distances are exact.
         let grow = reach + 1e-3
-        return Self.slab(line.u, line.du, hw + grow).flatMap { a in Self.slab(line.v, line.dv, hh + grow).flatMap { Self.meet(a, $0) } }
+        let box = Self.slab(line.u, line.du, hw + grow).flatMap { a in Self.slab(line.v, line.dv, hh + grow).flatMap { Self.meet(a, $0) } }
+        switch shape.geometry {
+        case .ellipse:
+            // A circle: within its radius and the reach of its centre (not its box's corners).
+            return box.flatMap { box in Self.disc(line, radius: hw + grow).flatMap { Self.meet(box, $0) } }
+        case .regularPolygon(let sides) where sides >= 3:
+            // A convex polygon: a point more than `reach` outside any edge's line is at least that
+            // far from the polygon (so the corners of the box beyond the edges are left alone).
+            return box.flatMap { box in halfPlanes(line, offset: grow).flatMap { Self.meet(box, $0) } }
+        default:
+            return box
+        }
+    }
+
+    /// Where on the line n·(p − a) ≤ offset for every edge of the polygon (its inside moved
+    /// outwards by `offset`, or inwards for a negative one). Nil when nowhere or unbounded.
+    private func halfPlanes(_ line: Line, offset: Double) -> ClosedRange<Double>? {
+        var span: ClosedRange<Double> = -Double.infinity...Double.infinity
+        for (ax, ay, nx, ny) in edges {
+            // n·(p − a) − offset ≤ 0 along p = (u, v) + t·(du, dv).
+            let base = nx * (line.u - ax) + ny * (line.v - ay) - offset
+            let step = nx * line.du + ny * line.dv
+            if abs(step) < 1e-12 {
+                if base > 0 { return nil }
+            } else if step > 0 {
+                guard let next = Self.meet(span, -Double.infinity...(-base / step)) else { return nil }
+                span = next
+            } else {
+                guard let next = Self.meet(span, (-base / step)...Double.infinity) else { return nil }
+                span = next
+            }
+        }
+        guard span.lowerBound.isFinite, span.upperBound.isFinite else { return nil }
+        return span
     }
 
     /// Where on the line the pixels are at distance ≤ −reach from the outline (a subset: convex
@@ -261,22 +294,7 @@ package struct ShapeDrawing: @unchecked Sendable {
         case .regularPolygon(let sides):
             // The polygon is convex: the points at least `reach` inside every edge's line.
             guard sides >= 3 else { return nil }
-            var span: ClosedRange<Double>? = -Double.infinity...Double.infinity
-            for (ax, ay, nx, ny) in edges {
-                // n·(p − a) ≤ −reach along p = (u, v) + t·(du, dv).
-                let base = nx * (line.u - ax) + ny * (line.v - ay) + reach
-                let step = nx * line.du + ny * line.dv
-                guard let current = span else { return nil }
-                if abs(step) < 1e-12 {
-                    if base > 0 { return nil }
-                } else if step > 0 {
-                    span = Self.meet(current, -Double.infinity...(-base / step))
-                } else {
-                    span = Self.meet(current, (-base / step)...Double.infinity)
-                }
-            }
-            guard let span, span.lowerBound.isFinite, span.upperBound.isFinite else { return nil }
-            return span
+            return halfPlanes(line, offset: -reach)
         }
     }
 
