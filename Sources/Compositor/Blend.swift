@@ -24,7 +24,7 @@ public enum Blend {
     }
 
     /// Source-over: `destination = source·opacity + destination·(1 − sourceAlpha·opacity)` for
-    /// `count` pixels, four at a time in 128-bit vectors.
+    /// `count` pixels, eight at a time (then four, then one for the rest).
     @inlinable
     public static func sourceOver(source: UnsafePointer<UInt8>, destination: UnsafeMutablePointer<UInt8>,
                                   count: Int, opacity: UInt8) {
@@ -34,35 +34,9 @@ public enum Blend {
         var i = 0
         let alphaMask = SIMD4<UInt32>(repeating: UInt32(0xFF00_0000).littleEndian)
         // Eight pixels at a time where the vectors are wide enough (the same arithmetic as below).
-        let op16 = SIMD16<UInt16>(repeating: UInt16(opacity))
-        let full8 = SIMD8<UInt32>(repeating: 255), low8 = SIMD8<UInt32>(repeating: 0x00FF_00FF)
-        let alphaMask8 = SIMD8<UInt32>(repeating: UInt32(0xFF00_0000).littleEndian)
         while i &+ 8 <= count {
-            let source32 = UnsafeRawPointer(source + i &* 4).loadUnaligned(as: SIMD8<UInt32>.self)
-            let alphas = source32 & alphaMask8
-            if alphas == .zero {
-                i &+= 8
-                continue
-            }
-            if opacity == 255, alphas == alphaMask8 {
-                UnsafeMutableRawPointer(destination + i &* 4).storeBytes(of: source32, as: SIMD8<UInt32>.self)
-                i &+= 8
-                continue
-            }
-            var redBlue = unsafeBitCast(source32 & low8, to: SIMD16<UInt16>.self)
-            var greenAlpha = unsafeBitCast((source32 &>> 8) & low8, to: SIMD16<UInt16>.self)
-            if opacity != 255 {
-                redBlue = divide255(redBlue &* op16)
-                greenAlpha = divide255(greenAlpha &* op16)
-            }
-            let alpha = unsafeBitCast(greenAlpha, to: SIMD8<UInt32>.self) &>> 16
-            let inverse = unsafeBitCast((full8 &- alpha) | ((full8 &- alpha) &<< 16), to: SIMD16<UInt16>.self)
-            let target32 = UnsafeRawPointer(destination + i &* 4).loadUnaligned(as: SIMD8<UInt32>.self)
-            let outRedBlue = redBlue &+ divide255(unsafeBitCast(target32 & low8, to: SIMD16<UInt16>.self) &* inverse)
-            let outGreenAlpha = greenAlpha &+ divide255(unsafeBitCast((target32 &>> 8) & low8, to: SIMD16<UInt16>.self) &* inverse)
-            let result = (unsafeBitCast(outRedBlue, to: SIMD8<UInt32>.self) & low8)
-                | ((unsafeBitCast(outGreenAlpha, to: SIMD8<UInt32>.self) & low8) &<< 8)
-            UnsafeMutableRawPointer(destination + i &* 4).storeBytes(of: result, as: SIMD8<UInt32>.self)
+            over8(UnsafeRawPointer(source + i &* 4).loadUnaligned(as: SIMD8<UInt32>.self),
+                  onto: UnsafeMutableRawPointer(destination + i &* 4), opacity: opacity)
             i &+= 8
         }
         while i + 4 <= count {
@@ -102,6 +76,46 @@ public enum Blend {
             sourceOverPixel(source: source + i * 4, destination: destination + i * 4, opacity: UInt32(opacity))
             i += 1
         }
+    }
+
+    /// Source-over of eight premultiplied pixels (packed, R in the low byte) onto the eight at
+    /// `destination`: the arithmetic of `sourceOverPixel` in each channel. Eight transparent
+    /// pixels change nothing; eight opaque ones at full opacity replace the destination.
+    @inlinable @inline(__always)
+    static func over8(_ source32: SIMD8<UInt32>, onto destination: UnsafeMutableRawPointer, opacity: UInt8) {
+        let low = SIMD8<UInt32>(repeating: 0x00FF_00FF), full = SIMD8<UInt32>(repeating: 255)
+        let alphaMask = SIMD8<UInt32>(repeating: UInt32(0xFF00_0000).littleEndian)
+        let alphas = source32 & alphaMask
+        if allZero(alphas) { return }
+        if opacity == 255, allZero(alphas ^ alphaMask) {
+            destination.storeBytes(of: source32, as: SIMD8<UInt32>.self)
+            return
+        }
+        // Two channels a 32-bit word (red and blue, green and alpha), multiplied as 16-bit lanes.
+        var redBlue = unsafeBitCast(source32 & low, to: SIMD16<UInt16>.self)
+        var greenAlpha = unsafeBitCast((source32 &>> 8) & low, to: SIMD16<UInt16>.self)
+        if opacity != 255 {
+            let op = SIMD16<UInt16>(repeating: UInt16(opacity))
+            redBlue = divide255(redBlue &* op)
+            greenAlpha = divide255(greenAlpha &* op)
+        }
+        let alpha = unsafeBitCast(greenAlpha, to: SIMD8<UInt32>.self) &>> 16
+        let inverse = unsafeBitCast((full &- alpha) | ((full &- alpha) &<< 16), to: SIMD16<UInt16>.self)
+        let target32 = UnsafeRawPointer(destination).loadUnaligned(as: SIMD8<UInt32>.self)
+        let outRedBlue = redBlue &+ divide255(unsafeBitCast(target32 & low, to: SIMD16<UInt16>.self) &* inverse)
+        let outGreenAlpha = greenAlpha &+ divide255(unsafeBitCast((target32 &>> 8) & low, to: SIMD16<UInt16>.self) &* inverse)
+        // Each channel kept to its byte, as storing it as a byte would.
+        let result = (unsafeBitCast(outRedBlue, to: SIMD8<UInt32>.self) & low)
+            | ((unsafeBitCast(outGreenAlpha, to: SIMD8<UInt32>.self) & low) &<< 8)
+        destination.storeBytes(of: result, as: SIMD8<UInt32>.self)
+    }
+
+    /// Whether every lane is 0: the halves folded with OR, then two 64-bit words (`==` on a
+    /// vector compiles to a loop over its lanes).
+    @inlinable @inline(__always)
+    static func allZero(_ v: SIMD8<UInt32>) -> Bool {
+        let folded = unsafeBitCast(v.lowHalf | v.highHalf, to: SIMD2<UInt64>.self)
+        return folded.x | folded.y == 0
     }
 
     @inlinable @inline(__always)
