@@ -12,6 +12,18 @@ enum ConfigLoading {
     /// The timeline of a document in the dialect named `dialect`. Relative sources are read
     /// against the file's folder, and an AVS template's `source.uploadName` names a file there.
     static func timeline(from path: String, dialect: String, printTo stream: OutputStream) throws -> Timeline {
+        if dialect == FVSRenderRequest.name
+            || (dialect == RenderingVideoV2.name && (try? Data(contentsOf: URL(fileURLWithPath: path))).map(FVSRenderRequest.looksLikeRequest) == true) {
+            // A screenplay brief: compiled into a v2 document first, its assets beside it.
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+            let compiled = try BriefCompiling.compile(briefPath: path, mediaFolder: nil, documentFolder: folder)
+            do {
+                return try RenderingVideoV2.decode(compiled.json).lower(sources: .localFiles(relativeTo: folder))
+            } catch {
+                for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
+                throw ExitCode(1)
+            }
+        }
         guard dialect != RenderingVideoV2.name else {
             return try lowered(document(from: path, printTo: stream), configPath: path, printTo: stream)
         }
@@ -80,13 +92,17 @@ func fail(_ message: String) -> ExitCode {
 
 /// `--dialect`, for the commands that read a document.
 struct DialectOption: ParsableArguments {
-    @Option(help: ArgumentHelp("The document's language: \(Dialects.all.map { $0.name }.joined(separator: ", ")).",
-                               discussion: "avs-template-v1 reads an AVS from-json request ({template, output}); its uploadNames are files beside it."))
+    @Option(help: ArgumentHelp("The document's language: \(DialectOption.names.joined(separator: ", ")).",
+                               discussion: "avs-template-v1 reads an AVS from-json request ({template, output}); its uploadNames are files beside it. "
+                                   + "fvs-render-request-v1 is a screenplay brief (see `reel screenplay`), also recognised without --dialect."))
     var dialect: String = RenderingVideoV2.name
 
+    /// The registered dialects and the screenplay brief, which is compiled into v2 first.
+    static var names: [String] { Dialects.all.map { $0.name } + [FVSRenderRequest.name] }
+
     func validate() throws {
-        guard Dialects.named(dialect) != nil else {
-            throw ValidationError("--dialect must be one of \(Dialects.all.map { $0.name }.joined(separator: ", "))")
+        guard Self.names.contains(dialect) else {
+            throw ValidationError("--dialect must be one of \(Self.names.joined(separator: ", "))")
         }
     }
 }

@@ -17,7 +17,7 @@ struct Reel: AsyncParsableCommand {
             RenderingVideo and AVS HTTP APIs on the same engine (docs/server.md, docs/avs-api.md).
             """,
         version: version,
-        subcommands: [RenderCommand.self, FrameCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
+        subcommands: [RenderCommand.self, FrameCommand.self, ScreenplayCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
                       ServeCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self, BenchCommand.self]
     )
 }

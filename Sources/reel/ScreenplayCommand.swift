@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Media
+import TemplateSchema
+
+/// `reel screenplay`: an FVS render request compiled into a RenderingVideo v2 document.
+struct ScreenplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screenplay",
+        abstract: "Compile a screenplay brief (an FVS render request) into a RenderingVideo v2 document.",
+        discussion: """
+            The brief is the JSON payload of the Future Video Studio agent API's POST /renders: name, screenplay, \
+            instructions, shot_count (1–64), scene_target_duration_seconds (4–600), visual_style_preset, assets \
+            [{filename, label, purpose}], … Each asset is a file in --media (the brief's folder by default). The \
+            document's running time is the target to the frame; `reel render` and `reel frame` take it, or the brief \
+            itself. The language is described in docs/screenplay.md.
+            """
+    )
+
+    @Argument(help: "The brief (an FVS render request as JSON).")
+    var brief: String
+
+    @Option(help: "The folder holding the brief's assets (default: the brief's folder).")
+    var media: String?
+
+    @Option(name: .shortAndLong, help: "Where to write the RenderingVideo v2 document.")
+    var output: String
+
+    func run() throws {
+        LibAVLogging.configure(verbose: false)
+        let outputFolder = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL.path
+        let compiled = try BriefCompiling.compile(briefPath: brief, mediaFolder: media, documentFolder: outputFolder)
+        do {
+            try compiled.json.write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw fail("cannot write \(output): \(error.localizedDescription)")
+        }
+        let seconds = Double(compiled.totalFrames) / compiled.frameRate
+        print("\(output): \(compiled.shots.count) shots, \(compiled.totalFrames) frames at \(compiled.frameRate.formattedRate) fps "
+              + "(\(String(format: "%.3f", seconds)) s), style \(compiled.style.name)"
+              + (compiled.music.map { ", music \($0)" } ?? ""))
+        for (index, shot) in compiled.shots.enumerated() {
+            let start = Double(shot.firstFrame) / compiled.frameRate, length = Double(shot.frameCount) / compiled.frameRate
+            print(String(format: "  shot %2d  %7.3f s  +%6.3f s  ", index + 1, start, length) + (shot.visual ?? "text card"))
+        }
+    }
+}
+
+/// Reading a brief from a file, probing its assets, and compiling it.
+enum BriefCompiling {
+    /// The compiled brief at `briefPath`; its assets are files in `mediaFolder` (the brief's folder
+    /// by default), written into the document as paths relative to `documentFolder`.
+    static func compile(briefPath: String, mediaFolder: String?, documentFolder: String) throws -> ScreenplayCompiler.Compiled {
+        let stream = ConfigLoading.OutputStream.standardError
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: briefPath))
+        } catch {
+            throw fail("cannot read \(briefPath): \(error.localizedDescription)")
+        }
+        let folder = URL(fileURLWithPath: mediaFolder ?? URL(fileURLWithPath: briefPath).deletingLastPathComponent().path)
+            .standardizedFileURL.path
+        do {
+            let request = try FVSRenderRequest.read(data)
+            var media: [String: ScreenplayCompiler.MediaFacts] = [:]
+            for asset in request.assets {
+                let path = folder + "/" + asset.filename
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                media[asset.filename] = facts(path: path)
+            }
+            let compiled = try ScreenplayCompiler.compile(request, media: media, source: { name in
+                folder == documentFolder ? name : folder + "/" + name
+            })
+            for warning in compiled.warnings { stream.write("warning: \(warning)") }
+            if request.mode == .music {
+                stream.write("warning: project_mode: cuts are not moved to the music's beats in this build (no beat tracker yet)")
+            }
+            return compiled
+        } catch {
+            for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
+            throw ExitCode(1)
+        }
+    }
+
+    /// What a media file is, from libavformat: a picture (an image codec, or one frame), footage,
+    /// or sound.
+    static func facts(path: String) -> ScreenplayCompiler.MediaFacts {
+        guard let info = try? MediaProbe.probe(path: path) else { return ScreenplayCompiler.MediaFacts(kind: .other) }
+        let imageCodecs: Set = ["png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegls", "qoi"]
+        if let video = info.videoStreams.first {
+            let still = imageCodecs.contains(video.codecName) && (video.frameCount <= 1 || info.formatName.hasSuffix("_pipe")
+                                                                  || info.formatName == "image2")
+            if still { return ScreenplayCompiler.MediaFacts(kind: .image) }
+            return ScreenplayCompiler.MediaFacts(kind: .video, duration: info.duration ?? video.duration)
+        }
+        if let audio = info.audioStreams.first {
+            return ScreenplayCompiler.MediaFacts(kind: .audio, duration: info.duration ?? audio.duration)
+        }
+        return ScreenplayCompiler.MediaFacts(kind: .other)
+    }
+}
+
+extension Double {
+    /// 24, 29.97, 30: a frame rate as people write it.
+    var formattedRate: String {
+        self == rounded() ? String(Int(self)) : String(format: "%.3f", self)
+    }
+}
