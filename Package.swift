@@ -50,6 +50,7 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CAubio", path: "Sources/CAubio", pkgConfig: "aubio", providers: [.apt(["libaubio-dev"])]),
         // The C library's processor affinity, for `reel render --threads`.
         .systemLibrary(name: "CProcessors", path: "Sources/CProcessors"),
 
@@ -59,8 +60,8 @@ let package = Package(
         .target(name: "TemplateSchema", dependencies: ["Timeline"], swiftSettings: strictSettings),
         // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text.
         .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: kernelSettings),
-        // Media decoding and probing through libavformat/libavcodec/libswscale.
-        .target(name: "Media", dependencies: ["CFFmpeg", "Compositor"], swiftSettings: kernelSettings),
+        // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
+        .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "Compositor"], swiftSettings: kernelSettings),
         // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings + vectorSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.

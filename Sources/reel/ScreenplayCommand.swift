@@ -68,17 +68,33 @@ enum BriefCompiling {
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 media[asset.filename] = facts(path: path)
             }
-            let compiled = try ScreenplayCompiler.compile(request, media: media, source: { name in
-                folder == documentFolder ? name : folder + "/" + name
-            })
-            for warning in compiled.warnings { stream.write("warning: \(warning)") }
-            if request.mode == .music {
-                stream.write("warning: project_mode: cuts are not moved to the music's beats in this build (no beat tracker yet)")
+            let source = { (name: String) in folder == documentFolder ? name : folder + "/" + name }
+            var compiled = try ScreenplayCompiler.compile(request, media: media, source: source)
+            if request.mode == .music, let music = compiled.music {
+                // The cuts move to the music's beats: the bed starts at the video's start, so a beat
+                // `t` seconds after music_start_seconds is at `t` on the timeline.
+                let beats = beatTimes(path: folder + "/" + music, start: request.musicStartSeconds,
+                                      duration: Double(compiled.totalFrames) / compiled.frameRate)
+                compiled = try ScreenplayCompiler.compile(request, media: media, source: source, beats: beats)
             }
+            for warning in compiled.warnings { stream.write("warning: \(warning)") }
             return compiled
         } catch {
             for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
             throw ExitCode(1)
+        }
+    }
+
+    /// The beats of the music at `path` (seconds from `start`), or none with a warning.
+    static func beatTimes(path: String, start: Double, duration: Double) -> [Double] {
+        let name = (path as NSString).lastPathComponent
+        do {
+            let beats = try BeatTracker.beats(path: path, start: start, duration: duration)
+            if beats.isEmpty { ConfigLoading.OutputStream.standardError.write("warning: no beats found in \(name); the cuts follow the words") }
+            return beats
+        } catch {
+            ConfigLoading.OutputStream.standardError.write("warning: cannot track the beats of \(name) (\(error)); the cuts follow the words")
+            return []
         }
     }
 
