@@ -85,9 +85,12 @@ let package = Package(
                                                .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
+        .target(name: "FVSAPI", dependencies: ["ServerKit", "Store", "TemplateSchema", "Timeline", "Media",
+                                               .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: strictSettings),
         // The server: the list of surfaces composed into one application.
         .target(name: "APIAdapter", dependencies: [
-            "ServerKit", "RenderingVideoAPI", "AVSAPI", "Store",
+            "ServerKit", "RenderingVideoAPI", "AVSAPI", "FVSAPI", "Store",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "reel", dependencies: [

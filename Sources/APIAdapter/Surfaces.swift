@@ -1,6 +1,7 @@
 @_exported public import ServerKit
 @_exported public import RenderingVideoAPI
 @_exported public import AVSAPI
+@_exported public import FVSAPI
 public import Hummingbird
 public import Store
 
@@ -10,6 +11,7 @@ public enum Surfaces {
     public static let all: [any SurfaceModule.Type] = [
         RenderingVideoSurface.self,
         AVSSurface.self,
+        FVSSurface.self,
     ]
 
     /// The surfaces, built on `service`.
@@ -22,15 +24,8 @@ public enum Surfaces {
         keySurfaces.first { $0.name == name }
     }
 
-    /// Every surface's key format, and FVS agent keys, whose surface is still to come (its line
-    /// goes when `FVSSurface` joins `all`).
-    public static var keySurfaces: [APISurface] { all.map { $0.keySurface } + [.fvs] }
-}
-
-extension APISurface {
-    /// Future Video Studio agent keys: `fvs_<id>_<secret>`. Keys can be made and rotated now; the
-    /// FVS surface (its routes) moves this line into its own target when it lands.
-    public static let fvs = APISurface(name: "fvs", keyFormat: KeyFormat(prefix: "fvs_", separator: "_"))
+    /// Every surface's key format.
+    public static var keySurfaces: [APISurface] { all.map { $0.keySurface } }
 }
 
 extension ReelService {

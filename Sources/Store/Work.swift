@@ -475,6 +475,29 @@ extension ReelDatabase {
         }
     }
 
+    /// Cancels `id` for its owner: a queued or running job stops (a running render notices at its
+    /// next progress check), its reserved credits are refunded and its task fails with `reason`.
+    /// A finished job is returned as it is. Throws `notFound` for another account's job.
+    public func cancelJob(id: String, account: String, reason: String) throws -> JobRecord {
+        try writer.write { db in
+            guard var job = try JobRecord.fetchOne(db, key: id), job.accountId == account else {
+                throw StoreError.notFound("no job with id \(id)")
+            }
+            guard job.status.canMove(to: .cancelled) else { return job }
+            try job.move(to: .cancelled)
+            job.error = reason
+            try job.update(db)
+            try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "cancelled")
+            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == job.id {
+                task.status = TaskState.failed.rawValue
+                task.error = reason
+                task.completedAt = job.finishedAt
+                try task.update(db)
+            }
+            return job
+        }
+    }
+
     /// Records a failed render: the task fails with `error` and the credits are refunded.
     public func failJob(id: String, error: String, announce: Announcement? = nil) throws -> Bool {
         try writer.write { db in

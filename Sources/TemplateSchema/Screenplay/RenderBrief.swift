@@ -34,6 +34,13 @@ public enum FVSRenderRequest {
         public var purpose: String?
         /// Where it is in the request (`assets[2]`), for messages.
         public var path: JSONPath
+
+        public init(filename: String, label: String? = nil, purpose: String? = nil, path: JSONPath) {
+            self.filename = filename
+            self.label = label
+            self.purpose = purpose
+            self.path = path
+        }
     }
 
     /// A checked request.

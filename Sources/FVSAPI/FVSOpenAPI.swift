@@ -1,0 +1,30 @@
+import ServerKit
+
+/// The FVS agent API's part of `/openapi.json`.
+enum FVSOpenAPI {
+    static var contribution: OpenAPIContribution {
+        OpenAPIContribution(
+            tag: "fvs", description: "The Future Video Studio agent API: screenplay renders (multipart request_json + files), polling, cancelling",
+            operations: operations, schemas: schemas,
+            securitySchemes: ["fvsAgentKey": ##"{"type": "apiKey", "in": "header", "name": "X-FVS-Agent-Key", "description": "fvs_<id>_<secret> (reel keys create --api fvs)"}"##],
+            security: ["fvsAgentKey"])
+    }
+
+    static let multipart: [(name: String, repeats: Bool, binary: Bool)] = [("request_json", false, false), ("files", true, true)]
+
+    static var operations: [OpenAPIOperation] { [
+        OpenAPIOperation(method: "post", path: "/api/agent/renders", summary: "Submit a screenplay render (multipart: request_json + files; "
+                         + "or a JSON body without files); wait_for_completion_seconds holds the answer up to 300 s", tag: "fvs",
+                         body: "FVSRenderRequest", multipartFields: multipart, success: "The render's status", successStatus: 200,
+                         errors: [400, 401, 402, 413, 415, 422], errorSchema: "FVSError"),
+        OpenAPIOperation(method: "get", path: "/api/agent/renders/{projectId}", summary: "A render's status; final_video_url is signed and issued again at every poll",
+                         tag: "fvs", parameters: [.path("projectId")], success: "The render's status", errors: [401, 404], errorSchema: "FVSError"),
+        OpenAPIOperation(method: "post", path: "/api/agent/renders/{projectId}/cancel", summary: "Cancel a render (its credits are refunded)",
+                         tag: "fvs", parameters: [.path("projectId")], success: "The render's status", errors: [401, 404], errorSchema: "FVSError"),
+    ] }
+
+    static let schemas: [String: String] = [
+        "FVSError": ##"{"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}, "code": {"type": "string"}, "field": {"type": "string"}, "problems": {"type": "array", "items": {"type": "object"}}}}"##,
+        "FVSRenderRequest": ##"{"type": "object", "required": ["name"], "additionalProperties": true, "properties": {"name": {"type": "string"}, "project_mode": {"type": "string", "enum": ["scene", "music", "custom"]}, "screenplay": {"type": "string"}, "instructions": {"type": "string"}, "visual_style_preset": {"type": "string"}, "shot_count": {"type": "integer", "minimum": 1, "maximum": 64}, "scene_target_duration_seconds": {"type": "number", "minimum": 4, "maximum": 600}, "video_resolution": {"type": "string", "enum": ["720p", "1080p"]}, "wait_for_completion_seconds": {"type": "number"}, "assets": {"type": "array", "items": {"type": "object", "required": ["filename"], "properties": {"filename": {"type": "string"}, "label": {"type": "string"}, "purpose": {"type": "string"}}}}}}"##,
+    ]
+}

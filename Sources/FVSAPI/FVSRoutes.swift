@@ -1,0 +1,219 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServerKit
+import Store
+import TemplateSchema
+
+/// `POST /api/agent/renders` (multipart: a `request_json` part and repeated `files` parts),
+/// `GET /api/agent/renders/:project_id`, `POST /api/agent/renders/:project_id/cancel`.
+struct FVSRoutes: Sendable {
+    let service: ReelService
+    var database: ReelDatabase { service.database }
+
+    /// Project ids read `proj_api_<16 letters and digits>`.
+    static let projectPrefix = "proj_api_"
+    /// Files one render may bring.
+    static let maximumFiles = 32
+    /// The longest a submit may be held by `wait_for_completion_seconds`.
+    static let longestWait = 300.0
+
+    func register(on router: Router<ReelRequestContext>) {
+        let api = router.group("api/agent").add(middleware: ErrorEnvelopeMiddleware(FVSEnvelope()))
+            .add(middleware: FVSAuthentication(database: database, limiter: service.requestLimiter))
+        api.post("renders") { request, context in try await submit(request, context) }
+        api.get("renders/:projectId") { request, context in try project(request, context) }
+        api.post("renders/:projectId/cancel") { request, context in try cancel(request, context) }
+    }
+
+    // MARK: submitting
+
+    func submit(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let (json, parts) = try await Self.read(request, service: service)
+        let brief: FVSRenderRequest.Brief
+        do {
+            brief = try FVSRenderRequest.read(json)
+        } catch {
+            throw Self.invalid(error.diagnostics)
+        }
+        let files = try Self.checkedFiles(parts, limit: service.configuration.maximumUploadBytes)
+        // Every asset names an uploaded file, by its base name.
+        let names = files.map(\.name)
+        let unmatched = brief.assets.filter { !names.contains($0.filename) }
+        if !unmatched.isEmpty {
+            throw Self.invalid(unmatched.map { asset in
+                Diagnostic(path: asset.path.appending("filename"),
+                           message: "must match an uploaded file basename" + (names.isEmpty ? " (no files were uploaded)"
+                                                                              : "; the files are " + names.map { "\"\($0)\"" }.joined(separator: ", ")))
+            })
+        }
+        let resolution = brief.videoResolution ?? ScreenplayCompiler.defaultResolution
+        let seconds = brief.targetSeconds ?? ScreenplayCompiler.defaultSeconds
+        let cost = FVSPricing.cost(seconds: seconds, resolution: resolution)
+        let balance = try database.balance(account: account.id)
+        if balance < cost {
+            throw StoreError(kind: .insufficientCredits, description: "this render costs \(cost) credits and the account has \(balance)",
+                             required: cost, balance: balance)
+        }
+        let uploads = try store(files, account: account)
+        do {
+            let warnings = brief.warnings.map { ["path": $0.path.description, "message": $0.message] }
+            let size = resolution.size
+            let task = TaskRecord(accountId: account.id, api: APISurface.fvs.name, dialect: FVSRenderRequest.name,
+                                  config: String(decoding: json, as: UTF8.self), metadata: try Self.json(["warnings": warnings]),
+                                  title: brief.name, category: brief.mode.rawValue, width: size.width, height: size.height,
+                                  duration: seconds, cost: cost, inputs: try Self.json(uploads.inputs))
+            let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix)
+            service.jobQueued()
+            let origin = service.origin(for: request)
+            let finished = try await wait(for: job.id, seconds: min(brief.waitForCompletionSeconds ?? 0, Self.longestWait))
+            return JSONResponse.make(FVSProjectView(job: finished, task: try database.task(id: task.id) ?? task).json(service: service, origin: origin))
+        } catch {
+            uploads.remove(from: database)
+            throw error
+        }
+    }
+
+    /// The job once it is finished, or as it is after `seconds` (0: at once).
+    private func wait(for id: String, seconds: Double) async throws -> JobRecord {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            guard let job = try database.job(id: id) else { throw StoreError.notFound("no render with id \(id)") }
+            if job.status.isFinished || Date() >= deadline { return job }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    // MARK: polling and cancelling
+
+    func project(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let (job, task) = try owned(context)
+        return JSONResponse.make(FVSProjectView(job: job, task: task).json(service: service, origin: service.origin(for: request)))
+    }
+
+    func cancel(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let (job, _) = try owned(context)
+        let cancelled = try database.cancelJob(id: job.id, account: job.accountId, reason: "cancelled by request")
+        let task = try database.task(id: cancelled.taskId) ?? owned(context).task
+        return JSONResponse.make(FVSProjectView(job: cancelled, task: task).json(service: service, origin: service.origin(for: request)))
+    }
+
+    /// The account's render named by the path, or 404 (another account's render is not found either).
+    private func owned(_ context: ReelRequestContext) throws -> (job: JobRecord, task: TaskRecord) {
+        let account = try context.requireAccount()
+        let id = try service.parameter("projectId", context)
+        guard let job = try database.job(id: id), job.accountId == account.id, let task = try database.task(id: job.taskId),
+              task.api == APISurface.fvs.name else {
+            throw APIError(.notFound, code: "not_found", "no render with project_id \(id)")
+        }
+        return (job, task)
+    }
+
+    // MARK: reading requests
+
+    /// The request's JSON: multipart's `request_json` part (a JSON string, as the published
+    /// client sends it) with its `files` parts, or a JSON body with no files.
+    static func read(_ request: Request, service: ReelService) async throws -> (json: Data, files: [MultipartPart]) {
+        let type = request.headers[.contentType] ?? ""
+        guard type.lowercased().hasPrefix("multipart/") else {
+            let object = try await service.jsonBody(request)
+            return (try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), [])
+        }
+        let parts = try await service.multipartParts(request)
+        guard let part = parts.first(where: { $0.name == "request_json" }) else {
+            throw APIError(.unprocessableContent, code: "invalid_request", "the multipart body needs a request_json part holding the render request as JSON",
+                           details: ["field": "request_json"])
+        }
+        guard part.body.count <= service.configuration.maximumRequestBytes else {
+            throw APIError.tooLarge(limit: service.configuration.maximumRequestBytes)
+        }
+        let files = parts.filter { $0.name == "files" }
+        guard files.count <= maximumFiles else {
+            throw APIError(.badRequest, code: "too_many_files", "a render takes at most \(maximumFiles) files; this request has \(files.count)",
+                           details: ["field": "files"])
+        }
+        return (part.body, files)
+    }
+
+    struct File {
+        var name: String
+        var body: Data
+        var detected: DetectedType
+    }
+
+    /// The uploaded files, named by their base names (the names `assets[].filename` use), each a
+    /// picture, video or sound Reel reads, within the size limit.
+    static func checkedFiles(_ parts: [MultipartPart], limit: Int) throws -> [File] {
+        var checked: [File] = []
+        for (index, part) in parts.enumerated() {
+            guard let filename = part.filename else {
+                throw APIError(.badRequest, code: "invalid_request", "files part \(index + 1) has no filename; assets name files by it",
+                               details: ["field": "files[\(index)]"])
+            }
+            let name = (filename.replacingOccurrences(of: "\\", with: "/") as NSString).lastPathComponent
+            guard FVSRenderRequest.isBasename(name), name.utf8.count <= 255 else {
+                throw APIError(.badRequest, code: "invalid_request", "files part \(index + 1) has no usable file name", details: ["field": "files[\(index)]"])
+            }
+            guard !checked.contains(where: { $0.name == name }) else {
+                throw APIError(.badRequest, code: "duplicate_file_name", "two files are named \"\(name)\"", details: ["field": "files[\(index)]"])
+            }
+            guard part.body.count <= limit else {
+                throw APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files[\(index)]"])
+            }
+            guard let detected = DetectedType.detect(part.body) else {
+                throw APIError(.unsupportedMediaType, code: "unsupported_file_type", "\(name) is not an image, video or audio format Reel reads",
+                               details: ["field": "files[\(index)]"])
+            }
+            checked.append(File(name: name, body: part.body, detected: detected))
+        }
+        return checked
+    }
+
+    static func invalid(_ diagnostics: [Diagnostic]) -> APIError {
+        let problems = diagnostics.map { ["path": $0.path.description, "message": $0.message] }
+        return APIError(.unprocessableContent, code: "invalid_request", diagnostics.map(\.description).joined(separator: "; "),
+                        details: ["field": diagnostics.first?.path.description ?? "request_json", "problems": problems])
+    }
+
+    static func json(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+    }
+
+    // MARK: files
+
+    private func store(_ files: [File], account: Account) throws -> StoredUploads {
+        var stored = StoredUploads(account: account.id)
+        do {
+            for file in files {
+                let id = Identifier.make(20)
+                let path = service.paths.uploads + "/\(id).\(file.detected.fileExtension)"
+                guard FileManager.default.createFile(atPath: path, contents: file.body) else {
+                    throw APIError(.internalServerError, code: "upload_failed", "could not store \(file.name)")
+                }
+                stored.paths.append(path)
+                let record = FileRecord(id: id, accountId: account.id, name: file.name, storedPath: path, type: file.detected.type,
+                                        mimeType: file.detected.mimeType, size: Int64(file.body.count))
+                try database.insertFile(record, quota: account.storageQuota)
+                stored.ids.append(id)
+                stored.inputs[ScreenplayGenerator.uploadPrefix + file.name] = id
+            }
+        } catch {
+            stored.remove(from: database)
+            throw error
+        }
+        return stored
+    }
+
+    struct StoredUploads {
+        var account: String
+        var paths: [String] = []
+        var ids: [String] = []
+        var inputs: [String: String] = [:]
+
+        func remove(from database: ReelDatabase) {
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+            for id in ids { _ = try? database.deleteFile(id: id, account: account) }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Media
+import ServerKit
+import Store
+import TemplateSchema
+import Timeline
+
+/// Compiles a render's brief into a RenderingVideo v2 document once its files are opened: each
+/// file probed (picture, footage, sound; its length), the music's beats tracked in music mode,
+/// then `ScreenplayCompiler`. Files uploaded without an `assets` entry are used as assets with no
+/// label or purpose, after the listed ones.
+struct ScreenplayGenerator: DocumentGenerator {
+    let configuration: ServerConfiguration
+
+    /// How a render's uploaded files are named in its documents (`upload:<basename>`).
+    static let uploadPrefix = "upload:"
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The brief and every file of the render, listed assets first.
+    static func read(_ task: TaskRecord) throws -> (brief: FVSRenderRequest.Brief, names: [String]) {
+        var brief = try FVSRenderRequest.read(Data((task.sourceDocument ?? task.config).utf8))
+        let inputs = (try? JSONSerialization.jsonObject(with: Data((task.inputs ?? "{}").utf8))) as? [String: String] ?? [:]
+        let uploaded = inputs.keys.filter { $0.hasPrefix(uploadPrefix) }.map { String($0.dropFirst(uploadPrefix.count)) }.sorted()
+        for name in uploaded where !brief.assets.contains(where: { $0.filename == name }) {
+            brief.assets.append(FVSRenderRequest.Asset(filename: name, label: nil, purpose: nil, path: JSONPath.root.appending("files")))
+        }
+        return (brief, brief.assets.map(\.filename))
+    }
+
+    func media(of task: TaskRecord, sources: SourceResolver) throws -> [MediaSource] {
+        try Self.read(task).names.map { name in
+            switch sources(Self.uploadPrefix + name) {
+            case .success(let source): return source
+            case .failure(let refusal): throw Failure(description: "\(name): \(refusal.reason)")
+            }
+        }
+    }
+
+    func generate(task: TaskRecord, imported: [ImportedMedia]) async throws -> GeneratedDocument {
+        let (brief, names) = try Self.read(task)
+        guard names.count == imported.count else { throw Failure(description: "the render's files were not all opened") }
+        let paths = Dictionary(uniqueKeysWithValues: zip(names, imported.map(\.path)))
+        let heartbeat = LockedBox(Date())
+        let result = await runOnThread(stallingAfter: configuration.renderStallTimeout, heartbeat: heartbeat) { () throws -> Data in
+            var facts: [String: ScreenplayCompiler.MediaFacts] = [:]
+            for (name, path) in paths {
+                heartbeat.value = Date()
+                facts[name] = Self.facts(path: path)
+            }
+            let source = { (name: String) in Self.uploadPrefix + name }
+            var compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source)
+            if brief.mode == .music, let music = compiled.music, let path = paths[music] {
+                heartbeat.value = Date()
+                let beats = (try? BeatTracker.beats(path: path, start: brief.musicStartSeconds,
+                                                    duration: Double(compiled.totalFrames) / compiled.frameRate)) ?? []
+                compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source, beats: beats)
+            }
+            return compiled.json
+        }
+        guard let result else { throw Failure(description: "reading the render's files stalled") }
+        let document = try result.get()
+        return GeneratedDocument(dialect: "renderingvideo-v2", document: String(decoding: document, as: UTF8.self))
+    }
+
+    /// What a file is: a picture (an image codec), footage, or sound, with its length.
+    static func facts(path: String) -> ScreenplayCompiler.MediaFacts {
+        guard let info = try? MediaProbe.probe(path: path) else { return ScreenplayCompiler.MediaFacts(kind: .other) }
+        let imageCodecs: Set = ["png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegls", "qoi"]
+        if let video = info.videoStreams.first {
+            if imageCodecs.contains(video.codecName), video.frameCount <= 1 || info.formatName.hasSuffix("_pipe") || info.formatName == "image2" {
+                return ScreenplayCompiler.MediaFacts(kind: .image)
+            }
+            return ScreenplayCompiler.MediaFacts(kind: .video, duration: info.duration ?? video.duration)
+        }
+        if let audio = info.audioStreams.first {
+            return ScreenplayCompiler.MediaFacts(kind: .audio, duration: info.duration ?? audio.duration)
+        }
+        return ScreenplayCompiler.MediaFacts(kind: .other)
+    }
+}
