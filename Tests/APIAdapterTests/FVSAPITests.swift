@@ -1,0 +1,181 @@
+@testable import APIAdapter
+import Foundation
+import HTTPTypes
+import Media
+import NIOCore
+import Store
+import TemplateSchema
+import Testing
+
+/// The Future Video Studio agent API (`/api/agent/renders…`) in process.
+@Suite struct FVSAPITests {
+    static func harness(credits: Int = 100) throws -> (Harness, String) {
+        let harness = try Harness(credits: credits)
+        return (harness, try harness.service.database.createKey(account: "acme", api: .fvs).key)
+    }
+
+    static let keyHeader = HTTPField.Name("X-FVS-Agent-Key")!
+
+    /// The published client's body: a `request_json` part holding the request as a JSON string,
+    /// then one `files` part per upload.
+    static func multipart(_ request: [String: Any], files: [(String, Data)]) throws -> (ByteBuffer, String) {
+        let boundary = "----FVS\(UUID().uuidString.prefix(8))"
+        var data = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"request_json\"\r\n\r\n".utf8)
+        data.append(try JSONSerialization.data(withJSONObject: request))
+        data.append(Data("\r\n".utf8))
+        for (name, bytes) in files {
+            data.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            data.append(bytes)
+            data.append(Data("\r\n".utf8))
+        }
+        data.append(Data("--\(boundary)--\r\n".utf8))
+        return (ByteBuffer(bytes: data), "multipart/form-data; boundary=\(boundary)")
+    }
+
+    static func submit(_ client: Harness.Client, key: String?, request: [String: Any], files: [(String, Data)] = []) async throws -> Harness.Reply {
+        let (body, type) = try multipart(request, files: files)
+        var headers: HTTPFields = [.contentType: type]
+        if let key { headers[keyHeader] = key }
+        return try await client.send(.post, "/api/agent/renders", key: .some(nil), headers: headers, body: body)
+    }
+
+    static func get(_ client: Harness.Client, _ path: String, key: String, method: HTTPRequest.Method = .get) async throws -> Harness.Reply {
+        try await client.send(method, path, key: .some(nil), headers: [keyHeader: key])
+    }
+
+    /// Polls a render until the official client's terminal rule says it is done.
+    static func finish(_ client: Harness.Client, _ id: String, key: String) async throws -> (Harness.Reply, [String]) {
+        var stages: [String] = []
+        for _ in 0..<600 {
+            let reply = try await get(client, "/api/agent/renders/\(id)", key: key)
+            if let stage = reply["current_stage"] as? String, stages.last != stage { stages.append(stage) }
+            let status = reply["status"] as? String ?? ""
+            if ["completed", "failed"].contains(status) || (reply["is_running"] as? Bool == false && !["queued", "running"].contains(status)) {
+                return (reply, stages)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("render \(id) did not finish")
+        return (try await get(client, "/api/agent/renders/\(id)", key: key), stages)
+    }
+
+    nonisolated(unsafe) static let brief: [String: Any] = [
+        "name": "Harbour teaser", "project_mode": "scene", "visual_style_preset": "documentary", "frame_rate": 10,
+        "screenplay": "Shot 1: The red sign.\nANA: Here.\nShot 2: Footage of the boats.\nShot 3: A closing card.",
+        "shot_count": 3, "scene_target_duration_seconds": 4, "video_resolution": "720p", "video_model": "veo-3.1-fast-generate-001",
+        "assets": [["filename": "sign.png", "label": "sign", "purpose": "location_reference"],
+                   ["filename": "boats.mp4", "label": "Footage"], ["filename": "bed.wav", "purpose": "music_reference"]],
+    ]
+
+    @Test func aRenderWithAPictureAClipAndMusicComesBackAtTheTargetLength() async throws {
+        let (harness, key) = try Self.harness()
+        try await harness.run(background: true) { client in
+            let created = try await Self.submit(client, key: key, request: Self.brief,
+                                                files: [("sign.png", Harness.png), ("boats.mp4", AVSAPITests.clip), ("bed.wav", AVSAPITests.wav(seconds: 5))])
+            #expect(created.status == 200, "\(created.json)")
+            let id = try #require(created["project_id"] as? String)
+            #expect(id.hasPrefix("proj_api_"))
+            #expect(created["status"] as? String == "queued" && created["current_stage"] as? String == "input" && created["is_running"] as? Bool == true)
+            #expect(created["status_url"] as? String == "http://localhost:8080/api/agent/renders/\(id)" || (created["status_url"] as? String)?.hasSuffix("/api/agent/renders/\(id)") == true)
+            #expect((created["cancel_url"] as? String)?.hasSuffix("/api/agent/renders/\(id)/cancel") == true)
+            #expect(created["asset_count"] as? Int == 3 && created["final_video_url"] is NSNull && created["credits"] as? Int == 2 + 4)
+            let (done, stages) = try await Self.finish(client, id, key: key)
+            #expect(done["status"] as? String == "completed" && done["current_stage"] as? String == "completed", "\(done.json)")
+            #expect(done["is_running"] as? Bool == false && done["run_id"] is NSNull && done["clip_count"] as? Int == 3)
+            #expect(stages.last == "completed", "\(stages)")
+            // The link is signed, and issued afresh at each poll.
+            let url = try #require(done["final_video_url"] as? String)
+            let link = try #require(URLComponents(string: url))
+            #expect(link.query?.contains("signature=") == true || link.query?.contains("sig") == true, "\(url)")
+            let video = try await client.send(.get, link.path + "?" + (link.query ?? ""), key: .some(nil))
+            #expect(video.status == 200 && video.headers[.contentType] == "video/mp4")
+            let file = NSTemporaryDirectory() + "fvs-\(id).mp4"
+            try Data(buffer: video.body).write(to: URL(fileURLWithPath: file))
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let info = try MediaProbe.probe(path: file)
+            #expect(info.videoStreams.first?.width == 1280 && info.videoStreams.first?.height == 720)
+            #expect(info.videoStreams.first?.frameCount == 40, "4 s at 10 fps, to the frame")
+            #expect(info.audioStreams.count == 1, "the music bed")
+            // The shots used the files by label: the sign, the footage, then a card.
+            let task = try #require(try harness.service.database.job(id: id).flatMap { try harness.service.database.task(id: $0.taskId) })
+            #expect(task.dialect == "renderingvideo-v2" && task.sourceDocument != nil)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(task.config.utf8)) as? [String: Any])
+            let shots = ((document["x-reel-screenplay"] as? [String: Any])?["shots"] as? [[String: Any]]) ?? []
+            #expect(shots.map { $0["visual"] as? String } == ["sign.png", "boats.mp4", "text card"])
+            #expect(try harness.service.database.balance(account: harness.account.id) == 94)
+            #expect(try harness.service.database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "settle"])
+        }
+    }
+
+    @Test func waitForCompletionHoldsTheAnswer() async throws {
+        let (harness, key) = try Self.harness()
+        try await harness.run(background: true) { client in
+            var request = Self.brief
+            request["assets"] = nil
+            request["wait_for_completion_seconds"] = 120
+            let created = try await Self.submit(client, key: key, request: request)
+            #expect(created.status == 200 && created["status"] as? String == "completed", "\(created.json)")
+            #expect(created["final_video_url"] is String)
+        }
+    }
+
+    @Test func cancellingRefundsAndReadsAsCancelled() async throws {
+        let (harness, key) = try Self.harness()
+        try await harness.run { client in
+            var request = Self.brief
+            request["assets"] = nil
+            let created = try await Self.submit(client, key: key, request: request)
+            let id = try #require(created["project_id"] as? String)
+            #expect(try harness.service.database.balance(account: harness.account.id) == 94)
+            let cancelled = try await Self.get(client, "/api/agent/renders/\(id)/cancel", key: key, method: .post)
+            #expect(cancelled.status == 200, "\(cancelled.json)")
+            #expect(cancelled["status"] as? String == "failed" && cancelled["current_stage"] as? String == "cancelled")
+            #expect(cancelled["is_running"] as? Bool == false && (cancelled["last_error"] as? String)?.contains("cancel") == true)
+            #expect(try harness.service.database.balance(account: harness.account.id) == 100)
+            // Again: the same answer, nothing refunded twice.
+            let again = try await Self.get(client, "/api/agent/renders/\(id)/cancel", key: key, method: .post)
+            #expect(again["current_stage"] as? String == "cancelled")
+            #expect(try harness.service.database.balance(account: harness.account.id) == 100)
+        }
+    }
+
+    @Test func badRequestsAreRefusedWithADetail() async throws {
+        let (harness, key) = try Self.harness(credits: 5)
+        let other = try harness.service.database.createAccount(name: "other", credits: 100)
+        let otherKey = try harness.service.database.createKey(account: other.name, api: .fvs).key
+        try await harness.run { client in
+            let missing = try await Self.submit(client, key: nil, request: Self.brief)
+            #expect(missing.status == 401 && (missing["detail"] as? String)?.contains("X-FVS-Agent-Key") == true, "\(missing.json)")
+            let wrong = try await Self.submit(client, key: harness.key, request: Self.brief)
+            #expect(wrong.status == 401, "a RenderingVideo key does not open /api/agent")
+
+            var request = Self.brief
+            request["shot_count"] = 0
+            request["scene_target_duration_seconds"] = 3
+            let invalid = try await Self.submit(client, key: key, request: request)
+            #expect(invalid.status == 422)
+            #expect(invalid["detail"] as? String == "shot_count: must be between 1 and 64, found 0; "
+                    + "scene_target_duration_seconds: must be between 4 and 600, found 3", "\(invalid.json)")
+            let unmatched = try await Self.submit(client, key: key, request: Self.brief, files: [("sign.png", Harness.png)])
+            #expect(unmatched.status == 422)
+            #expect((unmatched["detail"] as? String)?.hasPrefix("assets[1].filename: must match an uploaded file basename") == true, "\(unmatched.json)")
+            #expect(try harness.service.database.files(account: harness.account.id, type: nil, page: 1, limit: 10).total == 0,
+                    "nothing is stored for a refused render")
+            var cheap = Self.brief
+            cheap["assets"] = nil
+            let poor = try await Self.submit(client, key: key, request: cheap)
+            #expect(poor.status == 402 && poor["code"] as? String == "insufficient_credits", "6 credits against 5: \(poor.json)")
+            let noPart = try await client.send(.post, "/api/agent/renders", key: .some(nil),
+                                               headers: [Self.keyHeader: key, .contentType: "multipart/form-data; boundary=x"],
+                                               body: ByteBuffer(string: "--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n\r\nabc\r\n--x--\r\n"))
+            #expect(noPart.status == 422 && noPart["field"] as? String == "request_json", "\(noPart.json)")
+
+            // Another account's render is not found.
+            let mine = try await Self.submit(client, key: otherKey, request: cheap)
+            let id = try #require(mine["project_id"] as? String)
+            #expect(try await Self.get(client, "/api/agent/renders/\(id)", key: key).status == 404)
+            #expect(try await Self.get(client, "/api/agent/renders/\(id)/cancel", key: key, method: .post).status == 404)
+            #expect(try await Self.get(client, "/api/agent/renders/\(id)", key: otherKey).status == 200)
+        }
+    }
+}
