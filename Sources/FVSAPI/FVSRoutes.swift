@@ -11,8 +11,7 @@ struct FVSRoutes: Sendable {
     let service: ReelService
     var database: ReelDatabase { service.database }
 
-    /// Project ids read `proj_api_<16 letters and digits>`.
-    static let projectPrefix = "proj_api_"
+    static let projectPrefix = FVSSurface.projectPrefix
     /// Files one render may bring.
     static let maximumFiles = 32
     /// The longest a submit may be held by `wait_for_completion_seconds`.

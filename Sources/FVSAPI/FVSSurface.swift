@@ -15,13 +15,20 @@ extension APISurface {
 /// compiled into a timeline by `ScreenplayCompiler` and paid in the shared credits.
 public struct FVSSurface: SurfaceModule {
     let service: ReelService
+    /// Takes payment for quotes: the operator by default (`reel quotes pay ID`); a real provider
+    /// conforms to `PaymentProvider` and goes here.
+    public var paymentProvider: any PaymentProvider = OperatorPayments()
 
     public init(service: ReelService) { self.service = service }
 
     public static var keySurface: APISurface { .fvs }
 
+    /// Project (render) ids read `proj_api_<16 letters and digits>`.
+    public static let projectPrefix = "proj_api_"
+
     public func register(on router: Router<ReelRequestContext>) {
         FVSRoutes(service: service).register(on: router)
+        FVSQuotes(service: service, provider: paymentProvider).register(on: router)
     }
 
     public var openAPI: OpenAPIContribution { FVSOpenAPI.contribution }

@@ -19,20 +19,29 @@ struct ScreenplayGenerator: DocumentGenerator {
         var description: String
     }
 
-    /// The brief and every file of the render, listed assets first.
-    static func read(_ task: TaskRecord) throws -> (brief: FVSRenderRequest.Brief, names: [String]) {
+    /// The brief, every file of the render (listed assets first), and the URLs of a quote's files
+    /// by name (a quote's files are fetched from `upload_urls`, through the outbound policy).
+    static func read(_ task: TaskRecord) throws -> (brief: FVSRenderRequest.Brief, names: [String], urls: [String: String]) {
         var brief = try FVSRenderRequest.read(Data((task.sourceDocument ?? task.config).utf8))
         let inputs = (try? JSONSerialization.jsonObject(with: Data((task.inputs ?? "{}").utf8))) as? [String: String] ?? [:]
-        let uploaded = inputs.keys.filter { $0.hasPrefix(uploadPrefix) }.map { String($0.dropFirst(uploadPrefix.count)) }.sorted()
-        for name in uploaded where !brief.assets.contains(where: { $0.filename == name }) {
+        let metadata = (try? JSONSerialization.jsonObject(with: Data((task.metadata ?? "{}").utf8))) as? [String: Any] ?? [:]
+        let urls = metadata["upload_urls"] as? [String: String] ?? [:]
+        let uploaded = inputs.keys.filter { $0.hasPrefix(uploadPrefix) }.map { String($0.dropFirst(uploadPrefix.count)) } + urls.keys
+        for name in uploaded.sorted() where !brief.assets.contains(where: { $0.filename == name }) {
             brief.assets.append(FVSRenderRequest.Asset(filename: name, label: nil, purpose: nil, path: JSONPath.root.appending("files")))
         }
-        return (brief, brief.assets.map(\.filename))
+        return (brief, brief.assets.map(\.filename), urls)
+    }
+
+    /// The `src` a file is written with: its URL for a quote's files, else the upload's name.
+    static func source(_ name: String, urls: [String: String]) -> String {
+        urls[name] ?? uploadPrefix + name
     }
 
     func media(of task: TaskRecord, sources: SourceResolver) throws -> [MediaSource] {
-        try Self.read(task).names.map { name in
-            switch sources(Self.uploadPrefix + name) {
+        let (_, names, urls) = try Self.read(task)
+        return try names.map { name in
+            switch sources(Self.source(name, urls: urls)) {
             case .success(let source): return source
             case .failure(let refusal): throw Failure(description: "\(name): \(refusal.reason)")
             }
@@ -40,7 +49,7 @@ struct ScreenplayGenerator: DocumentGenerator {
     }
 
     func generate(task: TaskRecord, imported: [ImportedMedia]) async throws -> GeneratedDocument {
-        let (brief, names) = try Self.read(task)
+        let (brief, names, urls) = try Self.read(task)
         guard names.count == imported.count else { throw Failure(description: "the render's files were not all opened") }
         let paths = Dictionary(uniqueKeysWithValues: zip(names, imported.map(\.path)))
         let heartbeat = LockedBox(Date())
@@ -50,7 +59,7 @@ struct ScreenplayGenerator: DocumentGenerator {
                 heartbeat.value = Date()
                 facts[name] = Self.facts(path: path)
             }
-            let source = { (name: String) in Self.uploadPrefix + name }
+            let source = { (name: String) in Self.source(name, urls: urls) }
             var compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source)
             if brief.mode == .music, let music = compiled.music, let path = paths[music] {
                 heartbeat.value = Date()

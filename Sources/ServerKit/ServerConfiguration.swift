@@ -49,6 +49,15 @@ public struct ServerConfiguration: Sendable {
     /// Seconds the planner endpoint has to answer.
     public var plannerTimeout: TimeInterval = 120
 
+    /// What a credit costs a payer of a quote (renders offered for payment before any account
+    /// pays: FVS `/render-quotes`), in cents of `quoteCurrency`.
+    public var creditPriceCents: Int = 5
+    public var quoteCurrency: String = "usd"
+    /// How long a quote can be paid.
+    public var quoteLifetime: TimeInterval = 86400
+    /// The account paid quotes are credited to and render under (made when first needed).
+    public var quoteAccount: String = "paid-quotes"
+
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, workers: Int = 1,
                 allowsPrivateNetwork: Bool = false, maximumUploadBytes: Int = 512 << 20, publicURL: String? = nil,
                 previewLifetime: TimeInterval = 7 * 86400, videoLinkLifetime: TimeInterval = 86400) {

@@ -172,6 +172,27 @@ public final class ReelDatabase: Sendable {
                 ALTER TABLE webhooks ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 8;
                 """)
         }
+        migrator.registerMigration("v4: paid quotes") { db in
+            // Renders offered for payment before any account pays (`QuoteRecord`).
+            try db.execute(sql: """
+                CREATE TABLE quotes (
+                    id TEXT PRIMARY KEY,
+                    api TEXT NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    task_id TEXT NOT NULL,
+                    credits INTEGER NOT NULL,
+                    amount_cents INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    claim_hash BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    paid_at TEXT,
+                    payment_reference TEXT,
+                    job_id TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

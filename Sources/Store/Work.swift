@@ -348,7 +348,7 @@ extension ReelDatabase {
         }
     }
 
-    private static func queue(_ db: Database, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
+    static func queue(_ db: Database, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
                               jobPrefix: String) throws -> (JobRecord, Int) {
         let balance = try balance(db, account: task.accountId)
         guard balance >= task.cost else {

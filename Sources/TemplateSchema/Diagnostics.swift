@@ -12,6 +12,8 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
 
     public func appending(_ key: String) -> JSONPath { JSONPath(components: components + [.key(key)]) }
     public func appending(_ index: Int) -> JSONPath { JSONPath(components: components + [.index(index)]) }
+    /// `other` inside this path (a document nested in a request).
+    public func appending(path other: JSONPath) -> JSONPath { JSONPath(components: components + other.components) }
 
     public var description: String {
         guard !components.isEmpty else { return "$" }

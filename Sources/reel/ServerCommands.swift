@@ -45,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
                                discussion: "The bearer key is read from REEL_PLANNER_API_KEY."))
     var plannerURL: String?
     @Option(help: "The model named in requests to --planner-url.") var plannerModel = "gpt-4o-mini"
+    @Option(help: "What one credit costs the payer of a quote (FVS /render-quotes), in US cents.") var creditPriceCents = 5
+    @Option(help: "Seconds a quote can be paid.") var quoteLifetime = 86400
 
     func run() async throws {
         LibAVLogging.configure(verbose: false)
@@ -63,6 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
                                                 allowsPrivateNetwork: allowPrivateNetwork, maximumUploadBytes: maxUploadMB << 20,
                                                 publicURL: publicURL)
+        guard (1...1_000_000).contains(creditPriceCents), (60...30 * 86400).contains(quoteLifetime) else {
+            throw fail("--credit-price-cents must be from 1 to 1000000 and --quote-lifetime from 60 to 2592000 s")
+        }
+        configuration.creditPriceCents = creditPriceCents
+        configuration.quoteLifetime = TimeInterval(quoteLifetime)
         configuration.maximumRequestBytes = maxRequestMB << 20
         configuration.rateLimit = rateLimit == 0 ? nil : RateLimit(perMinute: rateLimit, burst: max(1, rateLimit / 10))
         configuration.previewFrameRateLimit = previewRateLimit == 0 ? nil : RateLimit(perMinute: previewRateLimit, burst: 30)
@@ -183,6 +190,41 @@ struct KeysCommand: ParsableCommand {
             } catch let error as StoreError {
                 throw fail(error.description)
             }
+        }
+    }
+}
+
+struct QuotesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "quotes", abstract: "Paid quotes (renders offered for payment).",
+                                                    subcommands: [Pay.self, Show.self])
+
+    struct Pay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a quote paid (the built-in payment provider) and start its render.",
+            discussion: "The quoted credits go to the quotes account and the render is queued; a running server picks it up within a second.")
+        @Argument(help: "The quote id (quote_…).") var id: String
+        @Option(help: "What to record as the payment's reference.") var reference = "marked paid by the operator"
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            do {
+                let quote = try data.database().payQuote(id: id, reference: reference, jobPrefix: FVSSurface.projectPrefix)
+                print("quote \(quote.id) paid (\(quote.amountCents) cents, \(quote.credits) credits); render \(quote.jobId ?? "-") queued")
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a quote.")
+        @Argument(help: "The quote id (quote_…).") var id: String
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            guard let quote = try data.database().quote(id: id) else { throw fail("no quote with id \(id)") }
+            print("\(quote.id): \(quote.state().rawValue), \(quote.amountCents) \(quote.currency) cents for \(quote.credits) credits, "
+                  + "expires \(quote.expiresAt)" + (quote.jobId.map { ", render \($0)" } ?? ""))
         }
     }
 }

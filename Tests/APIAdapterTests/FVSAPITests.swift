@@ -1,6 +1,8 @@
 @testable import APIAdapter
+@testable import FVSAPI
 import Foundation
 import HTTPTypes
+import LoopbackHTTP
 import Media
 import NIOCore
 import Store
@@ -136,6 +138,83 @@ import Testing
             let again = try await Self.get(client, "/api/agent/renders/\(id)/cancel", key: key, method: .post)
             #expect(again["current_stage"] as? String == "cancelled")
             #expect(try harness.service.database.balance(account: harness.account.id) == 100)
+        }
+    }
+
+    // MARK: paid quotes
+
+    @Test func aPaidQuoteRendersItsURLsAndAnswersOnlyItsClaimToken() async throws {
+        let (harness, _) = try Self.harness()
+        let files = try LoopbackHTTPServer(routes: ["/media/sign.png": Harness.png, "/media/theme.wav": AVSAPITests.wav(seconds: 5)])
+        defer { files.stop() }
+        try await harness.run(background: true) { client in
+            var request = Self.brief
+            request["assets"] = [["filename": "sign.png", "label": "sign"], ["filename": "bed.wav", "purpose": "music_reference"]]
+            let body: [String: Any] = ["request": request,
+                                       "upload_urls": [files.base + "/media/sign.png", ["url": files.base + "/media/theme.wav", "filename": "bed.wav"]]]
+            let quoted = try await client.send(.post, "/api/agent/render-quotes", json: body, key: .some(nil))
+            #expect(quoted.status == 402, "\(quoted.json)")
+            let id = try #require(quoted["quote_id"] as? String)
+            let token = try #require(quoted["claim_token"] as? String)
+            #expect(id.hasPrefix("quote_") && quoted["status"] as? String == "payment_required")
+            #expect(quoted.headers[.wwwAuthenticate]?.hasPrefix(#"Payment id="\#(id)", method="operator""#) == true, "\(quoted.headers)")
+            #expect(quoted.headers[.cacheControl] == "no-store")
+            #expect(quoted["credits_quoted"] as? Int == 6 && quoted["amount_cents"] as? Int == 30 && quoted["currency"] as? String == "usd")
+            #expect((quoted["payment_url"] as? String)?.hasSuffix("/api/agent/render-quotes/\(id)/pay") == true)
+            #expect((quoted["status_url"] as? String)?.hasSuffix("/api/agent/paid-renders/\(id)?claim_token=\(token)") == true)
+            #expect(quoted["expires_at"] is String)
+
+            // Unpaid: the status answers the claim token only (query or header); the pay route says how to pay.
+            let unpaid = try await client.send(.get, "/api/agent/paid-renders/\(id)?claim_token=\(token)", key: .some(nil))
+            #expect(unpaid.status == 200 && unpaid["status"] as? String == "payment_required" && unpaid["claim_token"] == nil)
+            let header = try await client.send(.get, "/api/agent/paid-renders/\(id)", key: .some(nil), headers: [FVSQuotes.claimHeader: token])
+            #expect(header.status == 200)
+            for wrong in ["?claim_token=claim_wrong", "", "?claim_token=" + token + "x"] {
+                #expect(try await client.send(.get, "/api/agent/paid-renders/\(id)\(wrong)", key: .some(nil)).status == 404)
+            }
+            #expect(try await client.send(.get, "/api/agent/paid-renders/quote_nope?claim_token=\(token)", key: .some(nil)).status == 404)
+            let page = try await client.send(.get, "/api/agent/render-quotes/\(id)/pay", key: .some(nil))
+            #expect(page.status == 402 && (page["detail"] as? String)?.contains("reel quotes pay \(id)") == true, "\(page.json)")
+            #expect(try await client.send(.post, "/api/agent/render-quotes/\(id)/pay", key: .some(nil)).status == 402)
+
+            // The operator marks it paid (what `reel quotes pay` does); the render starts and finishes.
+            let paid = try harness.service.database.payQuote(id: id, reference: "test", jobPrefix: FVSSurface.projectPrefix)
+            #expect(paid.status == "paid" && paid.jobId?.hasPrefix("proj_api_") == true)
+            harness.service.jobQueued()
+            var done = unpaid
+            for _ in 0..<600 {
+                done = try await client.send(.get, "/api/agent/paid-renders/\(id)?claim_token=\(token)", key: .some(nil))
+                if ["completed", "failed"].contains(done["status"] as? String) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(done["status"] as? String == "completed" && done["quote_status"] as? String == "paid", "\(done.json)")
+            #expect(done["project_id"] as? String == paid.jobId && done["final_video_url"] is String && done["cancel_url"] is NSNull)
+            let again = try await client.send(.get, "/api/agent/render-quotes/\(id)/pay", key: .some(nil))
+            #expect(again.status == 200 && again["status"] as? String == "paid", "paying a paid quote changes nothing")
+            #expect(files.requestCount >= 2, "the URLs were fetched")
+            let account = try harness.service.database.account(named: "paid-quotes")
+            #expect(try harness.service.database.ledger(account: account.id).map(\.kind) == ["grant", "reserve", "settle"])
+            #expect(try harness.service.database.balance(account: account.id) == 0)
+        }
+    }
+
+    @Test func quotesAreCheckedAndExpire() async throws {
+        let (harness, _) = try Self.harness()
+        try await harness.run { client in
+            let unmatched = try await client.send(.post, "/api/agent/render-quotes", json: ["request": Self.brief], key: .some(nil))
+            #expect(unmatched.status == 422 && (unmatched["detail"] as? String)?.hasPrefix("request.assets[0].filename: must match") == true,
+                    "\(unmatched.json)")
+            let local = try await client.send(.post, "/api/agent/render-quotes", json: ["request": ["name": "x"], "upload_urls": ["file:///etc/passwd"]],
+                                              key: .some(nil))
+            #expect(local.status == 422 && local["field"] as? String == "upload_urls[0]")
+            let invalid = try await client.send(.post, "/api/agent/render-quotes", json: ["request": ["name": "x", "shot_count": 99]], key: .some(nil))
+            #expect(invalid.status == 422 && (invalid["detail"] as? String)?.hasPrefix("request.shot_count: must be between 1 and 64") == true)
+            let quoted = try await client.send(.post, "/api/agent/render-quotes", json: ["request": ["name": "x", "screenplay": "A."]], key: .some(nil))
+            let id = try #require(quoted["quote_id"] as? String)
+            let later = Date().addingTimeInterval(harness.service.configuration.quoteLifetime + 1)
+            #expect(try harness.service.database.quote(id: id)?.state(now: later) == .expired)
+            #expect(throws: StoreError.self) { try harness.service.database.payQuote(id: id, reference: "late", jobPrefix: "proj_api_", now: later) }
+            #expect(try harness.service.database.quote(id: id)?.jobId == nil)
         }
     }
 
