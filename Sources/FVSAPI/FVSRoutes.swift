@@ -29,7 +29,9 @@ struct FVSRoutes: Sendable {
 
     func submit(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        let (json, parts) = try await Self.read(request, service: service)
+        let (submitted, parts) = try await Self.read(request, service: service)
+        // The account's defaults fill the fields the request leaves out.
+        let json = FVSRenderRequest.applying(defaults: try database.accountDefaults(account: account.id), to: submitted)
         let brief: FVSRenderRequest.Brief
         do {
             brief = try FVSRenderRequest.read(json)

@@ -254,3 +254,29 @@ extension ReelDatabase {
         try writer.read { try LedgerEntry.fetchAll($0, sql: "SELECT id, delta, kind, job_id FROM credit_ledger WHERE account_id = ? ORDER BY id", arguments: [id]) }
     }
 }
+
+// MARK: defaults
+
+extension ReelDatabase {
+    /// The values `account`'s requests take where they leave a field out: field name → JSON text.
+    public func accountDefaults(account id: String) throws -> [String: String] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM account_defaults WHERE account_id = ?", arguments: [id])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["value"] as String) })
+        }
+    }
+
+    /// Sets (a JSON text) or removes (nil) the default of `name` for the account named `account`.
+    public func setAccountDefault(account name: String, field: String, value: String?) throws {
+        let account = try account(named: name)
+        guard !field.isEmpty, field.count <= 100 else { throw StoreError.invalid("a default's name has 1 to 100 characters") }
+        try writer.write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO account_defaults (account_id, name, value) VALUES (?, ?, ?)",
+                               arguments: [account.id, field, value])
+            } else {
+                try db.execute(sql: "DELETE FROM account_defaults WHERE account_id = ? AND name = ?", arguments: [account.id, field])
+            }
+        }
+    }
+}

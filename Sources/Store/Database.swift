@@ -193,6 +193,17 @@ public final class ReelDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v5: account defaults") { db in
+            // Values an account's requests take where they leave a field out, by name (JSON text).
+            try db.execute(sql: """
+                CREATE TABLE account_defaults (
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (account_id, name)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Media
 import Store
+import TemplateSchema
 
 /// `--data DIR`, shared by the server and the administration commands.
 struct DataOption: ParsableArguments {
@@ -99,7 +100,42 @@ struct ServeCommand: AsyncParsableCommand {
 
 struct AccountsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Manage accounts.",
-                                                    subcommands: [Create.self])
+                                                    subcommands: [Create.self, Defaults.self])
+
+    struct Defaults: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set the values an account's FVS render requests take where they leave a field out.",
+            discussion: "Values are JSON (1080p is taken as the string \"1080p\"): --set video_resolution=1080p --set shot_count=5. "
+                + "Fields: " + FVSRenderRequest.defaultableFields.sorted().joined(separator: ", ") + ".")
+        @Argument(help: "The account's name.") var name: String
+        @Option(help: "field=value, repeatable.") var set: [String] = []
+        @Option(help: "A field whose default goes, repeatable.") var unset: [String] = []
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            let database = try data.database()
+            do {
+                for field in unset { try database.setAccountDefault(account: name, field: field, value: nil) }
+                for assignment in set {
+                    guard let equals = assignment.firstIndex(of: "=") else { throw fail("--set takes field=value, found \(assignment)") }
+                    let field = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
+                    let value = (try? JSONValue.parse(Data(text.utf8))) ?? .string(text)
+                    do {
+                        try FVSRenderRequest.checkDefault(field: field, value: value)
+                    } catch {
+                        throw fail(error.description)
+                    }
+                    let encoded = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+                    try database.setAccountDefault(account: name, field: field, value: encoded)
+                }
+                let defaults = try database.accountDefaults(account: database.account(named: name).id)
+                if defaults.isEmpty { print("\(name) has no defaults") }
+                for (field, value) in defaults.sorted(by: { $0.key < $1.key }) { print("\(field) = \(value)") }
+            } catch let error as StoreError {
+                throw fail(error.description)
+            }
+        }
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account.")

@@ -141,6 +141,30 @@ import Testing
         }
     }
 
+    @Test func accountDefaultsFillWhatARequestLeavesOut() async throws {
+        let (harness, key) = try Self.harness()
+        let database = harness.service.database
+        try database.setAccountDefault(account: "acme", field: "video_resolution", value: #""1080p""#)
+        try database.setAccountDefault(account: "acme", field: "visual_style_preset", value: #""noir""#)
+        try await harness.run { client in
+            var request = Self.brief
+            request["assets"] = nil
+            request["video_resolution"] = nil
+            request["visual_style_preset"] = NSNull()
+            let defaulted = try await Self.submit(client, key: key, request: request)
+            #expect(defaulted.status == 200 && defaulted["credits"] as? Int == 2 + 4 * 2, "1080p from the defaults: \(defaulted.json)")
+            let id = try #require(defaulted["project_id"] as? String)
+            let task = try #require(try database.job(id: id).flatMap { try database.task(id: $0.taskId) })
+            let stored = try #require(try JSONSerialization.jsonObject(with: Data(task.config.utf8)) as? [String: Any])
+            #expect(stored["video_resolution"] as? String == "1080p" && stored["visual_style_preset"] as? String == "noir")
+            #expect(task.width == 1920)
+            // What the request says wins.
+            request["video_resolution"] = "720p"
+            let explicit = try await Self.submit(client, key: key, request: request)
+            #expect(explicit["credits"] as? Int == 2 + 4)
+        }
+    }
+
     // MARK: paid quotes
 
     @Test func aPaidQuoteRendersItsURLsAndAnswersOnlyItsClaimToken() async throws {

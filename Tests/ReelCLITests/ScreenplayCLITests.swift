@@ -63,6 +63,21 @@ import Testing
         #expect(streams.contains { $0["kind"] as? String == "audio" }, "the music bed")
     }
 
+    @Test func accountDefaultsAreSetCheckedAndShown() throws {
+        let folder = CLITests.Folder()
+        let data = folder.path + "/data"
+        #expect(try cli.reel("accounts", "create", "acme", "--data", data).status == 0)
+        let set = try cli.reel("accounts", "defaults", "acme", "--set", "video_resolution=1080p", "--set", "shot_count=5", "--data", data)
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout == "shot_count = 5\nvideo_resolution = \"1080p\"\n")
+        let bad = try cli.reel("accounts", "defaults", "acme", "--set", "shot_count=99", "--data", data)
+        #expect(bad.status == 1 && bad.stderr.contains("shot_count: must be between 1 and 64, found 99"), "\(bad.stderr)")
+        let name = try cli.reel("accounts", "defaults", "acme", "--set", "name=x", "--data", data)
+        #expect(name.status == 1 && name.stderr.contains("name: takes no account default"))
+        let unset = try cli.reel("accounts", "defaults", "acme", "--unset", "shot_count", "--data", data)
+        #expect(unset.stdout == "video_resolution = \"1080p\"\n")
+    }
+
     @Test func aBadBriefIsRefusedWithPaths() throws {
         let folder = try folderWithMedia()
         let brief = folder.write("brief.json", #"{ "name": "x", "shot_count": 70, "assets": [ { "filename": "nowhere.png" } ] }"#)

@@ -91,6 +91,35 @@ public enum FVSRenderRequest {
         "music_max_duration_seconds", "use_first_audio_asset_as_music", "wait_for_completion_seconds", "assets",
     ])
 
+    /// Fields an account may give defaults for (`reel accounts defaults NAME --set field=value`):
+    /// a request that leaves one out (or sends null) takes the account's value.
+    public static let defaultableFields: Set = recordedFields.union([
+        "project_mode", "instructions", "visual_style_preset", "visual_style_custom_instructions", "shot_count",
+        "scene_target_duration_seconds", "video_resolution", "frame_rate", "music_workflow", "music_start_seconds",
+        "music_min_duration_seconds", "music_max_duration_seconds", "use_first_audio_asset_as_music",
+    ])
+
+    /// Checks one default: a field that takes defaults, with a value a request could hold.
+    public static func checkDefault(field: String, value: JSONValue) throws(SchemaError) {
+        guard defaultableFields.contains(field) else {
+            throw SchemaError(path: JSONPath.root.appending(field), message: "takes no account default; fields that do: "
+                              + defaultableFields.sorted().joined(separator: ", "))
+        }
+        _ = try read(.object(["name": .string("default check"), field: value]))
+    }
+
+    /// `request` (a JSON object) with `defaults` (field → JSON text) filled in where it leaves a
+    /// field out or sends null; fields that take no default, and values that are not JSON, are skipped.
+    public static func applying(defaults: [String: String], to request: Data) -> Data {
+        guard !defaults.isEmpty, case .object(var members)? = try? JSONValue.parse(request) else { return request }
+        for (field, text) in defaults where defaultableFields.contains(field) && (members[field] == nil || members[field] == .null) {
+            if let value = try? JSONValue.parse(Data(text.utf8)) { members[field] = value }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(JSONValue.object(members))) ?? request
+    }
+
     /// Reads and checks a request, reporting every problem with its JSON path at once.
     public static func read(_ data: Data) throws(SchemaError) -> Brief {
         let value = try JSONValue.parse(data)
