@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // C libraries, each behind a small module map and shim header.
@@ -86,7 +87,8 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         .target(name: "FVSAPI", dependencies: ["ServerKit", "Store", "TemplateSchema", "Timeline", "Media",
-                                               .product(name: "Hummingbird", package: "hummingbird")],
+                                               .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "MCP", package: "swift-sdk")],
                 swiftSettings: strictSettings),
         // The server: the list of surfaces composed into one application.
         .target(name: "APIAdapter", dependencies: [

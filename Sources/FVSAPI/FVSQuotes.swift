@@ -32,12 +32,22 @@ struct FVSQuotes: Sendable {
     // MARK: quoting
 
     func create(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
+        let body = try await service.jsonBody(request)
+        let (fields, challenge) = try create(request: body["request"], uploadURLs: body["upload_urls"], origin: service.origin(for: request))
+        var response = JSONResponse.make(fields, status: APIError.paymentRequired)
+        response.headers[.wwwAuthenticate] = challenge
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// A quote for `request` (the render request object) and the files named by `uploadURLs`:
+    /// the 402 body, with its claim token, and the `WWW-Authenticate` challenge.
+    func create(request value: Any?, uploadURLs: Any?, origin: String) throws -> (fields: [String: Any], challenge: String) {
         // Quotes need no key: their creation shares one bucket of the request rate limit.
         if let limiter = service.requestLimiter, let wait = limiter.admit("quotes") {
             throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit)
         }
-        let body = try await service.jsonBody(request)
-        guard let payload = body["request"] as? [String: Any] else {
+        guard let payload = value as? [String: Any] else {
             throw APIError(.unprocessableContent, code: "invalid_request", "request: the render request is required (an object)", details: ["field": "request"])
         }
         let json = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -47,7 +57,7 @@ struct FVSQuotes: Sendable {
         } catch {
             throw FVSRoutes.invalid(error.diagnostics.map { Diagnostic(path: JSONPath.root.appending("request").appending(path: $0.path), message: $0.message) })
         }
-        let urls = try Self.uploadURLs(body["upload_urls"])
+        let urls = try Self.uploadURLs(uploadURLs)
         let names = urls.map(\.name)
         let unmatched = brief.assets.filter { !names.contains($0.filename) }
         if !unmatched.isEmpty {
@@ -71,13 +81,9 @@ struct FVSQuotes: Sendable {
         let (quote, token) = try database.createQuote(task: task, api: APISurface.fvs.name, credits: credits,
                                                       amountCents: credits * configuration.creditPriceCents, currency: configuration.quoteCurrency,
                                                       lifetime: configuration.quoteLifetime, prefix: Self.quotePrefix)
-        let origin = service.origin(for: request)
         var fields = quoteFields(quote, origin: origin, token: token)
         fields["claim_token"] = token
-        var response = JSONResponse.make(fields, status: APIError.paymentRequired)
-        response.headers[.wwwAuthenticate] = challenge(quote)
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return (fields, challenge(quote))
     }
 
     /// The account paid quotes render under, made with no credits when first needed.
@@ -168,10 +174,16 @@ struct FVSQuotes: Sendable {
     func status(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let id = try service.parameter("quoteId", context)
         let token = request.headers[Self.claimHeader] ?? request.uri.queryParameters.get("claim_token") ?? ""
+        var response = JSONResponse.make(try status(of: id, claimToken: token, origin: service.origin(for: request)))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// The quote `id` for the holder of `claimToken`, with its render's fields once paid.
+    func status(of id: String, claimToken token: String, origin: String) throws -> [String: Any] {
         guard !token.isEmpty, let quote = try database.quote(id: id, claimToken: token), quote.api == APISurface.fvs.name else {
             throw APIError(.notFound, code: "not_found", "no quote \(id) with this claim token")
         }
-        let origin = service.origin(for: request)
         var fields = quoteFields(quote, origin: origin, token: nil)
         if let jobID = quote.jobId, let job = try database.job(id: jobID), let task = try database.task(id: job.taskId) {
             // Once paid: the render's fields, its status in place of the quote's.
@@ -180,9 +192,7 @@ struct FVSQuotes: Sendable {
             fields["status_url"] = fields["quote_status_url"]
             fields["cancel_url"] = NSNull()
         }
-        var response = JSONResponse.make(fields)
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return fields
     }
 
     /// The quote's own fields (§6.1): the claim token appears in `status_url` only when `token` is given.

@@ -30,6 +30,16 @@ struct FVSRoutes: Sendable {
     func submit(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let (submitted, parts) = try await Self.read(request, service: service)
+        let files = try Self.checkedFiles(parts, limit: service.configuration.maximumUploadBytes)
+        let fields = try await submit(submitted, files: files, urls: [], account: account, origin: service.origin(for: request))
+        return JSONResponse.make(fields)
+    }
+
+    /// Accepts a render for `account`: the request (JSON) with the account's defaults filled in,
+    /// its uploaded `files` and the files it names by URL (`urls`, fetched when it renders);
+    /// answers the status object, after `wait_for_completion_seconds` when the request asks.
+    func submit(_ submitted: Data, files: [File], urls: [(name: String, url: String)], account: Account,
+                origin: String) async throws -> [String: Any] {
         // The account's defaults fill the fields the request leaves out.
         let json = FVSRenderRequest.applying(defaults: try database.accountDefaults(account: account.id), to: submitted)
         let brief: FVSRenderRequest.Brief
@@ -38,9 +48,8 @@ struct FVSRoutes: Sendable {
         } catch {
             throw Self.invalid(error.diagnostics)
         }
-        let files = try Self.checkedFiles(parts, limit: service.configuration.maximumUploadBytes)
         // Every asset names an uploaded file, by its base name.
-        let names = files.map(\.name)
+        let names = files.map(\.name) + urls.map(\.name)
         let unmatched = brief.assets.filter { !names.contains($0.filename) }
         if !unmatched.isEmpty {
             throw Self.invalid(unmatched.map { asset in
@@ -60,16 +69,17 @@ struct FVSRoutes: Sendable {
         let uploads = try store(files, account: account)
         do {
             let warnings = brief.warnings.map { ["path": $0.path.description, "message": $0.message] }
+            var metadata: [String: Any] = ["warnings": warnings]
+            if !urls.isEmpty { metadata["upload_urls"] = Dictionary(urls.map { ($0.name, $0.url) }, uniquingKeysWith: { first, _ in first }) }
             let size = resolution.size
             let task = TaskRecord(accountId: account.id, api: APISurface.fvs.name, dialect: FVSRenderRequest.name,
-                                  config: String(decoding: json, as: UTF8.self), metadata: try Self.json(["warnings": warnings]),
+                                  config: String(decoding: json, as: UTF8.self), metadata: try Self.json(metadata),
                                   title: brief.name, category: brief.mode.rawValue, width: size.width, height: size.height,
                                   duration: seconds, cost: cost, inputs: try Self.json(uploads.inputs))
             let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix)
             service.jobQueued()
-            let origin = service.origin(for: request)
             let finished = try await wait(for: job.id, seconds: min(brief.waitForCompletionSeconds ?? 0, Self.longestWait))
-            return JSONResponse.make(FVSProjectView(job: finished, task: try database.task(id: task.id) ?? task).json(service: service, origin: origin))
+            return FVSProjectView(job: finished, task: try database.task(id: task.id) ?? task).json(service: service, origin: origin)
         } catch {
             uploads.remove(from: database)
             throw error
@@ -77,7 +87,7 @@ struct FVSRoutes: Sendable {
     }
 
     /// The job once it is finished, or as it is after `seconds` (0: at once).
-    private func wait(for id: String, seconds: Double) async throws -> JobRecord {
+    func wait(for id: String, seconds: Double) async throws -> JobRecord {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             guard let job = try database.job(id: id) else { throw StoreError.notFound("no render with id \(id)") }
@@ -89,21 +99,28 @@ struct FVSRoutes: Sendable {
     // MARK: polling and cancelling
 
     func project(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let (job, task) = try owned(context)
-        return JSONResponse.make(FVSProjectView(job: job, task: task).json(service: service, origin: service.origin(for: request)))
+        let fields = try status(of: service.parameter("projectId", context), account: context.requireAccount(), origin: service.origin(for: request))
+        return JSONResponse.make(fields)
     }
 
     func cancel(_ request: Request, _ context: ReelRequestContext) throws -> Response {
-        let (job, _) = try owned(context)
-        let cancelled = try database.cancelJob(id: job.id, account: job.accountId, reason: "cancelled by request")
-        let task = try database.task(id: cancelled.taskId) ?? owned(context).task
-        return JSONResponse.make(FVSProjectView(job: cancelled, task: task).json(service: service, origin: service.origin(for: request)))
+        let fields = try cancel(service.parameter("projectId", context), account: context.requireAccount(), origin: service.origin(for: request))
+        return JSONResponse.make(fields)
     }
 
-    /// The account's render named by the path, or 404 (another account's render is not found either).
-    private func owned(_ context: ReelRequestContext) throws -> (job: JobRecord, task: TaskRecord) {
-        let account = try context.requireAccount()
-        let id = try service.parameter("projectId", context)
+    func status(of id: String, account: Account, origin: String) throws -> [String: Any] {
+        let (job, task) = try owned(id, account: account)
+        return FVSProjectView(job: job, task: task).json(service: service, origin: origin)
+    }
+
+    func cancel(_ id: String, account: Account, origin: String) throws -> [String: Any] {
+        let (job, task) = try owned(id, account: account)
+        let cancelled = try database.cancelJob(id: job.id, account: job.accountId, reason: "cancelled by request")
+        return FVSProjectView(job: cancelled, task: try database.task(id: cancelled.taskId) ?? task).json(service: service, origin: origin)
+    }
+
+    /// The account's render `id`, or 404 (another account's render is not found either).
+    private func owned(_ id: String, account: Account) throws -> (job: JobRecord, task: TaskRecord) {
         guard let job = try database.job(id: id), job.accountId == account.id, let task = try database.task(id: job.taskId),
               task.api == APISurface.fvs.name else {
             throw APIError(.notFound, code: "not_found", "no render with project_id \(id)")

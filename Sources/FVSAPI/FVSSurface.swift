@@ -28,7 +28,9 @@ public struct FVSSurface: SurfaceModule {
 
     public func register(on router: Router<ReelRequestContext>) {
         FVSRoutes(service: service).register(on: router)
-        FVSQuotes(service: service, provider: paymentProvider).register(on: router)
+        let quotes = FVSQuotes(service: service, provider: paymentProvider)
+        quotes.register(on: router)
+        FVSMCP(service: service, quotes: quotes).register(on: router)
     }
 
     public var openAPI: OpenAPIContribution { FVSOpenAPI.contribution }

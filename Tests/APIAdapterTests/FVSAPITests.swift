@@ -165,6 +165,58 @@ import Testing
         }
     }
 
+    // MARK: MCP
+
+    static func rpc(_ client: Harness.Client, _ method: String, _ params: [String: Any] = [:], key: String? = nil, id: Int = 1) async throws -> Harness.Reply {
+        var headers: HTTPFields = [.accept: "application/json, text/event-stream", HTTPField.Name("MCP-Protocol-Version")!: "2025-06-18"]
+        if let key { headers[keyHeader] = key }
+        return try await client.send(.post, "/mcp", json: ["jsonrpc": "2.0", "id": id, "method": method, "params": params], key: .some(nil), headers: headers)
+    }
+
+    static func structured(_ reply: Harness.Reply) -> [String: Any] {
+        ((reply["result"] as? [String: Any])?["structuredContent"] as? [String: Any]) ?? [:]
+    }
+
+    @Test func theMCPEndpointServesTheToolsStatelessly() async throws {
+        let (harness, key) = try Self.harness()
+        try await harness.run { client in
+            let initialize: [String: Any] = ["protocolVersion": "2025-06-18", "capabilities": [:], "clientInfo": ["name": "test", "version": "1"]]
+            for _ in 0..<2 {
+                let reply = try await Self.rpc(client, "initialize", initialize)
+                let info = (reply["result"] as? [String: Any])?["serverInfo"] as? [String: Any]
+                #expect(reply.status == 200 && info?["name"] as? String == "future-video-studio", "initialize again and again: \(reply.json)")
+            }
+            let list = try await Self.rpc(client, "tools/list")
+            let tools = ((list["result"] as? [String: Any])?["tools"] as? [[String: Any]]) ?? []
+            #expect(Set(tools.compactMap { $0["name"] as? String }) == ["fvs_open_chatgpt_app", "fvs_submit_render", "fvs_create_paid_render_quote",
+                                                                     "fvs_get_render_status", "fvs_get_paid_render_status", "fvs_cancel_render",
+                                                                     "fvs_download_final_video", "fvs_example_render_request"])
+            let status = tools.first { $0["name"] as? String == "fvs_get_render_status" }?["annotations"] as? [String: Any]
+            #expect(status?["readOnlyHint"] as? Bool == true && status?["idempotentHint"] as? Bool == true && status?["destructiveHint"] as? Bool == false)
+
+            var request = Self.brief
+            request["assets"] = nil
+            let submitted = Self.structured(try await Self.rpc(client, "tools/call", ["name": "fvs_submit_render", "arguments": ["request": request]], key: key))
+            let id = try #require(submitted["project_id"] as? String, "\(submitted)")
+            // The key may come as X-Agent-Api-Key or a bearer token too; without one, errors are data.
+            for header in [("X-Agent-Api-Key", key), ("Authorization", "Bearer " + key)] {
+                let reply = try await client.send(.post, "/mcp", json: ["jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                                                                       "params": ["name": "fvs_get_render_status", "arguments": ["project_id": id]]],
+                                                  key: .some(nil), headers: [.accept: "application/json", HTTPField.Name(header.0)!: header.1])
+                #expect(Self.structured(reply)["project_id"] as? String == id, "\(header.0): \(reply.json)")
+            }
+            let anonymous = Self.structured(try await Self.rpc(client, "tools/call", ["name": "fvs_get_render_status", "arguments": ["project_id": id]]))
+            #expect(anonymous["ok"] as? Bool == false && (anonymous["error"] as? String)?.contains("agent key") == true)
+            let invalid = Self.structured(try await Self.rpc(client, "tools/call", ["name": "fvs_submit_render", "arguments": ["request": ["name": "x", "shot_count": 0]]],
+                                                              key: key))
+            #expect(invalid["ok"] as? Bool == false && (invalid["error"] as? String)?.hasPrefix("shot_count: must be between 1 and 64") == true, "\(invalid)")
+            let resource = try await Self.rpc(client, "resources/read", ["uri": "fvs://agent-api/reference"])
+            let text = (((resource["result"] as? [String: Any])?["contents"] as? [[String: Any]])?.first?["text"] as? String) ?? ""
+            #expect(text.contains("POST /renders"))
+            #expect(try await client.send(.get, "/mcp", key: .some(nil)).status == 405)
+        }
+    }
+
     // MARK: paid quotes
 
     @Test func aPaidQuoteRendersItsURLsAndAnswersOnlyItsClaimToken() async throws {

@@ -259,3 +259,50 @@ def read_png(data):
         rows.append(line)
         previous = line
     return width, rows
+
+
+# MARK: Reel's own MCP endpoint, driven by the same MCP client over streamable HTTP
+
+
+def test_reels_own_mcp_endpoint_over_streamable_http(fvs):
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def main():
+        async with streamablehttp_client(fvs.base_url + "/mcp", headers={"X-FVS-Agent-Key": fvs.key}) as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {t.name: t for t in (await session.list_tools()).tools}
+                example = await tool(session, "fvs_example_render_request", {})
+                submitted = await tool(session, "fvs_submit_render", {"request": BRIEF, "poll_until_complete": True})
+                status = await tool(session, "fvs_get_render_status", {"status_url": submitted["status_url"]})
+                quote = await tool(session, "fvs_create_paid_render_quote", {"request": BRIEF})
+                paid = await tool(session, "fvs_get_paid_render_status", {"status_url": quote["status_url"]})
+                cancelled = await tool(session, "fvs_cancel_render", {"cancel_url": submitted["cancel_url"]})
+                download = await tool(session, "fvs_download_final_video", {"final_video_url": status["final_video_url"], "output_path": "/tmp/x.mp4"})
+                resource = await session.read_resource("fvs://agent-api/reference")
+                return tools, example, submitted, status, quote, paid, cancelled, download, resource
+
+    tools, example, submitted, status, quote, paid, cancelled, download, resource = anyio.run(main)
+    assert set(tools) == {"fvs_open_chatgpt_app", "fvs_submit_render", "fvs_create_paid_render_quote", "fvs_get_render_status",
+                          "fvs_get_paid_render_status", "fvs_cancel_render", "fvs_download_final_video", "fvs_example_render_request"}
+    submit = tools["fvs_submit_render"].annotations
+    assert (submit.readOnlyHint, submit.destructiveHint, submit.idempotentHint, submit.openWorldHint) == (False, True, False, True)
+    assert "request" in tools["fvs_submit_render"].inputSchema["required"]
+    assert example["scene_target_duration_seconds"] == 24 and example["visual_style_preset"] == "realistic_cinematic"
+    assert submitted["status"] == "completed" and submitted["final_video_url"], submitted
+    assert status["project_id"] == submitted["project_id"] and status["clip_count"] == 3
+    assert quote["ok"] is False and quote["payment_required"] is True and quote["www_authenticate"].startswith("Payment ")
+    assert paid["status"] == "payment_required"
+    assert cancelled["status"] == "completed", "cancelling a finished render leaves it as it is"
+    assert download["ok"] is False and "HTTP client" in download["error"]
+    assert "/renders" in resource.contents[0].text
+
+    # Without a key, account tools answer errors as data; the quote tools need none.
+    async def anonymous():
+        async with streamablehttp_client(fvs.base_url + "/mcp") as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                return await tool(session, "fvs_get_render_status", {"project_id": submitted["project_id"]})
+
+    refused = anyio.run(anonymous)
+    assert refused["ok"] is False and "agent key" in refused["error"]
