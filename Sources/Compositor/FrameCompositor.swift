@@ -168,7 +168,9 @@ public final class FrameCompositor: @unchecked Sendable {
         let bands = bandRows(height: frame.height)
         let work = { (rows: Range<Int>) in
             // The background, unless the first layer paints every pixel of the band over it anyway.
-            if !(self.skipsCoveredBackground && self.paintsOver(layers.first, width: frame.width, rows: rows)) {
+            if self.skipsCoveredBackground && self.paintsOver(layers.first, width: frame.width, rows: rows) {
+                self.skippedBackgrounds.add(1)
+            } else {
                 (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
                                                                     count: rows.count * rowBytes)
             }
@@ -431,6 +433,16 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Whether the background is left out of bands the first layer paints over entirely (on
     /// unless a test compares the two).
     package var skipsCoveredBackground = true
+    /// Bands drawn without the background under them, so far (for tests).
+    package let skippedBackgrounds = Counter()
+
+    /// A count bands on several threads add to.
+    package final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        package var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    }
 
     /// Whether rotated shapes and shapes whose scale changes are drawn straight onto the canvas
     /// (on unless a test compares them with rasterising and resampling).

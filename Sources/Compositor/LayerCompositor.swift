@@ -241,8 +241,6 @@ public enum LayerCompositor {
         }
     }
 
-    /// `a` + (`b` − `a`)·`weight`/256 for each channel of two RGBA8 pixels (R in the low byte),
-    /// rounded to nearest: two channels a word, 16 bits a channel, so nothing carries over.
     /// `lerp` of eight pixel pairs at once: the same arithmetic in each lane.
     @inline(__always)
     static func lerp(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>, _ weight: SIMD8<UInt32>) -> SIMD8<UInt32> {
@@ -252,6 +250,8 @@ public enum LayerCompositor {
         return redBlue | greenAlpha
     }
 
+    /// `a` + (`b` − `a`)·`weight`/256 for each channel of two RGBA8 pixels (R in the low byte),
+    /// rounded to nearest: two channels a word, 16 bits a channel, so nothing carries over.
     @inline(__always)
     static func lerp(_ a: UInt32, _ b: UInt32, _ weight: UInt32) -> UInt32 {
         let inverse = 256 - weight

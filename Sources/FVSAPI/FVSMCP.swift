@@ -13,16 +13,18 @@ import TemplateSchema
 /// and the `fvs://agent-api/reference` resource. Tools act on this server's renders directly.
 ///
 /// Account tools take the agent key from, in order: the `X-FVS-Agent-Key` header, `X-Agent-Api-Key`,
-/// `Authorization: Bearer <key>`, then the server's `FVS_AGENT_API_KEY` environment variable (the
-/// package's marketplace mapping is not offered).
+/// then `Authorization: Bearer <key>`, and count against the key's rate limit like the REST routes.
+/// (The package's last resort, a key in the server's environment, would hand that account to any
+/// caller of a network server; the marketplace mapping is not offered either.)
 struct FVSMCP: Sendable {
     let service: ReelService
     let routes: FVSRoutes
     let quotes: FVSQuotes
     let endpoint: MCPEndpoint
 
-    /// The header the route passes the request's origin in (a client's own is dropped).
+    /// The headers the route passes the request's origin and client address in (a client's own are dropped).
     static let originHeader = "x-reel-origin"
+    static let clientHeader = "x-reel-client"
     static let referenceURI = "fvs://agent-api/reference"
 
     init(service: ReelService, quotes: FVSQuotes) {
@@ -47,12 +49,13 @@ struct FVSMCP: Sendable {
     }
 
     func handle(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: service.configuration.maximumRequestBytes)
+        let body = try await service.collectBody(of: request, upTo: service.configuration.maximumRequestBytes)
         var headers: [String: String] = [:]
-        for field in request.headers where field.name.canonicalName != Self.originHeader {
+        for field in request.headers where ![Self.originHeader, Self.clientHeader].contains(field.name.canonicalName) {
             headers[field.name.canonicalName] = field.value
         }
         headers[Self.originHeader] = service.origin(for: request)
+        headers[Self.clientHeader] = context.remoteAddress ?? "unknown"
         let answer = try await endpoint.handle(MCP.HTTPRequest(method: "POST", headers: headers, body: Data(buffer: body), path: "/mcp"),
                                                makeServer: makeServer)
         var fields = HTTPFields()
@@ -124,7 +127,7 @@ struct FVSMCP: Sendable {
                 result = try routes.cancel(try projectID(arguments, urlKey: "cancel_url", suffix: "/cancel"), account: try authenticate(headers), origin: origin)
             case "fvs_create_paid_render_quote":
                 let (fields, challenge) = try quotes.create(request: Self.plain(arguments["request"]), uploadURLs: Self.plain(arguments["upload_urls"]),
-                                                            origin: origin)
+                                                            origin: origin, client: headers[Self.clientHeader] ?? "unknown")
                 var answer = fields
                 answer["ok"] = false
                 answer["payment_required"] = true
@@ -150,22 +153,25 @@ struct FVSMCP: Sendable {
         }
     }
 
-    /// The account of the agent key: `X-FVS-Agent-Key`, `X-Agent-Api-Key`, `Authorization: Bearer`,
-    /// then the server's `FVS_AGENT_API_KEY`.
+    /// The account of the agent key: `X-FVS-Agent-Key`, `X-Agent-Api-Key`, then `Authorization: Bearer`.
     func authenticate(_ headers: [String: String]) throws -> Account {
         var key = headers["x-fvs-agent-key"] ?? headers["x-agent-api-key"]
         if key == nil, let authorization = headers["authorization"], authorization.lowercased().hasPrefix("bearer ") {
             key = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        if key?.isEmpty ?? true { key = ProcessInfo.processInfo.environment["FVS_AGENT_API_KEY"] }
         guard let key, !key.isEmpty else {
             throw APIError(.unauthorized, code: "unauthenticated", "no agent key: send X-FVS-Agent-Key (or X-Agent-Api-Key, or Authorization: Bearer)")
         }
+        let account: Account, keyID: String
         do {
-            return try service.database.authenticateKey(key, api: .fvs).account
+            (account, keyID) = try service.database.authenticateKey(key, api: .fvs)
         } catch is KeyRejection {
             throw APIError(.unauthorized, code: "unauthenticated", "the agent key is not valid")
         }
+        if let limiter = service.requestLimiter, let wait = limiter.admit("key:" + keyID) {
+            throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit)
+        }
+        return account
     }
 
     func requestData(_ value: Value?) throws -> Data {

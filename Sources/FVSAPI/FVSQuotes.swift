@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Media
 import HTTPTypes
 import NIOCore
 import ServerKit
@@ -31,9 +32,13 @@ struct FVSQuotes: Sendable {
 
     // MARK: quoting
 
+    /// The largest quote request: quotes need no key, so what one stores is kept small.
+    static let maximumBody = 256 << 10
+
     func create(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
-        let body = try await service.jsonBody(request)
-        let (fields, challenge) = try create(request: body["request"], uploadURLs: body["upload_urls"], origin: service.origin(for: request))
+        let body = try await service.jsonObject(try await service.collectBody(of: request, upTo: Self.maximumBody))
+        let (fields, challenge) = try create(request: body["request"], uploadURLs: body["upload_urls"], origin: service.origin(for: request),
+                                             client: context.remoteAddress ?? "unknown")
         var response = JSONResponse.make(fields, status: APIError.paymentRequired)
         response.headers[.wwwAuthenticate] = challenge
         response.headers[.cacheControl] = "no-store"
@@ -42,9 +47,9 @@ struct FVSQuotes: Sendable {
 
     /// A quote for `request` (the render request object) and the files named by `uploadURLs`:
     /// the 402 body, with its claim token, and the `WWW-Authenticate` challenge.
-    func create(request value: Any?, uploadURLs: Any?, origin: String) throws -> (fields: [String: Any], challenge: String) {
-        // Quotes need no key: their creation shares one bucket of the request rate limit.
-        if let limiter = service.requestLimiter, let wait = limiter.admit("quotes") {
+    func create(request value: Any?, uploadURLs: Any?, origin: String, client: String) throws -> (fields: [String: Any], challenge: String) {
+        // Quotes need no key: each client address has its own bucket of the request rate limit.
+        if let limiter = service.requestLimiter, let wait = limiter.admit("quotes:" + client) {
             throw APIError.rateLimited(retryAfter: wait, limit: limiter.limit)
         }
         guard let payload = value as? [String: Any] else {
@@ -58,14 +63,14 @@ struct FVSQuotes: Sendable {
             throw FVSRoutes.invalid(error.diagnostics.map { Diagnostic(path: JSONPath.root.appending("request").appending(path: $0.path), message: $0.message) })
         }
         let urls = try Self.uploadURLs(uploadURLs)
+        try Self.checkReachable(urls, policy: service.mediaLocator.policy)
         let names = urls.map(\.name)
         let unmatched = brief.assets.filter { !names.contains($0.filename) }
         if !unmatched.isEmpty {
             throw FVSRoutes.invalid(unmatched.map { asset in
                 Diagnostic(path: JSONPath.root.appending("request").appending(path: asset.path.appending("filename")),
-                           message: "must match the file name of one of upload_urls" + (names.isEmpty ? " (there are none)"
-                                                                                        : ": " + names.map { "\"\($0)\"" }.joined(separator: ", ")))
-            })
+                           message: "must match the file name of one of upload_urls" + (names.isEmpty ? " (there are none)" : ""))
+            }, files: names)
         }
         let resolution = brief.videoResolution ?? ScreenplayCompiler.defaultResolution
         let seconds = brief.targetSeconds ?? ScreenplayCompiler.defaultSeconds
@@ -132,6 +137,20 @@ struct FVSQuotes: Sendable {
         return result
     }
 
+    /// Refuses, before anything is stored or paid, URLs the server's outbound policy would refuse
+    /// when the render fetches them (a private or loopback address, another scheme).
+    static func checkReachable(_ urls: [(name: String, url: String)], policy: NetworkPolicy) throws {
+        for (index, entry) in urls.enumerated() {
+            guard let url = URL(string: entry.url) else { continue }
+            do {
+                try policy.check(url)
+            } catch {
+                throw APIError(.unprocessableContent, code: "invalid_request", "upload_urls[\(index)]: \(error)",
+                               details: ["field": "upload_urls[\(index)]"])
+            }
+        }
+    }
+
     /// Characters outside `[A-Za-z0-9._-]` become `_`; an empty or dot-only name takes `fallback`.
     static func sanitized(_ name: String, fallback: String) -> String {
         let cleaned = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" }).prefix(200)
@@ -154,9 +173,16 @@ struct FVSQuotes: Sendable {
         case .paymentRequired:
             break
         }
+        // One payment at a time per quote, so that a payer is never charged twice.
+        guard Self.paying.begin(id) else {
+            throw APIError(.conflict, code: "payment_in_progress", "a payment of quote \(id) is in progress")
+        }
+        defer { Self.paying.end(id) }
         switch try await provider.pay(quote: quote, request: request) {
         case .paid(let reference):
-            let paid = try database.payQuote(id: id, reference: reference, jobPrefix: FVSSurface.projectPrefix)
+            // The provider took the money while the quote was open: the render starts even if it
+            // expired meanwhile.
+            let paid = try database.payQuote(id: id, reference: reference, jobPrefix: FVSSurface.projectPrefix, confirmedBeforeExpiry: true)
             service.jobQueued()
             return JSONResponse.make(quoteFields(paid, origin: origin, token: nil))
         case .challenge(let status, let body):
@@ -166,6 +192,26 @@ struct FVSQuotes: Sendable {
             response.headers[.wwwAuthenticate] = challenge(quote)
             response.headers[.cacheControl] = "no-store"
             return response
+        }
+    }
+
+    /// The quotes being paid now.
+    static let paying = InFlight()
+
+    final class InFlight: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ids: Set<String> = []
+
+        func begin(_ id: String) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return ids.insert(id).inserted
+        }
+
+        func end(_ id: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            ids.remove(id)
         }
     }
 
@@ -191,6 +237,8 @@ struct FVSQuotes: Sendable {
             // The render is the quote's, not an account's: its own routes are not the way to it.
             fields["status_url"] = fields["quote_status_url"]
             fields["cancel_url"] = NSNull()
+            // A paid render that failed owes the payer: the operator refunds through the provider.
+            fields["refund_due"] = job.status == .failed || job.status == .cancelled
         }
         return fields
     }

@@ -54,9 +54,8 @@ struct FVSRoutes: Sendable {
         if !unmatched.isEmpty {
             throw Self.invalid(unmatched.map { asset in
                 Diagnostic(path: asset.path.appending("filename"),
-                           message: "must match an uploaded file basename" + (names.isEmpty ? " (no files were uploaded)"
-                                                                              : "; the files are " + names.map { "\"\($0)\"" }.joined(separator: ", ")))
-            })
+                           message: "must match an uploaded file basename" + (names.isEmpty ? " (no files were uploaded)" : ""))
+            }, files: names)
         }
         let resolution = brief.videoResolution ?? ScreenplayCompiler.defaultResolution
         let seconds = brief.targetSeconds ?? ScreenplayCompiler.defaultSeconds
@@ -67,6 +66,7 @@ struct FVSRoutes: Sendable {
                              required: cost, balance: balance)
         }
         let uploads = try store(files, account: account)
+        let jobID: String, taskRecord: TaskRecord
         do {
             let warnings = brief.warnings.map { ["path": $0.path.description, "message": $0.message] }
             var metadata: [String: Any] = ["warnings": warnings]
@@ -78,12 +78,15 @@ struct FVSRoutes: Sendable {
                                   duration: seconds, cost: cost, inputs: try Self.json(uploads.inputs))
             let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix)
             service.jobQueued()
-            let finished = try await wait(for: job.id, seconds: min(brief.waitForCompletionSeconds ?? 0, Self.longestWait))
-            return FVSProjectView(job: finished, task: try database.task(id: task.id) ?? task).json(service: service, origin: origin)
+            jobID = job.id
+            taskRecord = task
         } catch {
             uploads.remove(from: database)
             throw error
         }
+        // Queued: from here on the files belong to the render, whatever happens to this request.
+        let finished = try await wait(for: jobID, seconds: min(brief.waitForCompletionSeconds ?? 0, Self.longestWait))
+        return FVSProjectView(job: finished, task: try database.task(id: taskRecord.id) ?? taskRecord).json(service: service, origin: origin)
     }
 
     /// The job once it is finished, or as it is after `seconds` (0: at once).
@@ -188,10 +191,16 @@ struct FVSRoutes: Sendable {
         return checked
     }
 
-    static func invalid(_ diagnostics: [Diagnostic]) -> APIError {
+    /// A 422 listing every problem; `files`, when given, are the file names there are (once).
+    static func invalid(_ diagnostics: [Diagnostic], files: [String]? = nil) -> APIError {
         let problems = diagnostics.map { ["path": $0.path.description, "message": $0.message] }
-        return APIError(.unprocessableContent, code: "invalid_request", diagnostics.map(\.description).joined(separator: "; "),
-                        details: ["field": diagnostics.first?.path.description ?? "request_json", "problems": problems])
+        var details: [String: any Sendable] = ["field": diagnostics.first?.path.description ?? "request_json", "problems": problems]
+        var message = diagnostics.map(\.description).joined(separator: "; ")
+        if let files, !files.isEmpty {
+            details["files"] = files
+            message += "; the files are " + files.map { "\"\($0)\"" }.joined(separator: ", ")
+        }
+        return APIError(.unprocessableContent, code: "invalid_request", message, details: details)
     }
 
     static func json(_ object: Any) throws -> String {

@@ -52,6 +52,7 @@ public struct FVSEnvelope: ErrorEnvelope {
         var fields: [String: Any] = ["detail": error.message, "code": error.code.lowercased()]
         if let field = error.details?["field"] { fields["field"] = field }
         if let problems = error.details?["problems"] { fields["problems"] = problems }
+        if let files = error.details?["files"] { fields["files"] = files }
         return fields
     }
 

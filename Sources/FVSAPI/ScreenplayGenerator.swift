@@ -63,8 +63,7 @@ struct ScreenplayGenerator: DocumentGenerator {
             var compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source)
             if brief.mode == .music, let music = compiled.music, let path = paths[music] {
                 heartbeat.value = Date()
-                let beats = (try? BeatTracker.beats(path: path, start: brief.musicStartSeconds,
-                                                    duration: Double(compiled.totalFrames) / compiled.frameRate)) ?? []
+                let beats = (try? BeatTracker.beats(path: path, start: compiled.musicStart, duration: compiled.musicLength)) ?? []
                 compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source, beats: beats)
             }
             return compiled.json

@@ -6,9 +6,12 @@ import NIOCore
 public struct ReelRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var account: Account?
+    /// The client's IP address (for limits on routes that take no key).
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are collected explicitly per route with their own limits.

@@ -53,6 +53,12 @@ extension ReelDatabase {
                                 status: QuoteRecord.Status.paymentRequired.rawValue, expiresAt: Timestamp.string(now.addingTimeInterval(lifetime)),
                                 createdAt: Timestamp.string(now), paidAt: nil, paymentReference: nil, jobId: nil)
         try writer.write { db in
+            // Quotes left unpaid a day past their expiry go, with their renders' documents.
+            let stale = Timestamp.string(now.addingTimeInterval(-86400))
+            try db.execute(sql: """
+                DELETE FROM tasks WHERE id IN (SELECT task_id FROM quotes WHERE status = ? AND expires_at < ?);
+                DELETE FROM quotes WHERE status = ? AND expires_at < ?;
+                """, arguments: [QuoteRecord.Status.paymentRequired.rawValue, stale, QuoteRecord.Status.paymentRequired.rawValue, stale])
             try task.insert(db)
             try quote.insert(db)
         }
@@ -72,14 +78,17 @@ extension ReelDatabase {
 
     /// Records the payment of `id` and starts its render: the quoted credits are granted to the
     /// quote's account and reserved by a queued job, all in one transaction. Paying a paid quote
-    /// again changes nothing; an expired one cannot be paid (`conflict`).
-    public func payQuote(id: String, reference: String, jobPrefix: String, now: Date = Date()) throws -> QuoteRecord {
+    /// again changes nothing; an expired one cannot be paid (`conflict`), unless the payment was
+    /// confirmed while it was open (`confirmedBeforeExpiry`: a provider took the money).
+    public func payQuote(id: String, reference: String, jobPrefix: String, now: Date = Date(),
+                         confirmedBeforeExpiry: Bool = false) throws -> QuoteRecord {
         try writer.write { db in
             guard var quote = try QuoteRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no quote with id \(id)") }
             switch quote.state(now: now) {
             case .paid: return quote
-            case .expired: throw StoreError.conflict("quote \(id) expired at \(quote.expiresAt) and can no longer be paid")
-            case .paymentRequired: break
+            case .expired where !confirmedBeforeExpiry:
+                throw StoreError.conflict("quote \(id) expired at \(quote.expiresAt) and can no longer be paid")
+            case .expired, .paymentRequired: break
             }
             guard var task = try TaskRecord.fetchOne(db, key: quote.taskId) else { throw StoreError.notFound("the render of quote \(id) is gone") }
             try Self.append(db, account: quote.accountId, delta: quote.credits, kind: "grant", note: "paid quote \(id): \(reference)")

@@ -16,7 +16,7 @@ enum ConfigLoading {
             || (dialect == RenderingVideoV2.name && (try? Data(contentsOf: URL(fileURLWithPath: path))).map(FVSRenderRequest.looksLikeRequest) == true) {
             // A screenplay brief: compiled into a v2 document first, its assets beside it.
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
-            let compiled = try BriefCompiling.compile(briefPath: path, mediaFolder: nil, documentFolder: folder)
+            let compiled = try BriefCompiling.compile(briefPath: path, mediaFolder: nil, documentFolder: folder, printTo: stream)
             do {
                 return try RenderingVideoV2.decode(compiled.json).lower(sources: .localFiles(relativeTo: folder))
             } catch {

@@ -11,10 +11,12 @@ struct Reel: AsyncParsableCommand {
         abstract: "Render videos from declarative JSON.",
         discussion: """
             Reel reads a RenderingVideo v2 document (meta, assets, tracks of clips; or, with \
-            --dialect avs-template-v1, an AVS Template JSON v1 request) and renders it to an \
-            H.264/AAC MP4 or to single PNG frames. Relative src paths resolve against the config \
-            file's folder. docs/schema.md lists the fields Reel reads. `reel serve` runs the \
-            RenderingVideo and AVS HTTP APIs on the same engine (docs/server.md, docs/avs-api.md).
+            --dialect avs-template-v1, an AVS Template JSON v1 request; or a screenplay brief, an FVS \
+            render request, which it compiles first) and renders it to an H.264/AAC MP4 or to single \
+            PNG frames. Relative src paths resolve against the config file's folder. docs/schema.md \
+            lists the fields Reel reads, docs/screenplay.md the brief. `reel serve` runs the \
+            RenderingVideo, AVS and FVS HTTP APIs (and MCP) on the same engine (docs/server.md, \
+            docs/avs-api.md, docs/fvs-api.md).
             """,
         version: version,
         subcommands: [RenderCommand.self, FrameCommand.self, ScreenplayCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,

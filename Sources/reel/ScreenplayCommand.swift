@@ -50,8 +50,8 @@ struct ScreenplayCommand: ParsableCommand {
 enum BriefCompiling {
     /// The compiled brief at `briefPath`; its assets are files in `mediaFolder` (the brief's folder
     /// by default), written into the document as paths relative to `documentFolder`.
-    static func compile(briefPath: String, mediaFolder: String?, documentFolder: String) throws -> ScreenplayCompiler.Compiled {
-        let stream = ConfigLoading.OutputStream.standardError
+    static func compile(briefPath: String, mediaFolder: String?, documentFolder: String,
+                        printTo stream: ConfigLoading.OutputStream = .standardError) throws -> ScreenplayCompiler.Compiled {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: briefPath))
@@ -72,9 +72,8 @@ enum BriefCompiling {
             var compiled = try ScreenplayCompiler.compile(request, media: media, source: source)
             if request.mode == .music, let music = compiled.music {
                 // The cuts move to the music's beats: the bed starts at the video's start, so a beat
-                // `t` seconds after music_start_seconds is at `t` on the timeline.
-                let beats = beatTimes(path: folder + "/" + music, start: request.musicStartSeconds,
-                                      duration: Double(compiled.totalFrames) / compiled.frameRate)
+                // `t` seconds after where the bed starts in the track is at `t` on the timeline.
+                let beats = beatTimes(path: folder + "/" + music, start: compiled.musicStart, duration: compiled.musicLength, stream: stream)
                 compiled = try ScreenplayCompiler.compile(request, media: media, source: source, beats: beats)
             }
             for warning in compiled.warnings { stream.write("warning: \(warning)") }
@@ -86,14 +85,14 @@ enum BriefCompiling {
     }
 
     /// The beats of the music at `path` (seconds from `start`), or none with a warning.
-    static func beatTimes(path: String, start: Double, duration: Double) -> [Double] {
+    static func beatTimes(path: String, start: Double, duration: Double, stream: ConfigLoading.OutputStream) -> [Double] {
         let name = (path as NSString).lastPathComponent
         do {
             let beats = try BeatTracker.beats(path: path, start: start, duration: duration)
-            if beats.isEmpty { ConfigLoading.OutputStream.standardError.write("warning: no beats found in \(name); the cuts follow the words") }
+            if beats.isEmpty { stream.write("warning: no beats found in \(name); the cuts follow the words") }
             return beats
         } catch {
-            ConfigLoading.OutputStream.standardError.write("warning: cannot track the beats of \(name) (\(error)); the cuts follow the words")
+            stream.write("warning: cannot track the beats of \(name) (\(error)); the cuts follow the words")
             return []
         }
     }

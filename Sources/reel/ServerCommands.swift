@@ -23,7 +23,7 @@ struct DataOption: ParsableArguments {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server (the RenderingVideo and AVS APIs) with its render workers.",
+        abstract: "Run the HTTP server (the RenderingVideo, AVS and FVS APIs, MCP at /mcp) with its render workers.",
         discussion: "Everything persistent lives in the --data folder; no other service is needed."
     )
 
@@ -114,20 +114,22 @@ struct AccountsCommand: ParsableCommand {
 
         func run() throws {
             let database = try data.database()
+            // Every value checked before any is written.
+            var settings: [(field: String, value: String)] = []
+            for assignment in set {
+                guard let equals = assignment.firstIndex(of: "=") else { throw fail("--set takes field=value, found \(assignment)") }
+                let field = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
+                let value = (try? JSONValue.parse(Data(text.utf8))) ?? .string(text)
+                do {
+                    try FVSRenderRequest.checkDefault(field: field, value: value)
+                } catch {
+                    throw fail(error.description)
+                }
+                settings.append((field, String(decoding: try JSONEncoder().encode(value), as: UTF8.self)))
+            }
             do {
                 for field in unset { try database.setAccountDefault(account: name, field: field, value: nil) }
-                for assignment in set {
-                    guard let equals = assignment.firstIndex(of: "=") else { throw fail("--set takes field=value, found \(assignment)") }
-                    let field = String(assignment[..<equals]), text = String(assignment[assignment.index(after: equals)...])
-                    let value = (try? JSONValue.parse(Data(text.utf8))) ?? .string(text)
-                    do {
-                        try FVSRenderRequest.checkDefault(field: field, value: value)
-                    } catch {
-                        throw fail(error.description)
-                    }
-                    let encoded = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-                    try database.setAccountDefault(account: name, field: field, value: encoded)
-                }
+                for (field, value) in settings { try database.setAccountDefault(account: name, field: field, value: value) }
                 let defaults = try database.accountDefaults(account: database.account(named: name).id)
                 if defaults.isEmpty { print("\(name) has no defaults") }
                 for (field, value) in defaults.sorted(by: { $0.key < $1.key }) { print("\(field) = \(value)") }
@@ -244,7 +246,12 @@ struct QuotesCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let quote = try data.database().payQuote(id: id, reference: reference, jobPrefix: FVSSurface.projectPrefix)
+                let database = try data.database()
+                if let quote = try database.quote(id: id), quote.state() == .paid {
+                    print("quote \(quote.id) was paid already (\(quote.paidAt ?? "")); render \(quote.jobId ?? "-")")
+                    return
+                }
+                let quote = try database.payQuote(id: id, reference: reference, jobPrefix: FVSSurface.projectPrefix)
                 print("quote \(quote.id) paid (\(quote.amountCents) cents, \(quote.credits) credits); render \(quote.jobId ?? "-") queued")
             } catch let error as StoreError {
                 throw fail(error.description)

@@ -88,7 +88,7 @@ import Testing
             // The link is signed, and issued afresh at each poll.
             let url = try #require(done["final_video_url"] as? String)
             let link = try #require(URLComponents(string: url))
-            #expect(link.query?.contains("signature=") == true || link.query?.contains("sig") == true, "\(url)")
+            #expect(link.queryItems?.contains { $0.name == "sig" && !($0.value ?? "").isEmpty } == true, "\(url)")
             let video = try await client.send(.get, link.path + "?" + (link.query ?? ""), key: .some(nil))
             #expect(video.status == 200 && video.headers[.contentType] == "video/mp4")
             let file = NSTemporaryDirectory() + "fvs-\(id).mp4"
@@ -274,6 +274,17 @@ import Testing
         }
     }
 
+    @Test func quoteURLsTheServerWouldNotFetchAreRefusedAtOnce() async throws {
+        let harness = try Harness { $0.allowsPrivateNetwork = false }
+        try await harness.run { client in
+            for url in ["http://127.0.0.1:9/a.png", "http://10.0.0.7/b.png", "http://[::1]/c.png"] {
+                let refused = try await client.send(.post, "/api/agent/render-quotes", json: ["request": ["name": "x"], "upload_urls": [url]],
+                                                    key: .some(nil))
+                #expect(refused.status == 422 && refused["field"] as? String == "upload_urls[0]", "\(url): \(refused.json)")
+            }
+        }
+    }
+
     @Test func quotesAreCheckedAndExpire() async throws {
         let (harness, _) = try Self.harness()
         try await harness.run { client in
@@ -330,7 +341,17 @@ import Testing
             let id = try #require(mine["project_id"] as? String)
             #expect(try await Self.get(client, "/api/agent/renders/\(id)", key: key).status == 404)
             #expect(try await Self.get(client, "/api/agent/renders/\(id)/cancel", key: key, method: .post).status == 404)
-            #expect(try await Self.get(client, "/api/agent/renders/\(id)", key: otherKey).status == 200)
+            let survived = try await Self.get(client, "/api/agent/renders/\(id)", key: otherKey)
+            #expect(survived.status == 200 && survived["status"] as? String == "queued", "another account cannot cancel it")
+
+            // Limits: at most 32 assets, a quote body of at most 256 KB.
+            var many = cheap
+            many["assets"] = (0..<33).map { ["filename": "f\($0).png"] }
+            let tooMany = try await Self.submit(client, key: key, request: many)
+            #expect(tooMany.status == 422 && (tooMany["detail"] as? String)?.hasPrefix("assets: must have at most 32 elements") == true, "\(tooMany.json)")
+            let big = try await client.send(.post, "/api/agent/render-quotes", json: ["request": ["name": "x", "lore": String(repeating: "a", count: 300_000)]],
+                                            key: .some(nil))
+            #expect(big.status == 413, "\(big.status)")
         }
     }
 }

@@ -139,6 +139,7 @@ import Timeline
             try laying.render(items(Double(step) * 7, size: size, opacity: opacity), into: b)
             #expect((0..<a.byteCount).allSatisfy { a.pixels[$0] == b.pixels[$0] }, "frame \(step)")
         }
+        #expect(skipping.skippedBackgrounds.value > 0 && laying.skippedBackgrounds.value == 0, "the skip was really taken")
         let shape = ShapeDrawing(shape: backdrop, width: 260, height: 260)
         let turned = Affine.translation(-shape.margin - 130, -shape.margin - 130).then(.rotation(degrees: 21)).then(.translation(100, 75))
         #expect(shape.paintsOver(transform: turned, opacity: 255, width: 200, rows: 0..<150))

@@ -44,6 +44,13 @@ import Timeline
                 "a name with parentheses is not one to three capitalised words: the line stays description")
     }
 
+    /// The published examples write the markers on one line.
+    @Test func markersInsideALineSplitToo() {
+        let shots = ScreenplayParser.shots(in: "Shot 1: Dawn. Shot 2: Coffee. SHOT 3 - The cup. A shot 4 of nothing.")
+        #expect(shots.map(\.heading) == ["Shot 1", "Shot 2", "Shot 3"])
+        #expect(shots.map(\.description) == ["Dawn.", "Coffee.", "The cup. A shot 4 of nothing."], "lowercase mid-line is prose")
+    }
+
     @Test func sceneHeadingsSplitWhenThereAreNoMarkers() {
         let shots = ScreenplayParser.shots(in: """
             INT. KITCHEN - NIGHT
@@ -217,6 +224,7 @@ import Timeline
         let lengths = ScreenplayCompiler.frameLengths(weights: [3, 5, 2, 8, 4, 6], total: 600)
         let aligned = ScreenplayCompiler.alignCuts(lengths, toBeats: beats.map { $0 * fps })
         #expect(aligned.reduce(0, +) == 600)
+        #expect(ScreenplayCompiler.alignCuts(lengths, toBeats: [-1e300, .nan, 1e300, .infinity]) == lengths, "beats off the timeline are ignored")
         var cut = 0
         for length in aligned.dropLast() {
             cut += length
@@ -247,6 +255,8 @@ import Timeline
             "assets[0].filename: must be a file's base name (no folders, not \".\" or \"..\")",
             "assets[2].filename: names \"a.png\" a second time",
         ])
+        #expect(problems(["music_max_duration_seconds": 0.0005]) == ["music_max_duration_seconds: must be at least 1 s, found 0.0005"])
+        #expect(problems(["assets": (0..<40).map { ["filename": "f\($0).png"] }]) == ["assets: must have at most 32 elements, found 40"])
         #expect(problems(["music_min_duration_seconds": 20, "music_max_duration_seconds": 10])
             == ["music_min_duration_seconds: must not be above music_max_duration_seconds (10)"])
         do {

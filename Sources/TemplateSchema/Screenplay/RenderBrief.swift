@@ -79,6 +79,8 @@ public enum FVSRenderRequest {
     public static let shotCounts = 1...64
     public static let targetSeconds = 4.0...600.0
     public static let frameRates = 1.0...120.0
+    /// Assets one request may list: as many as the files it can bring.
+    public static let maximumAssets = 32
 
     /// Fields recorded on the project as they are, each documented in docs/screenplay.md.
     public static let recordedFields: Set = ["orchestrator_model", "critic_model", "image_model", "image_resolution",
@@ -158,15 +160,18 @@ public enum FVSRenderRequest {
         brief.musicWorkflow = root["music_workflow"]?.string
         brief.musicStartSeconds = root["music_start_seconds"]?.seconds ?? 0
         brief.musicMinSeconds = root["music_min_duration_seconds"]?.seconds
-        brief.musicMaxSeconds = root["music_max_duration_seconds"]?.seconds
+        if let node = root["music_max_duration_seconds"], let most = node.seconds {
+            if most < 1 { node.fail("must be at least 1 s, found \(most.formatted)") } else { brief.musicMaxSeconds = most }
+        }
         if let least = brief.musicMinSeconds, let most = brief.musicMaxSeconds, least > most {
             root.path.appending("music_min_duration_seconds").record(in: log, "must not be above music_max_duration_seconds (\(most.formatted))")
         }
         brief.useFirstAudioAssetAsMusic = root["use_first_audio_asset_as_music"]?.bool ?? false
         brief.waitForCompletionSeconds = root["wait_for_completion_seconds"]?.nonNegativeNumber(upTo: 3600)
-        if let elements = root["assets"]?.array {
+        if let node = root["assets"], let elements = node.array {
+            if elements.count > maximumAssets { node.fail("must have at most \(maximumAssets) elements, found \(elements.count)") }
             var seen: Set<String> = []
-            for element in elements where element.expectObject() {
+            for element in elements.prefix(maximumAssets) where element.expectObject() {
                 guard let filenameNode = element.required("filename"), let filename = filenameNode.string(maxLength: 255) else { continue }
                 guard isBasename(filename) else {
                     filenameNode.fail("must be a file's base name (no folders, not \".\" or \"..\")")

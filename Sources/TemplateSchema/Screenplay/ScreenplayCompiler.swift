@@ -35,8 +35,11 @@ public enum ScreenplayCompiler {
         public var frameRate: Double
         public var totalFrames: Int
         public var style: VisualStyle
-        /// The asset used as the music bed, if any.
+        /// The asset used as the music bed, if any, where in it the bed starts and how long it
+        /// plays (seconds): where its beats are to be found.
         public var music: String?
+        public var musicStart: Double = 0
+        public var musicLength: Double = 0
         public var warnings: [Diagnostic]
 
         /// The document as pretty, key-sorted JSON text.
@@ -224,8 +227,13 @@ public enum ScreenplayCompiler {
             // Read by people, ignored by the renderer: what the compiler made of the request.
             "x-reel-screenplay": .object(record),
         ])
-        return Compiled(document: document, shots: planned, frameRate: fps, totalFrames: totalFrames, style: style,
-                        music: music?.filename, warnings: warnings)
+        var compiled = Compiled(document: document, shots: planned, frameRate: fps, totalFrames: totalFrames, style: style,
+                                music: music?.filename, warnings: warnings)
+        if let music {
+            let bed = bedTiming(brief, facts: media[music.filename], total: Double(totalFrames) / fps)
+            (compiled.musicStart, compiled.musicLength) = (bed.start, bed.length)
+        }
+        return compiled
     }
 
     // MARK: Timing
@@ -265,7 +273,7 @@ public enum ScreenplayCompiler {
             cuts.append(position)
         }
         let total = lengths.reduce(0, +)
-        let beatFrames = beats.filter { $0.isFinite }.map { Int($0.rounded()) }.sorted()
+        let beatFrames = beats.filter { $0.isFinite && $0 >= 0 && $0 <= Double(total) }.map { Int($0.rounded()) }.sorted()
         for k in cuts.indices {
             let before = k == 0 ? 0 : cuts[k - 1]
             let after = k + 1 < cuts.count ? cuts[k + 1] : total
@@ -393,6 +401,16 @@ public enum ScreenplayCompiler {
                                   "shadowBlur": .number((Double(height) / 240).rounded()), "shadowOffset": [0, .number((Double(height) / 360).rounded())]]),
             ])
         }
+    }
+
+    /// Where the bed starts in its track and how long it plays: `music_start_seconds` (0 when that
+    /// is past the track's end), for the video's length or `music_max_duration_seconds` if shorter.
+    static func bedTiming(_ brief: FVSRenderRequest.Brief, facts: MediaFacts?, total: Double) -> (start: Double, length: Double) {
+        var length = total
+        if let most = brief.musicMaxSeconds, most > 0 { length = min(length, most) }
+        var start = brief.musicStartSeconds
+        if let duration = facts?.duration, duration - start <= 0 { start = 0 }
+        return (start, length)
     }
 
     /// The music bed: from `music_start_seconds` into the track, as long as the video (or

@@ -31,14 +31,19 @@ public struct ScreenplayShot: Sendable, Equatable {
 
 /// Splits a screenplay into shots.
 ///
-/// In order of preference: `Shot N:` markers (also `SHOT N -`, `Shot N.`), then scene headings
+/// In order of preference: `Shot N:` markers at the start of a line, or capitalised after a space
+/// inside one (also `SHOT N -`, `Shot N.`), then scene headings
 /// (lines starting `INT.`, `EXT.`, `INT./EXT.`, `I/E`), then paragraphs (blank lines). Text before
 /// the first marker or heading belongs to the first shot. Inside a shot, a line `NAME: text` whose
 /// name is one to three words starting with a capital (not a marker) is dialogue.
 public enum ScreenplayParser {
     public static func shots(in screenplay: String) -> [ScreenplayShot] {
-        let lines = screenplay.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .components(separatedBy: "\n")
+        let text = screenplay.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        // "Shot 1: … Shot 2: …" on one line, as the published examples write it: each capitalised
+        // marker after a space starts a line of its own.
+        let range = NSRange(text.startIndex..., in: text)
+        let split = inlineMarker.stringByReplacingMatches(in: text, range: range, withTemplate: "\n$1")
+        let lines = split.components(separatedBy: "\n")
         var blocks: [(heading: String?, lines: [String])] = []
         if lines.contains(where: { shotMarker($0) != nil }) {
             for line in lines {
@@ -85,6 +90,9 @@ public enum ScreenplayParser {
             return ScreenplayShot(heading: heading, description: text, dialogue: dialogue)
         }
     }
+
+    /// A `Shot N:` marker (capitalised) after a space inside a line.
+    nonisolated(unsafe) static let inlineMarker = try! NSRegularExpression(pattern: #"[ \t]+((?:Shot|SHOT)[ \t]*#?[0-9]{1,3}[ \t]*[:.)\-–—])"#)
 
     /// `Shot 3: text` → ("Shot 3", "text"); also `SHOT 3 -`, `Shot 3.`, `Shot #3:`.
     static func shotMarker(_ line: String) -> (String, String)? {
