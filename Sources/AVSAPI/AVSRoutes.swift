@@ -214,43 +214,9 @@ struct AVSRoutes: Sendable {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 
-    // MARK: files sent with a job
-
     /// Stores the checked files as the account's uploads, named for the job.
-    private func store(_ files: [Submission.File], account: Account) throws -> StoredUploads {
-        var stored = StoredUploads(account: account.id)
-        do {
-            for file in files {
-                let id = Identifier.make(20)
-                let path = service.paths.uploads + "/\(id).\(file.detected.fileExtension)"
-                guard FileManager.default.createFile(atPath: path, contents: file.body) else {
-                    throw APIError(.internalServerError, code: "upload_failed", "could not store \(file.name)")
-                }
-                stored.paths.append(path)
-                let record = FileRecord(id: id, accountId: account.id, name: file.name, storedPath: path, type: file.detected.type,
-                                        mimeType: file.detected.mimeType, size: Int64(file.body.count))
-                try database.insertFile(record, quota: account.storageQuota)
-                stored.ids.append(id)
-                stored.inputs[AVSTemplateV1.uploadPrefix + file.name] = id
-            }
-        } catch {
-            stored.remove(from: database)
-            throw error
-        }
-        return stored
-    }
-
-    struct StoredUploads {
-        var account: String
-        var paths: [String] = []
-        var ids: [String] = []
-        var inputs: [String: String] = [:]
-
-        /// Undoes the job's uploads when the job is not accepted after all.
-        func remove(from database: ReelDatabase) {
-            for path in paths { try? FileManager.default.removeItem(atPath: path) }
-            for id in ids { _ = try? database.deleteFile(id: id, account: account) }
-        }
+    private func store(_ files: [Submission.File], account: Account) throws -> JobUploads {
+        try service.storeJobFiles(files.map { ($0.name, $0.body, $0.detected) }, account: account, prefix: AVSTemplateV1.uploadPrefix)
     }
 }
 

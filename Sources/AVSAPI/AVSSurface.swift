@@ -74,17 +74,7 @@ public struct AVSEnvelope: ErrorEnvelope {
         return ["error": fields]
     }
 
-    public func apiError(for error: StoreError) -> APIError {
-        switch error.kind {
-        case .notFound: APIError(.notFound, code: "not_found", error.description)
-        case .conflict: APIError(.conflict, code: "conflict", error.description)
-        case .limitExceeded: APIError(APIError.paymentRequired, code: "storage_quota_exceeded", error.description)
-        case .insufficientCredits:
-            APIError(APIError.paymentRequired, code: "insufficient_credits", error.description,
-                     details: ["required": error.required ?? 0, "balance": error.balance ?? 0])
-        case .invalid: APIError(.badRequest, code: "invalid_request", error.description)
-        }
-    }
+    public func apiError(for error: StoreError) -> APIError { .snakeCase(error) }
 }
 
 /// `Authorization: Bearer avs.<tokenId>.<secret>`, and nothing else: no other header, no query

@@ -31,16 +31,18 @@ public struct PaintSampler: Sendable {
         halfHeight = max(height / 2, 1e-9)
         switch paint {
         case .solid(let color):
-            mode = .solid(premultipliedPixel(red: color.red, green: color.green, blue: color.blue,
-                                             alpha: color.alpha * opacity))
+            let pixel = premultipliedPixel(red: color.red, green: color.green, blue: color.blue, alpha: color.alpha * opacity)
+            mode = .solid(pixel)
             table = []
             packedTable = []
+            isOpaque = pixel.w == 255
         case .gradient(let gradient):
             table = (0..<Self.tableSize).map { i in
                 let c = gradient.color(at: Double(i) / Double(Self.tableSize - 1))
                 return premultipliedPixel(red: c.red, green: c.green, blue: c.blue, alpha: c.alpha * opacity)
             }
             packedTable = table.map(Self.pack)
+            isOpaque = table.allSatisfy { $0.w == 255 }
             switch gradient.kind {
             case .linear(let angle):
                 let r = angle * .pi / 180
@@ -62,11 +64,8 @@ public struct PaintSampler: Sendable {
         return nil
     }
 
-    /// Whether every colour of the paint is opaque.
-    public var isOpaque: Bool {
-        if case .solid(let color) = mode { return color.w == 255 }
-        return table.allSatisfy { $0.w == 255 }
-    }
+    /// Whether every colour of the paint is opaque (worked out once: shapes ask at every band).
+    public let isOpaque: Bool
 
     /// The table entry for parameter `t`: t·(size − 1) rounded to nearest (ties to even), with no
     /// conversion that could trap: t is clamped to 0...1 (NaN, from a degenerate box, reads as 0),

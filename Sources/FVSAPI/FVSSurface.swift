@@ -56,17 +56,7 @@ public struct FVSEnvelope: ErrorEnvelope {
         return fields
     }
 
-    public func apiError(for error: StoreError) -> APIError {
-        switch error.kind {
-        case .notFound: APIError(.notFound, code: "not_found", error.description)
-        case .conflict: APIError(.conflict, code: "conflict", error.description)
-        case .limitExceeded: APIError(APIError.paymentRequired, code: "storage_quota_exceeded", error.description)
-        case .insufficientCredits:
-            APIError(APIError.paymentRequired, code: "insufficient_credits", error.description,
-                     details: ["required": error.required ?? 0, "balance": error.balance ?? 0])
-        case .invalid: APIError(.badRequest, code: "invalid_request", error.description)
-        }
-    }
+    public func apiError(for error: StoreError) -> APIError { .snakeCase(error) }
 }
 
 /// `X-FVS-Agent-Key: fvs_<id>_<secret>` on every account route, and nothing else.

@@ -54,38 +54,11 @@ struct ScreenplayGenerator: DocumentGenerator {
         let paths = Dictionary(uniqueKeysWithValues: zip(names, imported.map(\.path)))
         let heartbeat = LockedBox(Date())
         let result = await runOnThread(stallingAfter: configuration.renderStallTimeout, heartbeat: heartbeat) { () throws -> Data in
-            var facts: [String: ScreenplayCompiler.MediaFacts] = [:]
-            for (name, path) in paths {
-                heartbeat.value = Date()
-                facts[name] = Self.facts(path: path)
-            }
-            let source = { (name: String) in Self.source(name, urls: urls) }
-            var compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source)
-            if brief.mode == .music, let music = compiled.music, let path = paths[music] {
-                heartbeat.value = Date()
-                let beats = (try? BeatTracker.beats(path: path, start: compiled.musicStart, duration: compiled.musicLength)) ?? []
-                compiled = try ScreenplayCompiler.compile(brief, media: facts, source: source, beats: beats)
-            }
-            return compiled.json
+            try ScreenplayMedia.compile(brief, paths: paths, source: { Self.source($0, urls: urls) },
+                                        progress: { heartbeat.value = Date() }).json
         }
         guard let result else { throw Failure(description: "reading the render's files stalled") }
         let document = try result.get()
         return GeneratedDocument(dialect: "renderingvideo-v2", document: String(decoding: document, as: UTF8.self))
-    }
-
-    /// What a file is: a picture (an image codec), footage, or sound, with its length.
-    static func facts(path: String) -> ScreenplayCompiler.MediaFacts {
-        guard let info = try? MediaProbe.probe(path: path) else { return ScreenplayCompiler.MediaFacts(kind: .other) }
-        let imageCodecs: Set = ["png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegls", "qoi"]
-        if let video = info.videoStreams.first {
-            if imageCodecs.contains(video.codecName), video.frameCount <= 1 || info.formatName.hasSuffix("_pipe") || info.formatName == "image2" {
-                return ScreenplayCompiler.MediaFacts(kind: .image)
-            }
-            return ScreenplayCompiler.MediaFacts(kind: .video, duration: info.duration ?? video.duration)
-        }
-        if let audio = info.audioStreams.first {
-            return ScreenplayCompiler.MediaFacts(kind: .audio, duration: info.duration ?? audio.duration)
-        }
-        return ScreenplayCompiler.MediaFacts(kind: .other)
     }
 }

@@ -78,6 +78,23 @@ extension ErrorEnvelope {
     }
 }
 
+extension APIError {
+    /// A store error with snake_case codes (`not_found`, `conflict`, `storage_quota_exceeded`,
+    /// `insufficient_credits` with the amounts, `invalid_request`): how the AVS and FVS surfaces
+    /// word them.
+    public static func snakeCase(_ error: StoreError) -> APIError {
+        switch error.kind {
+        case .notFound: APIError(.notFound, code: "not_found", error.description)
+        case .conflict: APIError(.conflict, code: "conflict", error.description)
+        case .limitExceeded: APIError(paymentRequired, code: "storage_quota_exceeded", error.description)
+        case .insufficientCredits:
+            APIError(paymentRequired, code: "insufficient_credits", error.description,
+                     details: ["required": error.required ?? 0, "balance": error.balance ?? 0])
+        case .invalid: APIError(.badRequest, code: "invalid_request", error.description)
+        }
+    }
+}
+
 /// The envelope of the server's own routes (signed links, uploads, the viewer, unknown paths):
 /// `{success: false, error, code, details?}`.
 public struct ServerEnvelope: ErrorEnvelope {

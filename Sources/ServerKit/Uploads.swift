@@ -1,4 +1,5 @@
 public import Foundation
+public import Store
 
 /// One part of a multipart/form-data body.
 public struct MultipartPart: Sendable {
@@ -109,4 +110,48 @@ public func sanitizedFileName(_ name: String?) -> String {
     let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init)).prefix(200)
     let trimmed = cleaned.trimmingCharacters(in: .whitespaces)
     return trimmed.isEmpty || trimmed == "." || trimmed == ".." ? "file" : String(trimmed)
+}
+
+/// Files sent with a job, stored as the account's uploads and named for the job's document:
+/// `inputs` maps `<prefix><file name>` to the upload's id (what `MediaAccess.sources(for:inputs:)`
+/// reads). `remove(from:)` undoes them when the job is not accepted after all.
+public struct JobUploads: Sendable {
+    public var account: String
+    public var paths: [String] = []
+    public var ids: [String] = []
+    public var inputs: [String: String] = [:]
+
+    /// Removes the files and their records.
+    public func remove(from database: ReelDatabase) {
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        for id in ids { _ = try? database.deleteFile(id: id, account: account) }
+    }
+}
+
+extension ReelService {
+    /// Stores `files` (name, bytes, recognised type) as `account`'s uploads, within its quota, each
+    /// named `prefix + name` in the returned inputs; on any failure nothing stays stored.
+    public func storeJobFiles(_ files: [(name: String, body: Data, detected: DetectedType)], account: Account,
+                              prefix: String) throws -> JobUploads {
+        var stored = JobUploads(account: account.id)
+        do {
+            for file in files {
+                let id = Identifier.make(20)
+                let path = paths.uploads + "/\(id).\(file.detected.fileExtension)"
+                guard FileManager.default.createFile(atPath: path, contents: file.body) else {
+                    throw APIError(.internalServerError, code: "upload_failed", "could not store \(file.name)")
+                }
+                stored.paths.append(path)
+                let record = FileRecord(id: id, accountId: account.id, name: file.name, storedPath: path, type: file.detected.type,
+                                        mimeType: file.detected.mimeType, size: Int64(file.body.count))
+                try database.insertFile(record, quota: account.storageQuota)
+                stored.ids.append(id)
+                stored.inputs[prefix + file.name] = id
+            }
+        } catch {
+            stored.remove(from: database)
+            throw error
+        }
+        return stored
+    }
 }

@@ -1,3 +1,4 @@
+import APIAdapter
 import ArgumentParser
 import Foundation
 import Media
@@ -62,20 +63,12 @@ enum BriefCompiling {
             .standardizedFileURL.path
         do {
             let request = try FVSRenderRequest.read(data)
-            var media: [String: ScreenplayCompiler.MediaFacts] = [:]
-            for asset in request.assets {
-                let path = folder + "/" + asset.filename
-                guard FileManager.default.fileExists(atPath: path) else { continue }
-                media[asset.filename] = facts(path: path)
+            var paths: [String: String] = [:]
+            for asset in request.assets where FileManager.default.fileExists(atPath: folder + "/" + asset.filename) {
+                paths[asset.filename] = folder + "/" + asset.filename
             }
-            let source = { (name: String) in folder == documentFolder ? name : folder + "/" + name }
-            var compiled = try ScreenplayCompiler.compile(request, media: media, source: source)
-            if request.mode == .music, let music = compiled.music {
-                // The cuts move to the music's beats: the bed starts at the video's start, so a beat
-                // `t` seconds after where the bed starts in the track is at `t` on the timeline.
-                let beats = beatTimes(path: folder + "/" + music, start: compiled.musicStart, duration: compiled.musicLength, stream: stream)
-                compiled = try ScreenplayCompiler.compile(request, media: media, source: source, beats: beats)
-            }
+            let compiled = try ScreenplayMedia.compile(request, paths: paths, source: { name in folder == documentFolder ? name : folder + "/" + name },
+                                                       note: { stream.write("warning: " + $0) })
             for warning in compiled.warnings { stream.write("warning: \(warning)") }
             return compiled
         } catch {
@@ -83,41 +76,11 @@ enum BriefCompiling {
             throw ExitCode(1)
         }
     }
-
-    /// The beats of the music at `path` (seconds from `start`), or none with a warning.
-    static func beatTimes(path: String, start: Double, duration: Double, stream: ConfigLoading.OutputStream) -> [Double] {
-        let name = (path as NSString).lastPathComponent
-        do {
-            let beats = try BeatTracker.beats(path: path, start: start, duration: duration)
-            if beats.isEmpty { stream.write("warning: no beats found in \(name); the cuts follow the words") }
-            return beats
-        } catch {
-            stream.write("warning: cannot track the beats of \(name) (\(error)); the cuts follow the words")
-            return []
-        }
-    }
-
-    /// What a media file is, from libavformat: a picture (an image codec, or one frame), footage,
-    /// or sound.
-    static func facts(path: String) -> ScreenplayCompiler.MediaFacts {
-        guard let info = try? MediaProbe.probe(path: path) else { return ScreenplayCompiler.MediaFacts(kind: .other) }
-        let imageCodecs: Set = ["png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegls", "qoi"]
-        if let video = info.videoStreams.first {
-            let still = imageCodecs.contains(video.codecName) && (video.frameCount <= 1 || info.formatName.hasSuffix("_pipe")
-                                                                  || info.formatName == "image2")
-            if still { return ScreenplayCompiler.MediaFacts(kind: .image) }
-            return ScreenplayCompiler.MediaFacts(kind: .video, duration: info.duration ?? video.duration)
-        }
-        if let audio = info.audioStreams.first {
-            return ScreenplayCompiler.MediaFacts(kind: .audio, duration: info.duration ?? audio.duration)
-        }
-        return ScreenplayCompiler.MediaFacts(kind: .other)
-    }
 }
 
 extension Double {
     /// 24, 29.97, 30: a frame rate as people write it.
     var formattedRate: String {
-        self == rounded() ? String(Int(self)) : String(format: "%.3f", self)
+        self == rounded() && abs(self) < 1e9 ? String(Int(self)) : String(format: "%.3f", self)
     }
 }
