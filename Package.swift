@@ -51,16 +51,26 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CHarfBuzz", path: "Sources/CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
+        .systemLibrary(name: "CFriBidi", path: "Sources/CFriBidi", pkgConfig: "fribidi", providers: [.apt(["libfribidi-dev"])]),
+        .systemLibrary(name: "CUnibreak", path: "Sources/CUnibreak", pkgConfig: "libunibreak", providers: [.apt(["libunibreak-dev"])]),
+        .systemLibrary(name: "CFontconfig", path: "Sources/CFontconfig", pkgConfig: "fontconfig", providers: [.apt(["libfontconfig-dev"])]),
         .systemLibrary(name: "CAubio", path: "Sources/CAubio", pkgConfig: "aubio", providers: [.apt(["libaubio-dev"])]),
         // The C library's processor affinity, for `reel render --threads`.
         .systemLibrary(name: "CProcessors", path: "Sources/CProcessors"),
 
         // The timeline IR: knows nothing about JSON dialects or pixels.
         .target(name: "Timeline", swiftSettings: strictSettings),
+        // GNU source-highlight behind a small C API (libsource-highlight-dev, which links Boost.Regex).
+        .target(name: "CHighlight", linkerSettings: [.linkedLibrary("source-highlight"), .linkedLibrary("boost_regex")]),
+        // Syntax highlighting for code clips: tokens of a few kinds; Swift and TypeScript built in.
+        .target(name: "SyntaxHighlight", dependencies: ["CHighlight"], swiftSettings: strictSettings),
         // Input dialects: decode, validate with JSON paths, lower to the IR.
-        .target(name: "TemplateSchema", dependencies: ["Timeline"], swiftSettings: strictSettings),
-        // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text.
-        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType"], swiftSettings: kernelSettings),
+        .target(name: "TemplateSchema", dependencies: ["Timeline", "SyntaxHighlight"], swiftSettings: strictSettings),
+        // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text (FreeType glyphs,
+        // HarfBuzz shaping, FriBiDi directions, libunibreak line breaks, fontconfig fallback).
+        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig"],
+                swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
         .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "Compositor"], swiftSettings: kernelSettings),
         // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
@@ -109,6 +119,7 @@ let package = Package(
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP", swiftSettings: strictSettings),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "TemplateSchemaTests", dependencies: ["TemplateSchema", "Timeline"], swiftSettings: strictSettings),
+        .testTarget(name: "SyntaxHighlightTests", dependencies: ["SyntaxHighlight"], swiftSettings: strictSettings),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor", "Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder", "LoopbackHTTP"],
                     swiftSettings: strictSettings),

@@ -16,7 +16,7 @@ extension FrameCompositor {
             return LayerGeometry(boxWidth: Double(w), boxHeight: Double(h), content: PixelRect(x0: 0, y0: 0, x1: w, y1: h))
         }
         switch item.content {
-        case .audio:
+        case .audio, .timedText:
             return nil
         case .video(let video):
             return picture(try media.videoSize(of: video.source))
@@ -222,7 +222,7 @@ extension FrameCompositor {
             return fitted
         }
         switch item.content {
-        case .audio:
+        case .audio, .timedText:
             return RasterPatch(clear: rect)
         case .shape(let shape):
             guard let width = item.width, let height = item.height else { return RasterPatch(clear: rect) }

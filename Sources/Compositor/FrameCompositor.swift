@@ -644,7 +644,7 @@ public final class FrameCompositor: @unchecked Sendable {
     func render(_ item: DrawItem, sx: Double, sy: Double, text layout: TextRasterizer.Layout?) throws -> PreparedLayer? {
         let (width, height) = (item.width, item.height)
         switch item.content {
-        case .audio:
+        case .audio, .timedText:
             return nil
         case .video(let video):
             let natural = try media.videoSize(of: video.source)

@@ -78,6 +78,7 @@ public struct Pipeline {
     private static func kind(of content: ClipContent) -> String {
         switch content {
         case .text: "text"
+        case .timedText: "timed text"
         case .image: "image"
         case .video: "video"
         case .audio: "audio"

@@ -50,16 +50,32 @@ public final class Renderer {
         schedule = timeline.schedule()
         self.locator = locator
         media = MediaLibrary(locator: locator)
-        compositor = FrameCompositor(canvas: timeline.canvas, fonts: timeline.fonts, media: ClipNamingMedia(library: media))
+        // A remote font file is fetched once (through the locator's network policy and cache) and
+        // read from there; one that cannot be fetched stays remote, and setting text with it fails
+        // with its URL (`checkMedia` reports it first).
+        let fonts = timeline.fonts.map { font -> FontFace in
+            guard case .url = font.source, let path = try? locator.localPath(for: font.source) else { return font }
+            var local = font
+            local.source = .file(path)
+            return local
+        }
+        compositor = FrameCompositor(canvas: timeline.canvas, fonts: fonts, media: ClipNamingMedia(library: media))
     }
 
-    /// Fallback notices (e.g. a missing font family), each once.
-    public var warnings: [String] { compositor.warnings }
+    /// Notes from lowering and fallback notices (e.g. a missing font family), each once.
+    public var warnings: [String] { timeline.notices + compositor.warnings }
 
     /// Opens every media file the timeline uses, so that a missing or corrupt file is reported,
     /// with the clip that names it, before any work starts.
     public func checkMedia() throws {
         guard !mediaChecked else { return }
+        for font in timeline.fonts {
+            if case .url = font.source {
+                do { _ = try locator.localPath(for: font.source) } catch {
+                    throw MediaError("font \"\(font.family)\" (\(font.source)): \(error)")
+                }
+            }
+        }
         for clip in timeline.tracks.flatMap(\.clips) {
             do {
                 switch clip.content {

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Store
 public import TemplateSchema
 import Timeline
@@ -10,11 +11,13 @@ import Timeline
 /// with a job are also named by the names the job gave them.
 public struct MediaAccess: Sendable {
     let database: ReelDatabase
+    /// Fetches the files lowering reads (a subtitle's caption file) under the network policy.
+    let locator: MediaLocator
 
     /// The resolver for documents of `account`; `inputs` names files sent with one job (name →
     /// file id), which its document may use by those names.
     public func sources(for account: String, inputs: [String: String] = [:]) -> SourceResolver {
-        SourceResolver { [database] src in
+        SourceResolver({ [database] src in
             if let id = inputs[src] {
                 guard let file = try? database.file(id: id), file.accountId == account else { return .failure(Self.notYours) }
                 return .success(.file(file.storedPath))
@@ -29,7 +32,10 @@ public struct MediaAccess: Sendable {
             }
             return .failure(SourceRefusal("the server reads media from http(s) URLs and from this account's uploads "
                                           + "(a file's URL or id); local paths and file: URLs are not accepted"))
-        }
+        }, read: { [locator] source in
+            // Only sources this resolver allowed reach here: uploads as files, URLs through the policy.
+            try SourceResolver.readLocalFile(.file(locator.localPath(for: source)))
+        })
     }
 
     private static let notYours = SourceRefusal("no uploaded file with this id belongs to this account")

@@ -39,7 +39,7 @@ public final class ReelService: Sendable {
         // Links to our own uploads are resolved to the stored file (for their owner only) by
         // `MediaAccess` before anything is fetched.
         mediaLocator = MediaLocator(cacheDirectory: paths.cache, policy: networkPolicy)
-        mediaAccess = MediaAccess(database: database)
+        mediaAccess = MediaAccess(database: database, locator: mediaLocator)
         requestLimiter = configuration.rateLimit.map { RateLimiter(limit: $0, clock: configuration.rateLimitClock) }
         previewFrameLimiter = configuration.previewFrameRateLimit.map { RateLimiter(limit: $0, clock: configuration.rateLimitClock) }
         previewFrameSlots = Slots(configuration.previewFrameConcurrency)

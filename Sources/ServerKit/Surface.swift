@@ -164,7 +164,7 @@ extension Timeline {
                 case .image(let image): add(image.source)
                 case .video(let video): add(video.source)
                 case .audio(let audio): add(audio.source)
-                case .text, .shape: break
+                case .text, .shape, .timedText: break
                 }
             }
         }

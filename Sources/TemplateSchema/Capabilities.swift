@@ -1,3 +1,4 @@
+import SyntaxHighlight
 import Timeline
 
 /// What this build of Reel renders, built from the motion registry and the clip type table: the
@@ -35,6 +36,9 @@ public struct Capabilities: Codable, Sendable, Equatable {
     public var filters: [Effect]
     public var keyframeProperties: [Property]
     public var outputFormats: [OutputFormat]
+    /// Themes and languages of `code` clips.
+    public var codeThemes: [String]
+    public var codeLanguages: [String]
 
     /// The capabilities of this build.
     public static let current = Capabilities(
@@ -47,7 +51,9 @@ public struct Capabilities: Codable, Sendable, Equatable {
         outputFormats: [
             OutputFormat(name: "mp4", summary: "H.264 (libx264, yuv420p, BT.709) and AAC 48 kHz stereo, moov first"),
             OutputFormat(name: "png", summary: "one frame, 8-bit RGBA with the background's transparency"),
-        ])
+        ],
+        codeThemes: CodeTheme.all.map(\.name),
+        codeLanguages: SyntaxHighlighter.languages)
 
     /// The same content as a Markdown page (docs/effects.md).
     public var markdown: String {
@@ -73,6 +79,8 @@ public struct Capabilities: Codable, Sendable, Equatable {
                   "## Keyframe properties", "", "| Property | Value |", "|---|---|"]
         lines += keyframeProperties.map { "| `\($0.name)` | \($0.summary) |" }
         lines += ["", "## Clip types", "", clipTypes.map { "`\($0)`" }.joined(separator: ", "), "",
+                  "## Code clips", "", "Themes: " + codeThemes.map { "`\($0)`" }.joined(separator: ", ") + ".", "",
+                  "Languages (GNU source-highlight): " + codeLanguages.map { "`\($0)`" }.joined(separator: ", ") + ".", "",
                   "## Output formats", ""]
         lines += outputFormats.map { "* `\($0.name)`: \($0.summary)" }
         return lines.joined(separator: "\n") + "\n"

@@ -78,11 +78,21 @@ public struct TextContent: Hashable, Sendable {
     public var letterSpacing: Double
     /// Whether lines break to fit the box width (when the box has one).
     public var wraps: Bool
+    /// Parts of the text painted differently (a highlighted word, a coloured keyword, a word not
+    /// revealed yet); later spans win where they overlap.
+    public var spans: [TextSpan]
+    /// A box behind the whole text block (captions' and code's background), with its padding.
+    public var backdrop: TextBackdrop?
+    /// Only the first `revealed` Unicode scalars are drawn (a typewriter); nil draws them all.
+    /// The text keeps its layout while it is revealed.
+    public var revealed: Int?
 
     public init(text: String, fontFamily: String? = nil, fontSize: Double = 48, fontWeight: Int = 400,
                 italic: Bool = false, fill: Paint = .solid(.white), stroke: Paint? = nil, strokeWidth: Double = 0,
                 alignment: TextAlignment = .center, lineHeight: Double = 1.2, letterSpacing: Double = 0,
-                wraps: Bool = true) {
+                wraps: Bool = true, spans: [TextSpan] = [], backdrop: TextBackdrop? = nil) {
+        self.spans = spans
+        self.backdrop = backdrop
         self.text = text
         self.fontFamily = fontFamily
         self.fontSize = fontSize
@@ -95,6 +105,80 @@ public struct TextContent: Hashable, Sendable {
         self.lineHeight = lineHeight
         self.letterSpacing = letterSpacing
         self.wraps = wraps
+    }
+}
+
+/// A range of a text's characters painted its own way. Ranges count Unicode scalars
+/// (`text.unicodeScalars`), so they mean the same in every language.
+public struct TextSpan: Hashable, Sendable {
+    public var range: Range<Int>
+    /// The glyphs' paint; nil keeps the text's fill.
+    public var fill: Paint?
+    /// A rounded box behind the span's glyphs on each line it covers.
+    public var background: RGBAColor?
+    /// Laid out but not drawn: the text keeps its shape while words are revealed.
+    public var hidden: Bool
+
+    public init(range: Range<Int>, fill: Paint? = nil, background: RGBAColor? = nil, hidden: Bool = false) {
+        self.range = range
+        self.fill = fill
+        self.background = background
+        self.hidden = hidden
+    }
+}
+
+/// A filled box behind a text block: the lines' extent grown by `padding`, corners rounded.
+public struct TextBackdrop: Hashable, Sendable {
+    public var color: RGBAColor
+    public var padding: Double
+    public var cornerRadius: Double
+    /// Whether it spans the whole text box (code) rather than only the lines' ink (captions).
+    public var fillsBox: Bool
+
+    public init(color: RGBAColor, padding: Double, cornerRadius: Double, fillsBox: Bool) {
+        self.color = color
+        self.padding = padding
+        self.cornerRadius = cornerRadius
+        self.fillsBox = fillsBox
+    }
+}
+
+/// Text whose content changes at given moments: captions word by word, a typewriter reveal.
+/// The renderer never sees it: a clip's draw item carries the state of the moment.
+public struct TimedText: Hashable, Sendable {
+    /// One state of the text and when it begins, in seconds from the clip's start.
+    public struct State: Hashable, Sendable {
+        public var start: Double
+        /// Nil: nothing is drawn from `start` (a pause between captions).
+        public var text: TextContent?
+        /// When set, the text fades in over this many seconds from `fadeFrom` (clip seconds).
+        public var fadeFrom: Double
+        public var fadeDuration: Double
+
+        public init(start: Double, text: TextContent?, fadeFrom: Double = 0, fadeDuration: Double = 0) {
+            self.start = start
+            self.text = text
+            self.fadeFrom = fadeFrom
+            self.fadeDuration = fadeDuration
+        }
+    }
+
+    /// In time order; before the first nothing is drawn.
+    public var states: [State]
+
+    public init(states: [State]) {
+        self.states = states.sorted { $0.start < $1.start }
+    }
+
+    /// The state shown at `localTime` seconds into the clip: the last to begin at or before it
+    /// (with the frame-boundary tolerance), by binary search.
+    public func state(at localTime: Double) -> State? {
+        var low = 0, high = states.count
+        while low < high {
+            let middle = (low + high) / 2
+            if states[middle].start <= localTime + FrameRate.boundaryTolerance { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : states[low - 1]
     }
 }
 
@@ -249,6 +333,8 @@ public enum ClipContent: Hashable, Sendable {
     case shape(ShapeContent)
     case video(VideoContent)
     case audio(AudioContent)
+    /// Text that changes over the clip; draw items carry it as `.text` of the moment.
+    case timedText(TimedText)
 
     /// The same content with its fill replaced (text and shapes; others are unchanged).
     public func withFill(_ fill: Paint) -> ClipContent {
@@ -256,6 +342,9 @@ public enum ClipContent: Hashable, Sendable {
         case .text(var text):
             text.fill = fill
             return .text(text)
+        case .timedText(var timed):
+            for index in timed.states.indices { timed.states[index].text?.fill = fill }
+            return .timedText(timed)
         case .shape(var shape):
             shape.fill = fill
             return .shape(shape)

@@ -9,6 +9,8 @@ public struct Timeline: Hashable, Sendable {
     public var tracks: [Track]
     /// Fonts the document supplies, preferred over installed fonts of the same family.
     public var fonts: [FontFace]
+    /// Notes from lowering that do not stop a render (an unknown code language), shown as warnings.
+    public var notices: [String] = []
     /// What the document asks of the encoder: a quick draft, the standard trade-off, or high quality.
     public var delivery: Delivery
 
@@ -158,6 +160,17 @@ public struct DrawItem: Hashable, Sendable {
         origin = clip.origin
         if case .video(let video) = clip.content {
             mediaTime = video.trim.mediaTime(atLocalTime: localTime)
+        }
+        if case .timedText(let timed) = clip.content {
+            // The state of the moment; between states with no text the item draws nothing.
+            if let state = timed.state(at: localTime), let text = state.text {
+                content = .text(text)
+                if state.fadeDuration > 0 {
+                    opacity *= min(max((localTime - state.fadeFrom) / state.fadeDuration, 0), 1)
+                }
+            } else {
+                opacity = 0
+            }
         }
         if let fill = clip.fill { content = content.withFill(.solid(fill.value(at: localTime))) }
         filters = clip.filters.map { AppliedFilter(kind: $0.kind, value: $0.value.value(at: localTime)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Media
 import Foundation
 import TemplateSchema
 import Timeline
@@ -18,7 +19,7 @@ enum ConfigLoading {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
             let compiled = try BriefCompiling.compile(briefPath: path, mediaFolder: nil, documentFolder: folder, printTo: stream)
             do {
-                return try RenderingVideoV2.decode(compiled.json).lower(sources: .localFiles(relativeTo: folder))
+                return try RenderingVideoV2.decode(compiled.json).lower(sources: localSources(folder))
             } catch {
                 for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
                 throw ExitCode(1)
@@ -29,16 +30,26 @@ enum ConfigLoading {
         }
         let data = try contents(of: path, printTo: stream)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let local = SourceResolver.localFiles(relativeTo: folder)
-        let sources = SourceResolver { src in
+        let local = localSources(folder)
+        let sources = SourceResolver({ src in
             src.hasPrefix(AVSTemplateV1.uploadPrefix) ? local(String(src.dropFirst(AVSTemplateV1.uploadPrefix.count))) : local(src)
-        }
+        }, read: Self.readSource)
         do {
             return try Dialects.timeline(dialect: dialect, document: data, sources: sources)
         } catch {
             for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
             throw ExitCode(1)
         }
+    }
+
+    /// Local files against `folder` and http(s) URLs; files lowering reads (caption files) are
+    /// fetched like media, through the media locator and its cache.
+    static func localSources(_ folder: String) -> SourceResolver {
+        SourceResolver.localFiles(relativeTo: folder).reading(with: readSource)
+    }
+
+    @Sendable static func readSource(_ source: MediaSource) throws -> Data {
+        try SourceResolver.readLocalFile(.file(MediaLocator().localPath(for: source)))
     }
 
     private static func contents(of path: String, printTo stream: OutputStream) throws -> Data {
@@ -55,7 +66,7 @@ enum ConfigLoading {
     static func lowered(_ document: RenderingVideoV2.Document, configPath path: String, printTo stream: OutputStream) throws -> Timeline {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            return try document.lower(sources: .localFiles(relativeTo: folder))
+            return try document.lower(sources: localSources(folder))
         } catch {
             for diagnostic in error.diagnostics { stream.write(diagnostic.description) }
             throw ExitCode(1)

@@ -71,15 +71,12 @@ import Timeline
         #expect(Self.problems(ValidationTests.document(meta: #"{ "width": 8192, "height": 4352 }"#)).isEmpty)
     }
 
-    @Test func remoteFontsAreRefusedAtTheirPath() throws {
+    /// A remote font stays a URL in the timeline: the renderer fetches it through the media
+    /// locator (outbound policy, cache) before setting text.
+    @Test func remoteFontsAreLoweredAsURLs() throws {
         let json = ValidationTests.document(extra: #""assets": { "fonts": [ { "src": "https://example.com/a.ttf", "family": "A" } ] },"#)
-        let document = try RenderingVideoV2.decode(Data(json.utf8))
-        do {
-            _ = try document.lower(sources: .localFiles(relativeTo: "/"))
-            Issue.record("a remote font was accepted")
-        } catch {
-            #expect(error.diagnostics.map(\.description) == ["assets.fonts[0].src: fonts are read from files; a remote font is not supported"])
-        }
+        let timeline = try RenderingVideoV2.decode(Data(json.utf8)).lower(sources: .localFiles(relativeTo: "/"))
+        #expect(timeline.fonts.map(\.source) == [.url("https://example.com/a.ttf")])
     }
 
     @Test func canvasAndRateAreBounded() {

@@ -2,8 +2,10 @@ internal import CFreeType
 public import Timeline
 import Foundation
 
-/// Sets text with FreeType: kerning, letter spacing, line breaking to a box width, alignment,
-/// fill and stroke paints.
+/// Sets text: shaped by HarfBuzz (ligatures, kerning, joining, reordering), in both directions
+/// (FriBiDi), broken into lines at UAX #14 opportunities (libunibreak) to a box width, with
+/// fallback faces for missing characters (fontconfig) and colour emoji; aligned, letter-spaced,
+/// filled and stroked with paints, spans painted their own way. Glyph images are cached.
 public enum TextRasterizer {
     /// Rendered text and where its box lies in the raster.
     public struct Result {
@@ -16,6 +18,8 @@ public enum TextRasterizer {
         public var boxHeight: Double
         /// False when the requested family was not found and the fallback was used.
         public var matchedFamily: Bool
+        /// Glyph images this render had to draw (not found in the cache).
+        public var glyphCacheMisses = 0
     }
 
     /// Renders `text` into a box of `boxWidth` × `boxHeight` (nil: the text's own extent), scaled
@@ -25,6 +29,12 @@ public enum TextRasterizer {
         try render(layout(text, boxWidth: boxWidth, boxHeight: boxHeight, scaleX: scaleX, scaleY: scaleY, fonts: fonts))
     }
 
+    /// One line: its glyphs in visual order (pen positions from the line's start) and width.
+    struct Line {
+        var glyphs: [PlacedGlyph]
+        var width: Double
+    }
+
     /// Text broken into lines and placed in its box: everything but the pixels.
     struct Layout {
         var text: TextContent
@@ -32,19 +42,34 @@ public enum TextRasterizer {
         var matchedFamily: Bool
         var scaleX: Double
         var scaleY: Double
-        var lines: [String]
+        var lines: [Line]
         /// Where each line's pen starts, and its baseline, in box pixels.
         var lineX: [Double]
         var baselines: [Double]
+        /// The primary face's ascent and descent (descent negative), in pixels.
+        var ascender: Double
+        var descender: Double
         /// The box in pixels (after scaling).
         var boxWidth: Double
         var boxHeight: Double
         /// How far any glyph's ink can reach from its pen position: left of it, right of it,
         /// above the baseline and below it.
         var reach: (left: Double, right: Double, up: Double, down: Double)
-        /// Where ink can be, in box pixels: the box and every line's reach (a bound, found
-        /// without rasterising a glyph).
+        /// Where ink can be, in box pixels: the box, every line's reach and the backgrounds (a
+        /// bound, found without rasterising a glyph).
         var inkBounds: PixelRect
+
+        /// Every glyph of the text, for tests: face file, glyph index, and cluster.
+        var glyphs: [PlacedGlyph] { lines.flatMap(\.glyphs) }
+    }
+
+    /// Glyph cache use since the process started (or since `resetGlyphCacheStatistics`).
+    public static func glyphCacheStatistics() -> (hits: Int, misses: Int) {
+        FontLibrary.shared.withLock { (GlyphCache.shared.hits, GlyphCache.shared.misses) }
+    }
+
+    public static func resetGlyphCacheStatistics() {
+        FontLibrary.shared.withLock { GlyphCache.shared.hits = 0; GlyphCache.shared.misses = 0 }
     }
 
     /// Sets `text` into lines in its box, as `render` does, without drawing it.
@@ -54,106 +79,262 @@ public enum TextRasterizer {
         let (handle, matched) = try library.face(family: text.fontFamily, weight: text.fontWeight,
                                                  italic: text.italic, supplied: fonts)
         return try library.withLock {
-            let setter = GlyphSetter(handle: handle, text: text, scaleX: scaleX, scaleY: scaleY)
-            try setter.prepare()
-            defer { setter.finish() }
+            let sizeX = max(text.fontSize * scaleX, 1 / 64), sizeY = max(text.fontSize * scaleY, 1 / 64)
+            let (ascender, descender) = try metrics(handle, sizeX: sizeX, sizeY: sizeY)
+            let strength = clampedInt(text.fontSize * scaleY * 64 / 24, .towardZero)
+            let weight = text.fontWeight
+            let style = ShapedParagraph.ShapingStyle(
+                sizeX: sizeX, sizeY: sizeY, letterSpacing: text.letterSpacing * scaleX,
+                emboldenStrength: { face in weight >= 600 && face.weight < 600 && !face.hasColor ? strength : 0 })
             let wrapWidth = text.wraps ? boxWidth.map { $0 * scaleX } : nil
-            let lines = text.text.components(separatedBy: "\n").flatMap { setter.breakLines($0, maxWidth: wrapWidth) }
-            let widths = lines.map { setter.measure($0) }
+            var lines: [Line] = []
+            var offset = 0
+            for paragraph in paragraphs(text.text) {
+                let shaped = try ShapedParagraph(paragraph, offset: offset, primary: handle, library: library,
+                                                 weight: text.fontWeight, italic: text.italic, style: style)
+                for range in shaped.lineRanges(maxWidth: wrapWidth) {
+                    let (glyphs, width) = shaped.visualLine(range)
+                    lines.append(Line(glyphs: glyphs, width: width))
+                }
+                offset += paragraph.unicodeScalars.count + 1
+            }
             let lineAdvance = text.fontSize * text.lineHeight * scaleY
-            let width = boxWidth.map { $0 * scaleX } ?? (widths.max() ?? 0)
+            let width = boxWidth.map { $0 * scaleX } ?? (lines.map(\.width).max() ?? 0)
             let height = boxHeight.map { $0 * scaleY } ?? lineAdvance * Double(lines.count)
             // CSS half-leading: the font's ascent-to-descent sits centred in each line box.
-            let firstBaseline = (lineAdvance - (setter.ascender - setter.descender)) / 2 + setter.ascender
-            let lineX = widths.map { lineWidth -> Double in
+            let firstBaseline = (lineAdvance - (ascender - descender)) / 2 + ascender
+            let lineX = lines.map { line -> Double in
                 switch text.alignment {
                 case .left: 0
-                case .center: (width - lineWidth) / 2
-                case .right: width - lineWidth
+                case .center: (width - line.width) / 2
+                case .right: width - line.width
                 }
             }
             let baselines = lines.indices.map { firstBaseline + lineAdvance * Double($0) }
-            let reach = setter.inkReach()
+            var faces: [FontFaceHandle] = [handle]
+            for glyph in lines.lazy.flatMap(\.glyphs) where !faces.contains(where: { $0 === glyph.face }) { faces.append(glyph.face) }
+            let reach = inkReach(faces, text: text, sizeX: sizeX, sizeY: sizeY, strength: strength)
+            var layout = Layout(text: text, handle: handle, matchedFamily: matched, scaleX: scaleX, scaleY: scaleY,
+                                lines: lines, lineX: lineX, baselines: baselines, ascender: ascender, descender: descender,
+                                boxWidth: width, boxHeight: height, reach: reach, inkBounds: .empty)
             var ink = PixelRect.covering(minX: 0, minY: 0, maxX: width, maxY: height)
             if ink.isEmpty { ink = PixelRect(x0: 0, y0: 0, x1: 0, y1: 0) }
             for (index, line) in lines.enumerated() {
-                guard let pens = setter.penRange(line) else { continue }
-                let area = PixelRect.covering(minX: lineX[index] + pens.min - reach.left, minY: baselines[index] - reach.up,
-                                              maxX: lineX[index] + pens.max + reach.right, maxY: baselines[index] + reach.down)
+                guard let low = line.glyphs.map(\.x).min(), let high = line.glyphs.map(\.x).max() else { continue }
+                let area = PixelRect.covering(minX: lineX[index] + low - reach.left, minY: baselines[index] - reach.up,
+                                              maxX: lineX[index] + high + reach.right, maxY: baselines[index] + reach.down)
                 if !area.isEmpty { ink = ink.isEmpty ? area : ink.union(area) }
             }
-            return Layout(text: text, handle: handle, matchedFamily: matched, scaleX: scaleX, scaleY: scaleY, lines: lines,
-                          lineX: lineX, baselines: baselines, boxWidth: width, boxHeight: height, reach: reach, inkBounds: ink)
+            for box in backgroundBoxes(layout) {
+                let area = PixelRect.covering(minX: box.x0, minY: box.y0, maxX: box.x1, maxY: box.y1)
+                if !area.isEmpty { ink = ink.isEmpty ? area : ink.union(area) }
+            }
+            layout.inkBounds = ink
+            return layout
         }
+    }
+
+    /// The text's paragraphs: split at line feeds (a carriage return before one is dropped).
+    private static func paragraphs(_ text: String) -> [Substring] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { slice in
+            var paragraph = Substring(slice)
+            if paragraph.unicodeScalars.last == "\r" { paragraph = Substring(paragraph.unicodeScalars.dropLast()) }
+            return paragraph
+        }
+    }
+
+    /// The primary face's ascent and descent at the size (bitmap-only faces: from font units).
+    private static func metrics(_ handle: FontFaceHandle, sizeX: Double, sizeY: Double) throws -> (Double, Double) {
+        let face = handle.face
+        if handle.isBitmapOnly {
+            let scale = sizeY / handle.unitsPerEm
+            let ascender = Double(face.pointee.ascender) * scale, descender = Double(face.pointee.descender) * scale
+            return ascender != 0 || descender != 0 ? (ascender, descender) : (sizeY * 0.95, -sizeY * 0.25)
+        }
+        try GlyphImages.setSize(handle, sizeX: sizeX, sizeY: sizeY)
+        let metrics = face.pointee.size.pointee.metrics
+        return (Double(metrics.ascender) / 64, Double(metrics.descender) / 64)
+    }
+
+    /// How far any glyph's ink can reach from its pen position, over every face the text uses:
+    /// from each face's bounding box, widened for synthesised bold and slant, the stroke, the
+    /// sub-pixel pen offset, and never less than a generous share of the em.
+    private static func inkReach(_ faces: [FontFaceHandle], text: TextContent, sizeX: Double, sizeY: Double,
+                                 strength: Int) -> (left: Double, right: Double, up: Double, down: Double) {
+        let em = max(sizeX, sizeY)
+        var up = 1.5 * em, down = 0.75 * em, left = 0.5 * em, right = 1.5 * em
+        for handle in faces {
+            let bbox = handle.face.pointee.bbox
+            let xScale = sizeX / handle.unitsPerEm, yScale = sizeY / handle.unitsPerEm
+            up = max(up, Double(bbox.yMax) * yScale)
+            down = max(down, -Double(bbox.yMin) * yScale)
+            left = max(left, -Double(bbox.xMin) * xScale)
+            right = max(right, Double(bbox.xMax) * xScale)
+        }
+        if text.italic {
+            left += 0.22 * down
+            right += 0.22 * up
+        }
+        let scale = min(sizeX, sizeY) / max(text.fontSize, 1e-9)
+        let stroke = text.stroke != nil && text.strokeWidth > 0 ? text.strokeWidth * scale / 2 : 0
+        let extra = stroke + Double(strength) / 64 + 0.1 * em + 2
+        return (left + extra, right + extra, up + extra, down + extra)
+    }
+
+    // MARK: drawing
+
+    /// A filled rounded box in box pixels.
+    struct BackgroundBox {
+        var x0: Double, y0: Double, x1: Double, y1: Double
+        var radius: Double
+        var color: RGBAColor
+    }
+
+    /// The backdrop and the spans' background boxes, bottom first.
+    static func backgroundBoxes(_ layout: Layout) -> [BackgroundBox] {
+        let text = layout.text
+        let scale = (layout.scaleX + layout.scaleY) / 2
+        let em = text.fontSize * scale
+        var boxes: [BackgroundBox] = []
+        if let backdrop = text.backdrop, backdrop.color.alpha > 0 {
+            let pad = backdrop.padding * scale
+            if backdrop.fillsBox {
+                boxes.append(BackgroundBox(x0: -pad, y0: -pad, x1: layout.boxWidth + pad, y1: layout.boxHeight + pad,
+                                           radius: backdrop.cornerRadius * scale, color: backdrop.color))
+            } else {
+                var extent: (Double, Double, Double, Double)?
+                for (index, line) in layout.lines.enumerated() where !line.glyphs.isEmpty {
+                    let x0 = layout.lineX[index], x1 = x0 + line.width
+                    let y0 = layout.baselines[index] - layout.ascender, y1 = layout.baselines[index] - layout.descender
+                    extent = extent.map { (min($0.0, x0), min($0.1, y0), max($0.2, x1), max($0.3, y1)) } ?? (x0, y0, x1, y1)
+                }
+                if let extent {
+                    boxes.append(BackgroundBox(x0: extent.0 - pad, y0: extent.1 - pad, x1: extent.2 + pad, y1: extent.3 + pad,
+                                               radius: backdrop.cornerRadius * scale, color: backdrop.color))
+                }
+            }
+        }
+        for span in text.spans {
+            guard let color = span.background, color.alpha > 0, !span.hidden else { continue }
+            for (index, line) in layout.lines.enumerated() {
+                let inSpan = line.glyphs.filter { span.range.contains($0.cluster) }
+                guard let low = inSpan.map(\.x).min(), let high = inSpan.map({ $0.x + $0.advance }).max() else { continue }
+                let x = layout.lineX[index], baseline = layout.baselines[index]
+                boxes.append(BackgroundBox(x0: x + low - 0.18 * em, y0: baseline - layout.ascender - 0.08 * em,
+                                           x1: x + high + 0.18 * em, y1: baseline - layout.descender + 0.08 * em,
+                                           radius: 0.2 * em, color: color))
+            }
+        }
+        return boxes
     }
 
     /// Draws laid-out text. Without a window the raster covers the box and every glyph's ink.
     ///
     /// With a `window` (box pixels) the raster is the window: its pixel (0, 0) is box pixel
     /// (window.x0, window.y0), so the box's corner lies at (−window.x0, −window.y0). Lines and
-    /// glyphs that cannot reach the window are skipped before FreeType loads them, and the others
-    /// are rasterised only where they cross the window, so a huge text costs what its window does.
+    /// glyphs that cannot reach the window are skipped before FreeType loads them, and very large
+    /// glyphs are scan-converted only where they cross the window, so a huge text costs what its
+    /// window does.
     static func render(_ layout: Layout, window: PixelRect? = nil) throws -> Result {
         let text = layout.text
-        let (width, height) = (layout.boxWidth, layout.boxHeight)
         return try FontLibrary.shared.withLock {
-            let setter = GlyphSetter(handle: layout.handle, text: text, scaleX: layout.scaleX, scaleY: layout.scaleY)
-            try setter.prepare()
-            defer { setter.finish() }
-            if let window {
-                let raster = Raster(width: window.width, height: window.height)
-                var fillMask = [UInt8](repeating: 0, count: window.area)
-                var strokeMask = [UInt8](repeating: 0, count: text.stroke != nil && text.strokeWidth > 0 ? window.area : 0)
-                for (index, line) in layout.lines.enumerated() {
-                    let baseline = layout.baselines[index]
-                    guard baseline + layout.reach.down >= Double(window.y0), baseline - layout.reach.up <= Double(window.y1) else {
+            let images = GlyphImages(layout: layout)
+            defer { images.finish() }
+            let missesBefore = GlyphCache.shared.misses
+            // Which paint each character takes, and which are hidden.
+            let total = text.text.unicodeScalars.count
+            var group = [Int](repeating: 0, count: total)
+            var hidden = [Bool](repeating: false, count: total)
+            var paints: [Paint] = [text.fill]
+            for span in text.spans {
+                let range = max(0, span.range.lowerBound)..<min(total, max(max(0, span.range.lowerBound), span.range.upperBound))
+                if let fill = span.fill {
+                    paints.append(fill)
+                    for index in range { group[index] = paints.count - 1 }
+                }
+                if span.hidden { for index in range { hidden[index] = true } }
+            }
+            if let revealed = text.revealed { for index in max(0, min(revealed, total))..<total { hidden[index] = true } }
+            var pieces: [GlyphImages.Piece] = []
+            for (index, line) in layout.lines.enumerated() {
+                let baseline = layout.baselines[index]
+                if let window, baseline + layout.reach.down < Double(window.y0) || baseline - layout.reach.up > Double(window.y1) {
+                    continue
+                }
+                for glyph in line.glyphs {
+                    guard glyph.cluster >= 0, glyph.cluster < total, !hidden[glyph.cluster] else { continue }
+                    let originX = layout.lineX[index] + glyph.x, originY = baseline + glyph.y
+                    if let window, originX + layout.reach.right < Double(window.x0) || originX - layout.reach.left > Double(window.x1) {
                         continue
                     }
-                    try setter.render(line, x: layout.lineX[index], baseline: baseline, window: window, reach: layout.reach,
-                                      fill: &fillMask, stroke: &strokeMask)
+                    try images.pieces(for: glyph, x: originX, y: originY, group: group[glyph.cluster], into: &pieces)
                 }
-                let box = (Double(-window.x0), Double(-window.y0), width, height)
-                paint(text.fill, mask: fillMask, raster: raster, box: box)
-                if let stroke = text.stroke, text.strokeWidth > 0 {
-                    paint(stroke, mask: strokeMask, raster: raster, box: box)
+            }
+            let backgrounds = backgroundBoxes(layout)
+            let area: PixelRect
+            if let window {
+                area = window
+            } else {
+                var bounds = PixelRect(x0: 0, y0: 0, x1: clampedInt(layout.boxWidth, .up), y1: clampedInt(layout.boxHeight, .up))
+                for piece in pieces { bounds = bounds.union(piece.rect) }
+                for box in backgrounds {
+                    bounds = bounds.union(PixelRect.covering(minX: box.x0, minY: box.y0, maxX: box.x1, maxY: box.y1))
                 }
-                return Result(raster: raster, originX: Double(-window.x0), originY: Double(-window.y0),
-                              boxWidth: width, boxHeight: height, matchedFamily: layout.matchedFamily)
+                area = bounds
             }
-            var glyphs: [GlyphBitmap] = []
-            for (index, line) in layout.lines.enumerated() {
-                try setter.render(line, x: layout.lineX[index], baseline: layout.baselines[index], into: &glyphs)
+            let raster = Raster(width: area.width, height: area.height)
+            let box = (Double(-area.x0), Double(-area.y0), layout.boxWidth, layout.boxHeight)
+            for background in backgrounds { fill(background, raster: raster, area: area) }
+            var masks = [[UInt8]](repeating: [], count: paints.count)
+            var strokeMask: [UInt8] = []
+            for piece in pieces where !piece.isColor {
+                if piece.isStroke {
+                    if strokeMask.isEmpty { strokeMask = [UInt8](repeating: 0, count: area.area) }
+                    images.merge(piece, into: &strokeMask, area: area)
+                } else {
+                    if masks[piece.group].isEmpty { masks[piece.group] = [UInt8](repeating: 0, count: area.area) }
+                    images.merge(piece, into: &masks[piece.group], area: area)
+                }
             }
-            // The raster covers the box and every glyph's ink.
-            var minX = 0, minY = 0, maxX = clampedInt(width, .up), maxY = clampedInt(height, .up)
-            for glyph in glyphs {
-                minX = min(minX, glyph.x); minY = min(minY, glyph.y)
-                maxX = max(maxX, glyph.x + glyph.width); maxY = max(maxY, glyph.y + glyph.height)
+            for (index, mask) in masks.enumerated() where !mask.isEmpty {
+                paint(paints[index], mask: mask, raster: raster, box: box)
             }
-            let raster = Raster(width: maxX - minX, height: maxY - minY)
-            let fillMask = mask(glyphs.filter { !$0.isStroke }, raster: raster, minX: minX, minY: minY)
-            let strokeMask = mask(glyphs.filter(\.isStroke), raster: raster, minX: minX, minY: minY)
-            paint(text.fill, mask: fillMask, raster: raster, box: (Double(-minX), Double(-minY), width, height))
-            if let stroke = text.stroke, text.strokeWidth > 0 {
-                paint(stroke, mask: strokeMask, raster: raster, box: (Double(-minX), Double(-minY), width, height))
+            if let stroke = text.stroke, text.strokeWidth > 0, !strokeMask.isEmpty {
+                paint(stroke, mask: strokeMask, raster: raster, box: box)
             }
-            return Result(raster: raster, originX: Double(-minX), originY: Double(-minY),
-                          boxWidth: width, boxHeight: height, matchedFamily: layout.matchedFamily)
+            for piece in pieces where piece.isColor { images.drawColor(piece, raster: raster, area: area) }
+            return Result(raster: raster, originX: Double(-area.x0), originY: Double(-area.y0),
+                          boxWidth: layout.boxWidth, boxHeight: layout.boxHeight, matchedFamily: layout.matchedFamily,
+                          glyphCacheMisses: GlyphCache.shared.misses - missesBefore)
         }
     }
 
-    private static func mask(_ glyphs: [GlyphBitmap], raster: Raster, minX: Int, minY: Int) -> [UInt8] {
-        var mask = [UInt8](repeating: 0, count: raster.width * raster.height)
-        for glyph in glyphs {
-            for row in 0..<glyph.height {
-                let base = (glyph.y - minY + row) * raster.width + glyph.x - minX
-                for column in 0..<glyph.width {
-                    let value = glyph.coverage[row * glyph.width + column]
-                    if value > mask[base + column] { mask[base + column] = value }
-                }
+    /// Fills a rounded box (box pixels) into the raster covering `area`, anti-aliased.
+    private static func fill(_ box: BackgroundBox, raster: Raster, area: PixelRect) {
+        let color = premultipliedPixel(red: box.color.red, green: box.color.green, blue: box.color.blue, alpha: box.color.alpha)
+        let radius = max(0, min(box.radius, (box.x1 - box.x0) / 2, (box.y1 - box.y0) / 2))
+        let rows = PixelRect.covering(minX: box.x0, minY: box.y0, maxX: box.x1, maxY: box.y1).intersection(area)
+        guard !rows.isEmpty else { return }
+        var coverage = [UInt8](repeating: 0, count: rows.width)
+        let (cx0, cy0, cx1, cy1) = (box.x0 + radius, box.y0 + radius, box.x1 - radius, box.y1 - radius)
+        for y in rows.y0..<rows.y1 {
+            let py = Double(y) + 0.5
+            for x in rows.x0..<rows.x1 {
+                let px = Double(x) + 0.5
+                let dx = max(cx0 - px, 0, px - cx1), dy = max(cy0 - py, 0, py - cy1)
+                let distance = (dx * dx + dy * dy).squareRoot() - radius
+                // Edges: distance from the sides, for the straight parts.
+                let edge = max(box.x0 - px, px - box.x1, box.y0 - py, py - box.y1)
+                let d = radius > 0 ? max(distance, edge) : edge
+                coverage[x - rows.x0] = UInt8(clampedInt(min(max(0.5 - d, 0), 1) * 255))
+            }
+            coverage.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                Blend.sourceOver(color: color, coverage: base,
+                                 destination: raster.pixels + (y - area.y0) * raster.bytesPerRow + (rows.x0 - area.x0) * 4,
+                                 count: rows.width)
             }
         }
-        return mask
     }
 
     private static func paint(_ paint: Paint, mask: [UInt8], raster: Raster, box: (Double, Double, Double, Double)) {
@@ -175,264 +356,5 @@ public enum TextRasterizer {
                 }
             }
         }
-    }
-}
-
-/// One rendered glyph mask at its integer position in box coordinates.
-struct GlyphBitmap {
-    var x: Int
-    var y: Int
-    var width: Int
-    var height: Int
-    var coverage: [UInt8]
-    var isStroke: Bool
-}
-
-/// FreeType glyph loading and measuring for one run of text. Use only under the library lock.
-final class GlyphSetter {
-    let face: FT_Face
-    let text: TextContent
-    let scaleX: Double
-    let scaleY: Double
-    /// Synthesised bold and italic, when the face found is lighter or upright.
-    let emboldenStrength: Int
-    let slant: Bool
-    private var stroker: FT_Stroker?
-    private(set) var ascender = 0.0
-    private(set) var descender = 0.0
-
-    init(handle: FontFaceHandle, text: TextContent, scaleX: Double, scaleY: Double) {
-        face = handle.face
-        self.text = text
-        self.scaleX = scaleX
-        self.scaleY = scaleY
-        emboldenStrength = text.fontWeight >= 600 && handle.weight < 600 ? clampedInt(text.fontSize * scaleY * 64 / 24, .towardZero) : 0
-        slant = text.italic && !handle.italic
-    }
-
-    func prepare() throws {
-        let width = FT_F26Dot6(clampedInt(max(1, text.fontSize * scaleX * 64)))
-        let height = FT_F26Dot6(clampedInt(max(1, text.fontSize * scaleY * 64)))
-        guard FT_Set_Char_Size(face, width, height, 72, 72) == 0 else {
-            throw TextError(description: "the font cannot be set at \(text.fontSize) px")
-        }
-        let metrics = face.pointee.size.pointee.metrics
-        ascender = Double(metrics.ascender) / 64
-        descender = Double(metrics.descender) / 64
-        if text.stroke != nil, text.strokeWidth > 0 {
-            FT_Stroker_New(face.pointee.glyph.pointee.library, &stroker)
-            let radius = FT_Fixed(clampedInt(text.strokeWidth * min(scaleX, scaleY) / 2 * 64))
-            FT_Stroker_Set(stroker, radius, FT_STROKER_LINECAP_ROUND, FT_STROKER_LINEJOIN_ROUND, 0)
-        }
-    }
-
-    func finish() {
-        if let stroker { FT_Stroker_Done(stroker) }
-    }
-
-    private var spacing: Double { text.letterSpacing * scaleX }
-
-    /// Glyph indices and pen positions (relative to the line start) of `line`.
-    private func positions(_ line: String) -> [(glyph: FT_UInt, x: Double)] {
-        var result: [(FT_UInt, Double)] = []
-        var pen = 0.0
-        var previous: FT_UInt = 0
-        let useKerning = reel_ft_has_kerning(face) != 0
-        for (index, scalar) in line.unicodeScalars.enumerated() {
-            let glyph = FT_Get_Char_Index(face, FT_ULong(scalar.value))
-            if useKerning, previous != 0, glyph != 0 {
-                var delta = FT_Vector()
-                FT_Get_Kerning(face, previous, glyph, FT_KERNING_UNFITTED.rawValue, &delta)
-                pen += Double(delta.x) / 64
-            }
-            if index > 0 { pen += spacing }
-            result.append((glyph, pen))
-            pen += advance(glyph)
-            previous = glyph
-        }
-        result.append((0, pen))
-        return result
-    }
-
-    private func advance(_ glyph: FT_UInt) -> Double {
-        guard FT_Load_Glyph(face, glyph, FT_Int32(FT_LOAD_NO_HINTING)) == 0 else { return 0 }
-        return Double(face.pointee.glyph.pointee.advance.x + FT_Pos(emboldenStrength)) / 64
-    }
-
-    /// The advance width of `line`, trailing spaces excluded.
-    func measure(_ line: String) -> Double {
-        var trimmed = Substring(line)
-        while trimmed.last == " " { trimmed = trimmed.dropLast() }
-        return positions(String(trimmed)).last?.x ?? 0
-    }
-
-    /// `paragraph` broken greedily at spaces into lines no wider than `maxWidth`; a word wider than
-    /// the box is broken between characters.
-    func breakLines(_ paragraph: String, maxWidth: Double?) -> [String] {
-        guard let maxWidth, !paragraph.isEmpty else { return [paragraph] }
-        var lines: [String] = []
-        var current = ""
-        for word in paragraph.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-            let candidate = current.isEmpty ? word : current + " " + word
-            if measure(candidate) <= maxWidth + 1e-6 || current.isEmpty && measure(word) <= maxWidth + 1e-6 {
-                current = candidate
-                continue
-            }
-            if !current.isEmpty { lines.append(current) }
-            current = ""
-            var piece = ""
-            for character in word {
-                if !piece.isEmpty, measure(piece + String(character)) > maxWidth + 1e-6 {
-                    lines.append(piece)
-                    piece = ""
-                }
-                piece.append(character)
-            }
-            current = piece
-        }
-        lines.append(current)
-        return lines
-    }
-
-    /// Renders `line` with its pen starting at (x, baseline), appending fill and stroke masks.
-    func render(_ line: String, x: Double, baseline: Double, into glyphs: inout [GlyphBitmap]) throws {
-        for (glyphIndex, penX) in positions(line).dropLast() {
-            let originX = x + penX
-            let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
-            var glyph = outline(glyphIndex, originX: originX, baseline: baseline)
-            guard glyph != nil else { continue }
-            if let stroker {
-                var stroked: FT_Glyph?
-                if FT_Glyph_Copy(glyph, &stroked) == 0, FT_Glyph_Stroke(&stroked, stroker, 1) == 0 {
-                    if let bitmap = rasterize(&stroked, x: clampedInt(pixelX), y: clampedInt(pixelY), isStroke: true) { glyphs.append(bitmap) }
-                }
-            }
-            if let bitmap = rasterize(&glyph, x: clampedInt(pixelX), y: clampedInt(pixelY), isStroke: false) { glyphs.append(bitmap) }
-        }
-    }
-
-    /// The outline of glyph `glyphIndex` with its pen at `originX` on `baseline` (box pixels):
-    /// synthesised bold and slant applied, moved by the sub-pixel part of the pen position
-    /// (FreeType's y points up). The caller owns it (`FT_Done_Glyph`); nil for a glyph without one.
-    private func outline(_ glyphIndex: FT_UInt, originX: Double, baseline: Double) -> FT_Glyph? {
-        let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
-        guard FT_Load_Glyph(face, glyphIndex, FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0,
-              let slot = face.pointee.glyph, slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE else { return nil }
-        if emboldenStrength > 0 { FT_Outline_Embolden(&slot.pointee.outline, FT_Pos(emboldenStrength)) }
-        if slant {
-            var shear = FT_Matrix(xx: 0x10000, xy: 0x0366A, yx: 0, yy: 0x10000)
-            FT_Outline_Transform(&slot.pointee.outline, &shear)
-        }
-        var loaded: FT_Glyph?
-        guard FT_Get_Glyph(slot, &loaded) == 0, let glyph = loaded else { return nil }
-        var delta = FT_Vector(x: FT_Pos(((originX - pixelX) * 64).rounded()), y: FT_Pos(-((baseline - pixelY) * 64).rounded()))
-        FT_Glyph_Transform(glyph, nil, &delta)
-        return glyph
-    }
-
-    /// The least and greatest pen positions of `line`'s glyphs, relative to the line start; nil
-    /// when it has none.
-    func penRange(_ line: String) -> (min: Double, max: Double)? {
-        let pens = positions(line).dropLast().map(\.x)
-        guard let low = pens.min(), let high = pens.max() else { return nil }
-        return (low, high)
-    }
-
-    /// How far any glyph's ink can reach from its pen position at the current size: left and right
-    /// of it, above and below the baseline. From the face's bounding box, widened for synthesised
-    /// bold and slant, the stroke, the sub-pixel pen offset, and never less than a generous share
-    /// of the em (a face's box can understate its glyphs).
-    func inkReach() -> (left: Double, right: Double, up: Double, down: Double) {
-        let metrics = face.pointee.size.pointee.metrics
-        let xScale = Double(metrics.x_scale) / 65536 / 64, yScale = Double(metrics.y_scale) / 65536 / 64
-        let bbox = face.pointee.bbox
-        let em = text.fontSize * max(scaleX, scaleY)
-        let up = max(Double(bbox.yMax) * yScale, 1.5 * em), down = max(-Double(bbox.yMin) * yScale, 0.75 * em)
-        var left = max(-Double(bbox.xMin) * xScale, 0.5 * em), right = max(Double(bbox.xMax) * xScale, 1.5 * em)
-        if slant {
-            left += 0.22 * down
-            right += 0.22 * up
-        }
-        let stroke = text.stroke != nil && text.strokeWidth > 0 ? text.strokeWidth * min(scaleX, scaleY) / 2 : 0
-        let extra = stroke + Double(emboldenStrength) / 64 + 0.1 * em + 2
-        return (left + extra, right + extra, up + extra, down + extra)
-    }
-
-    /// Renders the parts of `line`'s glyphs (pen starting at (x, baseline)) that fall inside
-    /// `window` (box pixels) into window-sized fill and stroke masks, keeping the larger coverage
-    /// where glyphs overlap. Glyphs whose `reach` misses the window are not loaded at all, and
-    /// the others are scan-converted only inside the window: the coverage is what `render` gives.
-    func render(_ line: String, x: Double, baseline: Double, window: PixelRect,
-                reach: (left: Double, right: Double, up: Double, down: Double),
-                fill: inout [UInt8], stroke strokeMask: inout [UInt8]) throws {
-        for (glyphIndex, penX) in positions(line).dropLast() {
-            let originX = x + penX
-            guard originX + reach.right >= Double(window.x0), originX - reach.left <= Double(window.x1) else { continue }
-            let pixelX = originX.rounded(.down), pixelY = baseline.rounded(.down)
-            guard let glyph = outline(glyphIndex, originX: originX, baseline: baseline) else { continue }
-            defer { FT_Done_Glyph(glyph) }
-            let (px, py) = (clampedInt(pixelX), clampedInt(pixelY))
-            if let stroker {
-                var stroked: FT_Glyph?
-                if FT_Glyph_Copy(glyph, &stroked) == 0, FT_Glyph_Stroke(&stroked, stroker, 1) == 0, let stroked {
-                    scanConvert(stroked, x: px, y: py, window: window, into: &strokeMask)
-                }
-                if let stroked { FT_Done_Glyph(stroked) }
-            }
-            scanConvert(glyph, x: px, y: py, window: window, into: &fill)
-        }
-    }
-
-    /// Scan-converts the part of an outline glyph (pen at box pixel (x, y)) inside `window` and
-    /// merges it into `mask` (window-sized) by maximum. Moves the glyph's outline.
-    private func scanConvert(_ glyph: FT_Glyph, x: Int, y: Int, window: PixelRect, into mask: inout [UInt8]) {
-        guard glyph.pointee.format == FT_GLYPH_FORMAT_OUTLINE, let outlineGlyph = reel_ft_outline_glyph(glyph),
-              mask.count == window.area else { return }
-        var cbox = FT_BBox()
-        FT_Outline_Get_CBox(&outlineGlyph.pointee.outline, &cbox)
-        // The box pixels the outline can touch (FreeType's y points up from the baseline).
-        func floor64(_ v: FT_Pos) -> Int { Int(v >> 6) }
-        func ceil64(_ v: FT_Pos) -> Int { Int((v + 63) >> 6) }
-        let touched = PixelRect(x0: x + floor64(cbox.xMin), y0: y - ceil64(cbox.yMax),
-                                x1: x + ceil64(cbox.xMax), y1: y - floor64(cbox.yMin))
-        let clip = touched.intersection(window)
-        guard !clip.isEmpty else { return }
-        // Put the clip's bottom-left corner at the bitmap's origin.
-        FT_Outline_Translate(&outlineGlyph.pointee.outline, FT_Pos(-(clip.x0 - x) * 64), FT_Pos(-(y - clip.y1) * 64))
-        var coverage = [UInt8](repeating: 0, count: clip.area)
-        let status = coverage.withUnsafeMutableBufferPointer { buffer -> FT_Error in
-            var bitmap = FT_Bitmap()
-            bitmap.rows = UInt32(clip.height)
-            bitmap.width = UInt32(clip.width)
-            bitmap.pitch = Int32(clip.width)
-            bitmap.buffer = buffer.baseAddress
-            bitmap.num_grays = 256
-            bitmap.pixel_mode = UInt8(FT_PIXEL_MODE_GRAY.rawValue)
-            return FT_Outline_Get_Bitmap(face.pointee.glyph.pointee.library, &outlineGlyph.pointee.outline, &bitmap)
-        }
-        guard status == 0 else { return }
-        for row in 0..<clip.height {
-            let base = (clip.y0 + row - window.y0) * window.width + clip.x0 - window.x0
-            for column in 0..<clip.width {
-                let value = coverage[row * clip.width + column]
-                if value > mask[base + column] { mask[base + column] = value }
-            }
-        }
-    }
-
-    /// Converts an outline glyph to a coverage bitmap and frees it.
-    private func rasterize(_ glyph: inout FT_Glyph?, x: Int, y: Int, isStroke: Bool) -> GlyphBitmap? {
-        defer { if let glyph { FT_Done_Glyph(glyph) } }
-        guard FT_Glyph_To_Bitmap(&glyph, FT_RENDER_MODE_NORMAL, nil, 1) == 0, let glyph else { return nil }
-        guard let bitmapGlyph = reel_ft_bitmap_glyph(glyph)?.pointee else { return nil }
-        let bitmap = bitmapGlyph.bitmap
-        let width = Int(bitmap.width), height = Int(bitmap.rows), pitch = Int(bitmap.pitch)
-        guard width > 0, height > 0, let buffer = bitmap.buffer else { return nil }
-        var coverage = [UInt8](repeating: 0, count: width * height)
-        for row in 0..<height {
-            for column in 0..<width { coverage[row * width + column] = buffer[row * pitch + column] }
-        }
-        return GlyphBitmap(x: x + Int(bitmapGlyph.left), y: y - Int(bitmapGlyph.top), width: width, height: height,
-                           coverage: coverage, isStroke: isStroke)
     }
 }

@@ -26,6 +26,8 @@ public enum RenderingVideoV2: Sendable {
         public var images: [String: String] = [:]
         public var videos: [String: String] = [:]
         public var audios: [String: String] = [:]
+        /// `subtitles`: asset id → words, inline or from a file.
+        public var subtitles: [String: SubtitleWords] = [:]
     }
 
     /// An entry of `assets.fonts`.
@@ -100,6 +102,10 @@ public enum RenderingVideoV2: Sendable {
         /// Footage, its `src` with any `$ref` resolved.
         case video(src: String, media: MediaFields)
         case audio(src: String, media: MediaFields)
+        /// Word-timed captions (`V2/SubtitleClip.swift`).
+        case subtitle(Subtitle)
+        /// A block of syntax-coloured code (`V2/CodeClip.swift`).
+        case code(Code)
     }
 
     /// The fields video and audio clips share (audio-only ones stay at their defaults for video).
@@ -138,8 +144,8 @@ public enum RenderingVideoV2: Sendable {
     /// Every clip type the v2 schema names, with whether Reel renders it yet.
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
-        ("video", true), ("audio", true), ("subtitle", false), ("layout", false), ("template", false),
-        ("code", false), ("svg", false), ("icon", false), ("line", false), ("path", false), ("three", false),
+        ("video", true), ("audio", true), ("subtitle", true), ("layout", false), ("template", false),
+        ("code", true), ("svg", false), ("icon", false), ("line", false), ("path", false), ("three", false),
     ]
 
     /// Reads and checks a v2 document, reporting every problem at once.

@@ -94,6 +94,7 @@ struct DocumentReader {
         assets.images = readMediaPool(node["images"])
         assets.videos = readMediaPool(node["videos"])
         assets.audios = readMediaPool(node["audios"])
+        assets.subtitles = readSubtitlePool(node["subtitles"])
         return assets
     }
 
@@ -221,6 +222,10 @@ struct DocumentReader {
             let media = readMediaFields(node, audioOnly: true)
             guard let src, let media else { return nil }
             return .audio(src: src, media: media)
+        case "subtitle":
+            return readSubtitle(node, assets: assets).map(V2.Body.subtitle)
+        case "code":
+            return readCode(node, style: node["style"].map(readStyle) ?? V2.Style()).map(V2.Body.code)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }
@@ -382,7 +387,7 @@ struct DocumentReader {
         return style
     }
 
-    private func readFontWeight(_ node: Node) -> Int? {
+    func readFontWeight(_ node: Node) -> Int? {
         switch node.value {
         case .number(let value) where (1...1000).contains(value):
             return Int(value)
@@ -423,7 +428,7 @@ struct DocumentReader {
     }
 
     /// A colour string or a gradient object.
-    private func readPaint(_ node: Node) -> Paint? {
+    func readPaint(_ node: Node) -> Paint? {
         if case .object = node.value { return readGradient(node).map(Paint.gradient) }
         if case .string = node.value { return readColor(node).map(Paint.solid) }
         node.fail("expected a colour string or a gradient object, found \(node.value.typeName)")

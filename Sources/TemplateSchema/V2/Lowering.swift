@@ -25,13 +25,15 @@ extension RenderingVideoV2.Document {
         let fonts = assets.fonts.enumerated().map { index, font in
             let path = JSONPath.root.appending("assets").appending("fonts").appending(index).appending("src")
             let source = resolve(font.src, sources, at: path, log)
-            if case .url = source { log.record(path, "fonts are read from files; a remote font is not supported") }
             return FontFace(family: font.family, weight: font.weight, italic: font.italic, source: source)
         }
+        let notices = NoticeLog()
         let lowered = tracks.map { track in
-            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, sources: sources, log: log) })
+            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, sources: sources, log: log, notices: notices) })
         }
-        return Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
+        var timeline = Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
+        timeline.notices = notices.notices
+        return timeline
     }
 
     /// A source through the resolver; a refused one is logged and stands in as its own path.
@@ -44,7 +46,8 @@ extension RenderingVideoV2.Document {
         }
     }
 
-    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, sources: SourceResolver, log: DiagnosticLog) -> Clip {
+    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, sources: SourceResolver, log: DiagnosticLog,
+                       notices: NoticeLog) -> Clip {
         let source = { (text: String) in resolve(text, sources, at: clip.path.appending("src"), log) }
         let width = Double(canvas.width), height = Double(canvas.height)
         let spec = clip.transform
@@ -52,6 +55,8 @@ extension RenderingVideoV2.Document {
         var boxHeight = spec.height?.resolved(against: height)
         let style = clip.style
         var content: ClipContent
+        var placement: (y: Double, anchor: Anchor)?
+        var subtitleShadow: Shadow?
         switch clip.body {
         case .text(let text):
             content = .text(TextContent(
@@ -79,6 +84,22 @@ extension RenderingVideoV2.Document {
         case .polygon(let sides, let size):
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
             content = .shape(shape(.regularPolygon(sides: sides), style: style))
+        case .subtitle(let subtitle):
+            let config = subtitle.config
+            boxWidth = boxWidth ?? config.textBoxWidth.resolved(against: width)
+            let words = subtitleWords(subtitle, sources: sources, log: log)
+            content = .timedText(subtitleText(words, config: config, clipStart: clip.start, duration: clip.duration,
+                                              canvas: canvas, boxWidth: boxWidth ?? width))
+            if spec.y == nil {
+                placement = switch config.position {
+                case .bottom: (height - config.paddingBottom, .bottom)
+                case .top: (config.paddingBottom, .top)
+                case .center: (height / 2, .center)
+                }
+            }
+            subtitleShadow = config.shadowColor.map { Shadow(color: $0, blur: config.shadowBlur, offsetX: 0, offsetY: 0) }
+        case .code(let code):
+            content = codeContent(code, clipStart: clip.start, duration: clip.duration, canvas: canvas, notices: notices)
         }
         let keyframes = clip.keyframes
         func animated(_ property: KeyframeProperty, _ value: Double) -> Animatable<Double> {
@@ -86,10 +107,10 @@ extension RenderingVideoV2.Document {
         }
         let transform = Transform(
             x: animated(.x, spec.x?.resolved(against: width) ?? width / 2),
-            y: animated(.y, spec.y?.resolved(against: height) ?? height / 2),
+            y: animated(.y, spec.y?.resolved(against: height) ?? placement?.y ?? height / 2),
             width: keyframes[.width]?.numbers ?? boxWidth.map(Animatable.constant),
             height: keyframes[.height]?.numbers ?? boxHeight.map(Animatable.constant),
-            anchor: spec.anchor, scaleX: animated(.scale, spec.scaleX), scaleY: animated(.scale, spec.scaleY),
+            anchor: placement?.anchor ?? spec.anchor, scaleX: animated(.scale, spec.scaleX), scaleY: animated(.scale, spec.scaleY),
             rotation: animated(.rotation, spec.rotation))
         // Filter keyframes drive the filter of that type, added at the end when style lacks it.
         var filters = clip.filters
@@ -111,7 +132,7 @@ extension RenderingVideoV2.Document {
         let shadow = style.shadowColor.map {
             Shadow(color: $0, blur: style.shadowBlur ?? 0,
                    offsetX: style.shadowOffset?.x ?? 0, offsetY: style.shadowOffset?.y ?? 0)
-        }
+        } ?? subtitleShadow
         return Clip(id: clip.id, origin: clip.path.description, start: clip.start, duration: clip.duration,
                     zIndex: clip.zIndex, opacity: animated(.opacity, style.opacity ?? clip.opacity), transform: transform,
                     shadow: shadow, content: content, filters: filters, fill: keyframes[.fill]?.colors,
