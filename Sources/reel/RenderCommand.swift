@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compositor
 import Encoder
 import Foundation
 import Render
@@ -32,6 +33,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Processors the render may use at once (decoding, compositing, encoding); default all.",
                                discussion: "The output is the same byte for byte whatever the number: x264's thread count is set by the picture size."))
     var threads: Int?
+
+    @Flag(help: "Print the glyph cache's hits and misses when done (for the text benchmarks).")
+    var glyphStats = false
 
     func validate() throws {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
@@ -69,6 +73,11 @@ struct RenderCommand: ParsableCommand {
         }
         reporter.finish()
         for warning in renderer.warnings { ConfigLoading.OutputStream.standardError.write("warning: \(warning)") }
+        if glyphStats {
+            let (hits, misses) = TextRasterizer.glyphCacheStatistics()
+            let rate = hits + misses > 0 ? Double(hits) / Double(hits + misses) * 100 : 0
+            ConfigLoading.OutputStream.standardError.write("glyph cache: \(hits) hits, \(misses) misses (\(String(format: "%.1f", rate))% hits)")
+        }
         if let output, framesOut == nil { print(URL(fileURLWithPath: output).standardized.path) }
     }
 }

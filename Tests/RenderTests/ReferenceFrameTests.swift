@@ -340,7 +340,7 @@ import Timeline
     /// The versions of the libraries that draw pixels (FFmpeg decodes and converts, FreeType
     /// rasterises), as Debian packages, for the file header and failure messages.
     static func libraryVersions() -> String {
-        let packages = ["libavcodec-dev", "libswscale-dev", "libfreetype-dev"]
+        let packages = ["libavcodec-dev", "libswscale-dev", "libfreetype-dev", "libharfbuzz-dev"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/dpkg-query")
         process.arguments = ["-W", "-f", "${Package} ${Version}\\n"] + packages

@@ -234,6 +234,10 @@ final class GlyphImages {
         let handle = glyph.face, face = handle.face
         var scaleX = 1.0, scaleY = 1.0
         var flags = FT_LOAD_COLOR
+        // A colour glyph is drawn whole; past the largest cached size it is drawn at that size
+        // (an emoji zoomed far past the screen comes out smaller, rather than as a vast bitmap).
+        let limit = Self.largestCachedSize / max(sizeX, sizeY, 1)
+        let (sizeX, sizeY) = limit < 1 ? (sizeX * limit, sizeY * limit) : (sizeX, sizeY)
         if handle.isBitmapOnly {
             let count = Int(face.pointee.num_fixed_sizes)
             guard count > 0, let sizes = face.pointee.available_sizes else { return nil }

@@ -217,7 +217,7 @@ public enum TextRasterizer {
         for span in text.spans {
             guard let color = span.background, color.alpha > 0, !span.hidden else { continue }
             for (index, line) in layout.lines.enumerated() {
-                let inSpan = line.glyphs.filter { span.range.contains($0.cluster) }
+                let inSpan = line.glyphs.filter { span.range.contains($0.cluster) && $0.cluster < (text.revealed ?? Int.max) }
                 guard let low = inSpan.map(\.x).min(), let high = inSpan.map({ $0.x + $0.advance }).max() else { continue }
                 let x = layout.lineX[index], baseline = layout.baselines[index]
                 boxes.append(BackgroundBox(x0: x + low - 0.18 * em, y0: baseline - layout.ascender - 0.08 * em,

@@ -213,7 +213,7 @@ final class ShapedParagraph {
         hb_buffer_set_direction(buffer, (level & 1) != 0 ? HB_DIRECTION_RTL : HB_DIRECTION_LTR)
         hb_buffer_set_script(buffer, scriptOfScalar[range.lowerBound])
         hb_buffer_set_language(buffer, hb_language_get_default())
-        let scaleX = Int32(clampedInt(style.sizeX * 64)), scaleY = Int32(clampedInt(style.sizeY * 64))
+        let scaleX = Int32(clamping: clampedInt(style.sizeX * 64)), scaleY = Int32(clamping: clampedInt(style.sizeY * 64))
         hb_font_set_scale(face.hbFont, scaleX, scaleY)
         // Letter spacing turns off optional ligatures, as CSS does.
         var features: [hb_feature_t] = []
