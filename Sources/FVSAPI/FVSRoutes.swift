@@ -182,7 +182,7 @@ struct FVSRoutes: Sendable {
             guard part.body.count <= limit else {
                 throw APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files[\(index)]"])
             }
-            guard let detected = DetectedType.detect(part.body) else {
+            guard let detected = DetectedType.detect(part.body), ["image", "video", "audio"].contains(detected.type) else {
                 throw APIError(.unsupportedMediaType, code: "unsupported_file_type", "\(name) is not an image, video or audio format Reel reads",
                                details: ["field": "files[\(index)]"])
             }

@@ -219,7 +219,7 @@ struct RenderingVideoRoutes: Sendable {
                 }
                 guard let detected = DetectedType.detect(part.body) else {
                     throw APIError(.badRequest, code: "UNSUPPORTED_FILE_TYPE",
-                                   "\(name) is not an image, video or audio format the API accepts", details: ["file": name])
+                                   "\(name) is not an image, video, audio or caption (SRT, WebVTT) format the API accepts", details: ["file": name])
                 }
                 let id = Identifier.make(20)
                 let path = service.paths.uploads + "/\(id).\(detected.fileExtension)"
@@ -252,8 +252,8 @@ struct RenderingVideoRoutes: Sendable {
         let account = try context.requireAccount()
         let (page, limit) = try service.pagination(request)
         let type = request.uri.queryParameters.get("type")
-        if let type, !["image", "video", "audio"].contains(type) {
-            throw APIError.invalidRequest("type must be image, video or audio", field: "type")
+        if let type, !["image", "video", "audio", "subtitle"].contains(type) {
+            throw APIError.invalidRequest("type must be image, video, audio or subtitle", field: "type")
         }
         let result = try database.files(account: account.id, type: type, page: page, limit: limit)
         let origin = service.origin(for: request)

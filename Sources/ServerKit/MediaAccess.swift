@@ -11,8 +11,17 @@ import Timeline
 /// with a job are also named by the names the job gave them.
 public struct MediaAccess: Sendable {
     let database: ReelDatabase
-    /// Fetches the files lowering reads (a subtitle's caption file) under the network policy.
+    /// Fetches the files lowering reads (a subtitle's caption file) under the network policy: its
+    /// own locator (the shared cache folder), holding a download to 10 MiB and 20 s, since it runs
+    /// while a request is answered.
     let locator: MediaLocator
+
+    init(database: ReelDatabase, locator: MediaLocator) {
+        self.database = database
+        self.locator = MediaLocator(cacheDirectory: locator.cacheDirectory,
+                                    limits: .init(maximumBytes: Int64(SourceResolver.largestReadFile), timeout: 20),
+                                    policy: locator.policy)
+    }
 
     /// The resolver for documents of `account`; `inputs` names files sent with one job (name →
     /// file id), which its document may use by those names.

@@ -1,5 +1,6 @@
 public import Foundation
 public import Store
+import TemplateSchema
 
 /// One part of a multipart/form-data body.
 public struct MultipartPart: Sendable {
@@ -57,7 +58,7 @@ public enum Multipart {
 
 /// What an uploaded file is, decided from its bytes, never from its name.
 public struct DetectedType: Equatable, Sendable {
-    public var type: String       // image | video | audio
+    public var type: String       // image | video | audio | subtitle
     public var mimeType: String
     public var fileExtension: String
 
@@ -99,7 +100,12 @@ public struct DetectedType: Equatable, Sendable {
         }
         let text = String(decoding: data.prefix(1024), as: UTF8.self).lowercased()
         if text.contains("<svg") { return DetectedType(type: "image", mimeType: "image/svg+xml", fileExtension: "svg") }
-        return nil
+        // Caption files for subtitle clips, told apart by their first cue.
+        switch CaptionFile.sniff(String(decoding: data.prefix(4096), as: UTF8.self)) {
+        case .srt?: return DetectedType(type: "subtitle", mimeType: "application/x-subrip", fileExtension: "srt")
+        case .webVTT?: return DetectedType(type: "subtitle", mimeType: "text/vtt", fileExtension: "vtt")
+        case nil: return nil
+        }
     }
 }
 

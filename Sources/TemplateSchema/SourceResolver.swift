@@ -40,11 +40,15 @@ public struct SourceResolver: Sendable {
         guard case .file(let path) = source else {
             throw SourceRefusal("remote files are not fetched here: \(source)")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= largestReadFile else { throw SourceRefusal("the file is \(size) bytes; at most \(largestReadFile) are read") }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw SourceRefusal("cannot read \(path)") }
+        defer { try? handle.close() }
+        // Never more than the limit and a byte, whatever the file is (a FIFO, a device).
+        let data: Data
+        do { data = try handle.read(upToCount: largestReadFile + 1) ?? Data() } catch {
             throw SourceRefusal("cannot read \(path): \(error.localizedDescription)")
         }
+        guard data.count <= largestReadFile else { throw SourceRefusal("the file is over \(largestReadFile) bytes, the most read") }
+        return data
     }
 
     /// http(s) URLs as they are; `file://` URLs, absolute paths, and paths relative to `baseDirectory`.

@@ -163,11 +163,42 @@ public struct TimedText: Hashable, Sendable {
         }
     }
 
+    /// A typewriter: the text's characters (Unicode scalars) appear one by one, `perSecond` a
+    /// second from `delay` (clip seconds), the k-th at `delay + k / perSecond`.
+    public struct Reveal: Hashable, Sendable {
+        public var text: TextContent
+        public var delay: Double
+        public var perSecond: Double
+        /// The text's length in scalars.
+        public var count: Int
+
+        public init(text: TextContent, delay: Double, perSecond: Double) {
+            self.text = text
+            self.delay = delay
+            self.perSecond = perSecond
+            count = text.text.unicodeScalars.count
+        }
+
+        /// How many characters a frame of `duration` seconds from `localTime` shows: those whose
+        /// time falls before the frame ends (the frame whose interval holds a time shows it).
+        public func revealed(at localTime: Double, frameDuration: Double) -> Int {
+            let due = ((localTime + frameDuration - delay) * perSecond - 1e-9).rounded(.up) - 1
+            return min(count, max(0, Int(saturating: due)))
+        }
+    }
+
     /// In time order; before the first nothing is drawn.
     public var states: [State]
+    /// When set, the text of every moment, revealed by the typewriter (`states` is empty).
+    public var reveal: Reveal?
 
     public init(states: [State]) {
         self.states = states.sorted { $0.start < $1.start }
+    }
+
+    public init(reveal: Reveal) {
+        states = []
+        self.reveal = reveal
     }
 
     /// The state shown at `localTime` seconds into the clip: the last to begin at or before it
@@ -344,6 +375,7 @@ public enum ClipContent: Hashable, Sendable {
             return .text(text)
         case .timedText(var timed):
             for index in timed.states.indices { timed.states[index].text?.fill = fill }
+            timed.reveal?.text.fill = fill
             return .timedText(timed)
         case .shape(var shape):
             shape.fill = fill

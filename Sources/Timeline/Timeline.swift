@@ -163,7 +163,11 @@ public struct DrawItem: Hashable, Sendable {
         }
         if case .timedText(let timed) = clip.content {
             // The state of the moment; between states with no text the item draws nothing.
-            if let state = timed.state(at: localTime), let text = state.text {
+            if let reveal = timed.reveal {
+                var text = reveal.text
+                text.revealed = reveal.revealed(at: localTime, frameDuration: 1 / canvas.frameRate.framesPerSecond)
+                content = .text(text)
+            } else if let state = timed.state(at: localTime), let text = state.text {
                 content = .text(text)
                 if state.fadeDuration > 0 {
                     opacity *= min(max((localTime - state.fadeFrom) / state.fadeDuration, 0), 1)

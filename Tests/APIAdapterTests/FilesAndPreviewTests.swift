@@ -185,3 +185,48 @@ import Testing
         }
     }
 }
+
+/// An uploaded SRT file is a caption source: typed `subtitle` from its bytes, and a subtitle clip
+/// names it by URL; the render reads it and highlights its words.
+@Suite struct CaptionUploadTests {
+    @Test func anUploadedSRTDrivesASubtitleClip() async throws {
+        let harness = try Harness(credits: 10)
+        let srt = Data("1\r\n00:00:00,000 --> 00:00:01,000\r\nMMM WWW\r\n".utf8)
+        try await harness.run(background: true) { client in
+            let uploaded = try await client.upload([("file", "talk.srt", srt)])
+            let asset = try #require((uploaded["assets"] as? [[String: Any]])?.first, "\(uploaded.json)")
+            #expect(asset["type"] as? String == "subtitle" && asset["mimeType"] as? String == "application/x-subrip")
+            let url = try #require(asset["url"] as? String)
+            #expect((try await client.send(.get, "/api/v1/files?type=subtitle")["files"] as? [Any])?.count == 1)
+            let clip = ##"{ "type": "subtitle", "start": 0, "duration": 1, "words": { "src": "\##(url)" }, "config": { "fontSize": 40, "fadeInAnimation": false, "shadowColor": "#00000000", "position": "center", "textBoxWidth": 300 } }"##
+            let config = Harness.config(seconds: 1, width: 320, height: 180, clips: clip)
+            let task = try #require(try await client.send(.post, "/api/v1/video", json: ["config": config])["taskId"] as? String)
+            try await client.send(.post, "/api/v1/video/\(task)/render")
+            let done = try await client.waitForRender(task)
+            #expect(done["status"] as? String == "completed", "\(done.json)")
+            let videoURL = try #require(done["videoUrl"] as? String)
+            let path = String(videoURL.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            let video = try await client.send(.get, path, key: .some(nil))
+            let file = NSTemporaryDirectory() + "reel-captions-\(UUID().uuidString).mp4"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try Data(buffer: video.body).write(to: URL(fileURLWithPath: file))
+            // At 0.75 s the second word is spoken: cyan on the right half, none on the left.
+            let frame = try MediaLibrary().videoFrame(.file(file), player: "check", at: 0.75, fit: .fill, width: 320, height: 180)
+            func cyan(_ x0: Int, _ x1: Int) -> Int {
+                var count = 0
+                for y in 0..<180 {
+                    for x in x0..<x1 {
+                        let p = frame.pixel(x: x, y: y)
+                        if p.x < 90, p.y > 190, p.z > 190 { count += 1 }
+                    }
+                }
+                return count
+            }
+            #expect(cyan(160, 320) > 100)
+            #expect(cyan(0, 160) == 0)
+            // A text that is not a caption file is refused at upload, whatever its name.
+            let notCaptions = try await client.upload([("file", "notes.srt", Data("just some notes".utf8))])
+            #expect(notCaptions.code == "UNSUPPORTED_FILE_TYPE")
+        }
+    }
+}

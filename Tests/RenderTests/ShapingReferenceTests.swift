@@ -162,6 +162,40 @@ import Timeline
         #expect(memcmp(first.raster.pixels, second.raster.pixels, first.raster.byteCount) == 0)
     }
 
+    /// Character offsets count the text as written: a CRLF is two characters, so spans and the
+    /// typewriter land on the right glyphs after one.
+    @Test func offsetsSurviveCRLF() throws {
+        let layout = try TextRasterizer.layout(TextContent(text: "a\r\nbc", fontSize: 20, wraps: false), boxWidth: nil, boxHeight: nil)
+        #expect(layout.glyphs.map(\.cluster) == [0, 3, 4])
+    }
+
+    /// A forced line break (U+2028) ends a line without a box width; control characters draw
+    /// nothing (no .notdef box for a tab).
+    @Test func forcedBreaksAndControls() throws {
+        let layout = try TextRasterizer.layout(TextContent(text: "one\u{2028}two", fontSize: 20, wraps: false), boxWidth: nil, boxHeight: nil)
+        #expect(layout.lines.count == 2)
+        let tab = try TextRasterizer.render(TextContent(text: "\t\u{85}", fontSize: 40, fill: .solid(.black), wraps: false),
+                                            boxWidth: nil, boxHeight: nil).raster
+        #expect(Self.inkArea(tab) == 0)
+    }
+
+    /// Values at the edges of the document limits set text without trapping or running away:
+    /// letter spacing of −1000 px over invisible characters, a stroke of 1000 px on a glyph zoomed
+    /// 100×, colour emoji at a hundredth of their size. (Frames, as a document draws them: the
+    /// compositor draws only the part of a huge layer that shows.)
+    @Test func hostileTextStaysBounded() throws {
+        let squeezed = try TextRasterizer.render(TextContent(text: "\u{200B}\u{200B}\u{200B}", fontSize: 20, letterSpacing: -1000,
+                                                             wraps: false), boxWidth: nil, boxHeight: nil)
+        #expect(squeezed.boxWidth >= 0)
+        let json = document(width: 64, height: 36, background: "\"#000000\"", fps: 10, """
+        {"type": "text", "start": 0, "duration": 1, "text": "W", "style": {"fontSize": 10, "stroke": "#ff0000", "strokeWidth": 1000},
+         "transform": {"scale": 100}},
+        {"type": "text", "start": 0, "duration": 1, "text": "W😀", "style": {"fontSize": 10}, "transform": {"scale": 0.01}}
+        """)
+        let raster = try frame(json)
+        #expect(raster.width == 64 && raster.height == 36)
+    }
+
     // MARK: helpers
 
     static func inkMask(_ raster: Raster) -> (mask: [Bool], width: Int, height: Int) {

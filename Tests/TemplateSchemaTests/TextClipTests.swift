@@ -129,6 +129,41 @@ import Timeline
         #expect(plain.spans.allSatisfy { $0.fill == nil })
     }
 
+    /// A last word whose end falls on its own first frame still shows there, and the gap after the
+    /// batch starts on the next frame.
+    @Test func aShortLastWordIsShown() throws {
+        let timeline = try Self.lowered("""
+        {"type": "subtitle", "start": 0, "duration": 3, "words": [
+          {"word": "long", "start": 0, "end": 1}, {"word": "blip", "start": 1.0, "end": 1.01},
+          {"word": "later", "start": 2, "end": 2.5}], "config": {"wordsPerBatch": 2}}
+        """, fps: "10")
+        let schedule = timeline.schedule()
+        guard case .text(let text)? = schedule.drawList(atFrame: 10).first?.content else {
+            Issue.record("frame 10 shows nothing")
+            return
+        }
+        #expect(text.spans.first { $0.fill != nil }?.range == 5..<9)
+        #expect(schedule.drawList(atFrame: 11).isEmpty, "the gap")
+    }
+
+    /// All the subtitle clips of a document show at most 100,000 words: a caption asset of 10,000
+    /// words used by eleven clips is refused at the eleventh.
+    @Test func subtitleWordsAreBoundedPerDocument() throws {
+        let words = (0..<10_000).map { #"{"word": "w", "start": \#(Double($0) * 0.1), "end": \#(Double($0) * 0.1 + 0.1)}"# }
+        let clips = (0..<11).map { _ in #"{"type": "subtitle", "start": 0, "duration": 1000, "words": {"$ref": "talk"}}"# }
+        let json = """
+        {"meta": {"width": 64, "height": 36, "fps": 10}, "assets": {"subtitles": [{"id": "talk", "words": [\(words.joined(separator: ","))]}]},
+         "tracks": [{"clips": [\(clips.joined(separator: ","))]}]}
+        """
+        do {
+            _ = try RenderingVideoV2.decode(Data(json.utf8)).lower(sources: .localFiles(relativeTo: "/"))
+            Issue.record("110,000 words were accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description).contains { $0.hasPrefix("tracks[0].clips[10].words: the document's subtitle clips show 110000 words") },
+                    "\(error.diagnostics.prefix(2))")
+        }
+    }
+
     /// The typewriter reveals one more character as each frame passes at its rate.
     @Test func typewriterRevealsCharacters() throws {
         let timeline = try Self.lowered("""

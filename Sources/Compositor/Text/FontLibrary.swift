@@ -119,6 +119,8 @@ public final class FontLibrary: @unchecked Sendable {
         defer { FcPatternDestroy(pattern) }
         if let family { family.withCString { _ = FcPatternAddString(pattern, reel_fc_family(), UnsafeRawPointer($0).assumingMemoryBound(to: FcChar8.self)) } }
         let records = list(pattern).map(\.record).sorted { ($0.path, $0.index) < ($1.path, $1.index) }
+        // Families asked for are remembered, found or not; a server asked for endless names forgets.
+        if families.count >= 1024 { families.removeAll() }
         if let family { families[family] = records } else { allFaces = records }
         return records
     }

@@ -130,7 +130,7 @@ final class GlyphImages {
             return
         }
         let penX = clampedInt(x.rounded(.down)), penY = clampedInt(y.rounded(.down))
-        if max(sizeX, sizeY) > Self.largestCachedSize {
+        if max(sizeX, sizeY) + 2 * Double(strokeRadius) / 64 > Self.largestCachedSize {
             let delta = FT_Vector(x: FT_Pos(((x - x.rounded(.down)) * 64).rounded()), y: FT_Pos(-((y - y.rounded(.down)) * 64).rounded()))
             guard let outline = try outline(glyph, delta: delta) else { return }
             outlines.append(outline)
@@ -262,7 +262,8 @@ final class GlyphImages {
         }
         let bitmap = slot.pointee.bitmap
         let width = Int(bitmap.width), height = Int(bitmap.rows), pitch = Int(bitmap.pitch)
-        guard width > 0, height > 0, let buffer = bitmap.buffer else { return nil }
+        // A strike larger than any real emoji font's is not drawn (a hostile font).
+        guard width > 0, height > 0, width * height <= 4096 * 4096, let buffer = bitmap.buffer else { return nil }
         let isColor = bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_BGRA.rawValue)
         let channels = isColor ? 4 : 1
         guard isColor || bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_GRAY.rawValue) else { return nil }
@@ -297,7 +298,8 @@ final class GlyphImages {
         var output = [UInt8](repeating: 0, count: toWidth * toHeight * channels)
         // Source footprint of each output pixel; at least one source pixel wide.
         let stepX = 1 / scaleX, stepY = 1 / scaleY
-        let samplesX = max(1, Int(stepX.rounded(.up))), samplesY = max(1, Int(stepY.rounded(.up)))
+        // At most one sample a source pixel each way: the work stays within the source's size.
+        let samplesX = max(1, min(width, Int(saturating: stepX.rounded(.up)))), samplesY = max(1, min(height, Int(saturating: stepY.rounded(.up))))
         func sample(_ x: Double, _ y: Double, _ c: Int) -> Double {
             // Bilinear at (x, y) in source pixel centres, transparent outside.
             let fx = x - 0.5, fy = y - 0.5

@@ -2,6 +2,32 @@ internal import CFreeType
 public import Timeline
 import Foundation
 
+/// The last few layouts, so that a text drawn again (a typewriter revealing it, a layer prepared
+/// again) is not set again. Use under the font library's lock.
+final class LayoutCache {
+    struct Key: Hashable {
+        var text: TextContent
+        var boxWidth: Double?
+        var boxHeight: Double?
+        var scaleX: Double
+        var scaleY: Double
+        var fonts: [FontFace]
+    }
+
+    nonisolated(unsafe) static let shared = LayoutCache()
+    static let capacity = 16
+    private var layouts: [Key: TextRasterizer.Layout] = [:]
+    private var order: [Key] = []
+
+    func layout(for key: Key) -> TextRasterizer.Layout? { layouts[key] }
+
+    func keep(_ layout: TextRasterizer.Layout, for key: Key) {
+        if layouts[key] == nil { order.append(key) }
+        layouts[key] = layout
+        if order.count > Self.capacity { layouts[order.removeFirst()] = nil }
+    }
+}
+
 /// Sets text: shaped by HarfBuzz (ligatures, kerning, joining, reordering), in both directions
 /// (FriBiDi), broken into lines at UAX #14 opportunities (libunibreak) to a box width, with
 /// fallback faces for missing characters (fontconfig) and colour emoji; aligned, letter-spaced,
@@ -76,8 +102,27 @@ public enum TextRasterizer {
     static func layout(_ text: TextContent, boxWidth: Double?, boxHeight: Double?,
                        scaleX: Double = 1, scaleY: Double = 1, fonts: [FontFace] = []) throws -> Layout {
         let library = FontLibrary.shared
+        // A typewriter changes only what is drawn: the layout of the whole text is kept.
+        var whole = text
+        whole.revealed = nil
+        let key = LayoutCache.Key(text: whole, boxWidth: boxWidth, boxHeight: boxHeight, scaleX: scaleX, scaleY: scaleY, fonts: fonts)
+        if var known = library.withLock({ LayoutCache.shared.layout(for: key) }) {
+            known.text = text
+            return known
+        }
         let (handle, matched) = try library.face(family: text.fontFamily, weight: text.fontWeight,
                                                  italic: text.italic, supplied: fonts)
+        var layout = try setLines(text, handle: handle, matched: matched, boxWidth: boxWidth, boxHeight: boxHeight,
+                                  scaleX: scaleX, scaleY: scaleY)
+        layout.text = whole
+        library.withLock { LayoutCache.shared.keep(layout, for: key) }
+        layout.text = text
+        return layout
+    }
+
+    private static func setLines(_ text: TextContent, handle: FontFaceHandle, matched: Bool, boxWidth: Double?, boxHeight: Double?,
+                                 scaleX: Double, scaleY: Double) throws -> Layout {
+        let library = FontLibrary.shared
         return try library.withLock {
             let sizeX = max(text.fontSize * scaleX, 1 / 64), sizeY = max(text.fontSize * scaleY, 1 / 64)
             let (ascender, descender) = try metrics(handle, sizeX: sizeX, sizeY: sizeY)
@@ -89,14 +134,14 @@ public enum TextRasterizer {
             let wrapWidth = text.wraps ? boxWidth.map { $0 * scaleX } : nil
             var lines: [Line] = []
             var offset = 0
-            for paragraph in paragraphs(text.text) {
+            for (paragraph, length) in paragraphs(text.text) {
                 let shaped = try ShapedParagraph(paragraph, offset: offset, primary: handle, library: library,
                                                  weight: text.fontWeight, italic: text.italic, style: style)
                 for range in shaped.lineRanges(maxWidth: wrapWidth) {
                     let (glyphs, width) = shaped.visualLine(range)
-                    lines.append(Line(glyphs: glyphs, width: width))
+                    lines.append(Line(glyphs: glyphs, width: max(0, width)))
                 }
-                offset += paragraph.unicodeScalars.count + 1
+                offset += length + 1
             }
             let lineAdvance = text.fontSize * text.lineHeight * scaleY
             let width = boxWidth.map { $0 * scaleX } ?? (lines.map(\.width).max() ?? 0)
@@ -134,12 +179,13 @@ public enum TextRasterizer {
         }
     }
 
-    /// The text's paragraphs: split at line feeds (a carriage return before one is dropped).
-    private static func paragraphs(_ text: String) -> [Substring] {
+    /// The text's paragraphs, split at line feeds (a carriage return before one is dropped), each
+    /// with its length in scalars as written (so that character offsets stay those of the text).
+    private static func paragraphs(_ text: String) -> [(Substring, Int)] {
         text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { slice in
             var paragraph = Substring(slice)
             if paragraph.unicodeScalars.last == "\r" { paragraph = Substring(paragraph.unicodeScalars.dropLast()) }
-            return paragraph
+            return (paragraph, slice.count)
         }
     }
 
@@ -214,9 +260,22 @@ public enum TextRasterizer {
                 }
             }
         }
+        // The lines with glyphs and the characters each holds, in text order (lines are consecutive
+        // runs of the text), to find the lines a span touches by binary search.
+        let inked: [(index: Int, clusters: ClosedRange<Int>)] = layout.lines.enumerated().compactMap { index, line in
+            guard let low = line.glyphs.map(\.cluster).min(), let high = line.glyphs.map(\.cluster).max() else { return nil }
+            return (index, low...high)
+        }
         for span in text.spans {
-            guard let color = span.background, color.alpha > 0, !span.hidden else { continue }
-            for (index, line) in layout.lines.enumerated() {
+            guard let color = span.background, color.alpha > 0, !span.hidden, !span.range.isEmpty else { continue }
+            var low = 0, high = inked.count
+            while low < high {
+                let middle = (low + high) / 2
+                if inked[middle].clusters.upperBound < span.range.lowerBound { low = middle + 1 } else { high = middle }
+            }
+            for (index, clusters) in inked[low...] {
+                if clusters.lowerBound >= span.range.upperBound { break }
+                let line = layout.lines[index]
                 let inSpan = line.glyphs.filter { span.range.contains($0.cluster) && $0.cluster < (text.revealed ?? Int.max) }
                 guard let low = inSpan.map(\.x).min(), let high = inSpan.map({ $0.x + $0.advance }).max() else { continue }
                 let x = layout.lineX[index], baseline = layout.baselines[index]
@@ -246,13 +305,25 @@ public enum TextRasterizer {
             var group = [Int](repeating: 0, count: total)
             var hidden = [Bool](repeating: false, count: total)
             var paints: [Paint] = [text.fill]
+            var paintGroups: [Paint: Int] = [text.fill: 0]
             for span in text.spans {
-                let range = max(0, span.range.lowerBound)..<min(total, max(max(0, span.range.lowerBound), span.range.upperBound))
+                let lower = min(max(0, span.range.lowerBound), total)
+                let range = lower..<min(max(lower, span.range.upperBound), total)
                 if let fill = span.fill {
-                    paints.append(fill)
-                    for index in range { group[index] = paints.count - 1 }
+                    // One mask per distinct paint, however many spans use it.
+                    let index = paintGroups[fill] ?? paints.count
+                    if index == paints.count {
+                        paints.append(fill)
+                        paintGroups[fill] = index
+                    }
+                    for position in range { group[position] = index }
                 }
-                if span.hidden { for index in range { hidden[index] = true } }
+                if span.hidden { for position in range { hidden[position] = true } }
+            }
+            // Control and format characters draw nothing, even where a face maps them to .notdef.
+            for (index, scalar) in text.text.unicodeScalars.enumerated() where index < total {
+                let category = scalar.properties.generalCategory
+                if category == .control || (category == .format && scalar.value != 0x200D) { hidden[index] = true }
             }
             if let revealed = text.revealed { for index in max(0, min(revealed, total))..<total { hidden[index] = true } }
             var pieces: [GlyphImages.Piece] = []

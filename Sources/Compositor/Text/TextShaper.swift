@@ -264,7 +264,17 @@ final class ShapedParagraph {
     /// opportunities; a piece wider than the box is broken between graphemes.
     func lineRanges(maxWidth: Double?) -> [Range<Int>] {
         let count = scalars.count
-        guard let maxWidth, count > 0 else { return [0..<count] }
+        guard count > 0 else { return [0..<0] }
+        guard let maxWidth else {
+            // No box to fill: lines end only where they must (U+2028, a lone CR…).
+            var lines: [Range<Int>] = [], start = 0
+            for index in 0..<count - 1 where mustBreakAfter[index] {
+                lines.append(start..<index + 1)
+                start = index + 1
+            }
+            lines.append(start..<count)
+            return lines
+        }
         let advances = logicalAdvances()
         let limit = maxWidth + 1e-6
         var lines: [Range<Int>] = []
@@ -276,8 +286,9 @@ final class ShapedParagraph {
             while index < count {
                 width += advances[index]
                 if !isSpace(index) { inkWidth = width }
+                // Past the box: end at the last opportunity (or break between graphemes below).
+                if inkWidth - style.letterSpacing > limit { break }
                 if breakAfter[index] {
-                    if inkWidth - style.letterSpacing > limit { break }
                     best = index + 1
                     if mustBreakAfter[index] { break }
                 }

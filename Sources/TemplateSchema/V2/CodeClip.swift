@@ -152,8 +152,7 @@ extension RenderingVideoV2.Document {
     /// The text of a code clip: tabs expanded, line numbers added, tokens coloured, the selection
     /// marked; with a typewriter, timed text revealing it character by character. An unknown
     /// language is drawn plain and noted.
-    func codeContent(_ code: RenderingVideoV2.Code, clipStart: Double, duration: Double, canvas: Canvas,
-                     notices: NoticeLog) -> ClipContent {
+    func codeContent(_ code: RenderingVideoV2.Code, notices: NoticeLog) -> ClipContent {
         var lines = code.code.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { line -> String in
                 var expanded = ""
@@ -252,23 +251,8 @@ extension RenderingVideoV2.Document {
                                   backdrop: code.background
                                       ? TextBackdrop(color: theme.background, padding: code.padding, cornerRadius: 12, fillsBox: true) : nil)
         guard let typewriter = code.typewriter else { return .text(content) }
-        // One state per frame on which the count of revealed characters changes.
-        let total = text.unicodeScalars.count
-        let rate = canvas.frameRate
-        var states: [TimedText.State] = []
-        var shown = -1
-        let first = rate.firstFrame(atOrAfter: clipStart), last = rate.firstFrame(atOrAfter: clipStart + duration)
-        for frame in first..<max(first, last) {
-            let local = rate.time(ofFrame: frame) - clipStart
-            let count = min(total, max(0, Int(saturating: ((local - typewriter.delay) * typewriter.charactersPerSecond + 1e-9).rounded(.down))))
-            guard count != shown else { continue }
-            var state = content
-            state.revealed = count
-            states.append(TimedText.State(start: max(0, local), text: state))
-            shown = count
-            if count == total { break }
-        }
-        return .timedText(TimedText(states: states))
+        return .timedText(TimedText(reveal: TimedText.Reveal(text: content, delay: typewriter.delay,
+                                                             perSecond: typewriter.charactersPerSecond)))
     }
 }
 

@@ -170,7 +170,7 @@ struct DocumentReader {
         let opacity = node["opacity"]?.number(in: 0...1) ?? 1
         let transform = node["transform"].map(readTransform) ?? V2.Transform()
         let style = node["style"].map(readStyle) ?? V2.Style()
-        let body = readBody(type: type, node: node, transform: transform, assets: assets)
+        let body = readBody(type: type, node: node, transform: transform, style: style, assets: assets)
         let animations = node["animations"].map { readAnimations($0, canvas: canvas) } ?? []
         let keyframes = node["keyframes"].map { readKeyframes($0, canvas: canvas) } ?? [:]
         let transition = node["transition"].flatMap(readTransition)
@@ -181,7 +181,7 @@ struct DocumentReader {
                        keyframes: keyframes, transition: transition, filters: filters)
     }
 
-    private func readBody(type: String, node: Node, transform: V2.Transform, assets: V2.Assets) -> V2.Body? {
+    private func readBody(type: String, node: Node, transform: V2.Transform, style: V2.Style, assets: V2.Assets) -> V2.Body? {
         switch type {
         case "text":
             return node.required("text")?.string(maxLength: DocumentLimits.textLength).map(V2.Body.text)
@@ -225,7 +225,7 @@ struct DocumentReader {
         case "subtitle":
             return readSubtitle(node, assets: assets).map(V2.Body.subtitle)
         case "code":
-            return readCode(node, style: node["style"].map(readStyle) ?? V2.Style()).map(V2.Body.code)
+            return readCode(node, style: style).map(V2.Body.code)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }

@@ -27,9 +27,11 @@ extension RenderingVideoV2.Document {
             let source = resolve(font.src, sources, at: path, log)
             return FontFace(family: font.family, weight: font.weight, italic: font.italic, source: source)
         }
-        let notices = NoticeLog()
+        let notices = NoticeLog(), captions = CaptionLedger()
         let lowered = tracks.map { track in
-            Track(id: track.id, clips: track.clips.map { lower($0, canvas: canvas, sources: sources, log: log, notices: notices) })
+            Track(id: track.id, clips: track.clips.map {
+                lower($0, canvas: canvas, sources: sources, log: log, notices: notices, captions: captions)
+            })
         }
         var timeline = Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
         timeline.notices = notices.notices
@@ -47,7 +49,7 @@ extension RenderingVideoV2.Document {
     }
 
     private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, sources: SourceResolver, log: DiagnosticLog,
-                       notices: NoticeLog) -> Clip {
+                       notices: NoticeLog, captions: CaptionLedger) -> Clip {
         let source = { (text: String) in resolve(text, sources, at: clip.path.appending("src"), log) }
         let width = Double(canvas.width), height = Double(canvas.height)
         let spec = clip.transform
@@ -87,7 +89,7 @@ extension RenderingVideoV2.Document {
         case .subtitle(let subtitle):
             let config = subtitle.config
             boxWidth = boxWidth ?? config.textBoxWidth.resolved(against: width)
-            let words = subtitleWords(subtitle, sources: sources, log: log)
+            let words = subtitleWords(subtitle, sources: sources, log: log, ledger: captions)
             content = .timedText(subtitleText(words, config: config, clipStart: clip.start, duration: clip.duration,
                                               canvas: canvas, boxWidth: boxWidth ?? width))
             if spec.y == nil {
@@ -99,7 +101,7 @@ extension RenderingVideoV2.Document {
             }
             subtitleShadow = config.shadowColor.map { Shadow(color: $0, blur: config.shadowBlur, offsetX: 0, offsetY: 0) }
         case .code(let code):
-            content = codeContent(code, clipStart: clip.start, duration: clip.duration, canvas: canvas, notices: notices)
+            content = codeContent(code, notices: notices)
         }
         let keyframes = clip.keyframes
         func animated(_ property: KeyframeProperty, _ value: Double) -> Animatable<Double> {

@@ -50,8 +50,16 @@ extension RenderingVideoV2 {
     }
 }
 
-/// The most words one subtitle clip may carry (inline or from a file).
+/// The most subtitle words one document may show, over all its subtitle clips (each word is a
+/// state of a clip's text): 100,000 is over ten hours of speech.
 let subtitleWordLimit = 100_000
+
+/// What the subtitle clips of one document have used while lowering: caption files read (each
+/// once, however many clips name it) and words shown.
+final class CaptionLedger: @unchecked Sendable {
+    var files: [String: Result<[CaptionWord], CaptionFileReading.Failure>] = [:]
+    var words = 0
+}
 
 extension DocumentReader {
     /// `words` (inline, `{"$ref"}` or `{"src"}`) and `config`.
@@ -163,11 +171,31 @@ extension DocumentReader {
 extension RenderingVideoV2.Document {
     /// A subtitle clip's words: read from its file when it names one, through `sources` (so the
     /// server's outbound policy and upload rules apply), parsed by extension or content.
-    func subtitleWords(_ subtitle: RenderingVideoV2.Subtitle, sources: SourceResolver, log: DiagnosticLog) -> [CaptionWord] {
+    func subtitleWords(_ subtitle: RenderingVideoV2.Subtitle, sources: SourceResolver, log: DiagnosticLog,
+                       ledger: CaptionLedger) -> [CaptionWord] {
+        let words = readWords(subtitle, sources: sources, log: log, ledger: ledger)
+        ledger.words += words.count
+        guard ledger.words <= subtitleWordLimit else {
+            log.record(subtitle.wordsPath, "the document's subtitle clips show \(ledger.words) words so far; at most \(subtitleWordLimit) are allowed")
+            return []
+        }
+        return words
+    }
+
+    private func readWords(_ subtitle: RenderingVideoV2.Subtitle, sources: SourceResolver, log: DiagnosticLog,
+                           ledger: CaptionLedger) -> [CaptionWord] {
         switch subtitle.words {
         case .inline(let words):
             return words
         case .source(let src):
+            if let known = ledger.files[src] {
+                switch known {
+                case .success(let words): return words
+                case .failure(let failure):
+                    log.record(subtitle.wordsPath.appending("src"), failure.description)
+                    return []
+                }
+            }
             let path = subtitle.wordsPath.appending("src")
             let source: MediaSource
             switch sources(src) {
@@ -178,8 +206,11 @@ extension RenderingVideoV2.Document {
             }
             do {
                 let data = try sources.read(source)
-                return try CaptionFileReading.words(data, name: src)
+                let words = try CaptionFileReading.words(data, name: src)
+                ledger.files[src] = .success(words)
+                return words
             } catch {
+                ledger.files[src] = .failure(CaptionFileReading.Failure(description: "\(error)"))
                 log.record(path, "\(error)")
                 return []
             }
@@ -230,11 +261,14 @@ extension RenderingVideoV2.Document {
                 state.spans = spans
                 states.append(TimedText.State(start: onFrame(word.start), text: state, fadeFrom: batchBegins, fadeDuration: fade))
             }
-            // Nothing shows between the batch's last word and a later next batch.
+            // Nothing shows between the batch's last word and a later next batch: from the first
+            // frame at or after the end, and never on the last word's own first frame.
             let finished = batch.map(\.end).max() ?? 0
             let next = batchStart + size < spoken.count ? spoken[batchStart + size].start : duration
-            if finished < next, finished > batch[batch.count - 1].start {
-                states.append(TimedText.State(start: onFrame(finished), text: nil))
+            if finished < next {
+                let lastShown = onFrame(batch[batch.count - 1].start)
+                let gap = max(0, rate.time(ofFrame: rate.firstFrame(atOrAfter: clipStart + finished)) - clipStart)
+                if gap > lastShown + FrameRate.boundaryTolerance { states.append(TimedText.State(start: gap, text: nil)) }
             }
         }
         // Two states on one frame: the later word wins, as it is the one spoken by the frame's end.
@@ -248,7 +282,7 @@ extension RenderingVideoV2.Document {
 
 /// Reading a caption file: JSON words, SRT or WebVTT.
 enum CaptionFileReading {
-    struct Failure: Error, CustomStringConvertible {
+    struct Failure: Error, CustomStringConvertible, Sendable {
         var description: String
     }
 
