@@ -30,6 +30,12 @@ enum BuiltInDefinitions {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
+            // A folder of that name made by someone else (the temporary folder is shared) is not used.
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder.path)
+            guard (attributes[.ownerAccountID] as? NSNumber)?.uint32Value == getuid(),
+                  ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777) & 0o022 == 0 else {
+                throw HighlightError.unwritableDefinitions(folder.path, "the folder belongs to another user or others may write in it")
+            }
             for file in files {
                 let url = folder.appendingPathComponent(file.name)
                 // Another process may have written it already; replacing is atomic either way.

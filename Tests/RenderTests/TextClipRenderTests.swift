@@ -48,6 +48,30 @@ import Timeline
         #expect(Self.count(Self.cyan, in: first, x0: 0, x1: 320) == Self.count(Self.cyan, in: batch, x0: 0, x1: 320))
     }
 
+    /// A line selection is drawn in the theme's selection colour behind that line only.
+    @Test func selectionIsDrawnBehindItsLines() throws {
+        let json = document(width: 400, height: 200, background: "\"#000000\"", fps: 10, """
+        {"type": "code", "start": 0, "duration": 1, "fontSize": 30, "lineHeight": 2, "padding": 0, "theme": "dark",
+         "selection": {"lines": 2}, "code": "aaaa\\nbbbb\\ncccc", "transform": {"x": 0, "y": 0, "anchor": "top-left"}}
+        """)
+        let raster = try frame(json)
+        let theme = try #require(CodeTheme.named("dark"))
+        // The selection colour over the theme's background, as drawn.
+        let selection = theme.selection, background = theme.background
+        func channel(_ s: Double, _ b: Double) -> UInt8 { UInt8(((s * selection.alpha + b * (1 - selection.alpha)) * 255).rounded()) }
+        let expected = SIMD4(channel(selection.red, background.red), channel(selection.green, background.green),
+                             channel(selection.blue, background.blue), 255)
+        func rows(_ y0: Int, _ y1: Int) -> Int {
+            var found = 0
+            for y in y0..<y1 { for x in 0..<400 where close(raster.pixel(x: x, y: y), expected, tolerance: 3) { found += 1 } }
+            return found
+        }
+        // Lines are 60 px apart: the second line's band is 60–120.
+        #expect(rows(60, 120) > 500)
+        #expect(rows(0, 55) == 0)
+        #expect(rows(125, 200) == 0)
+    }
+
     /// Keywords, strings and comments take their theme colours where their glyphs are drawn.
     @Test func codeColoursAtTheirGlyphs() throws {
         let json = document(width: 800, height: 200, background: "\"#000000\"", fps: 10, """

@@ -79,6 +79,19 @@ import Timeline
               {"type": "subtitle", "start": 0, "duration": 2, "words": {"src": "\(src)"}}]}]}
             """.utf8)
         }
+        // JSON words, bare or as {"words": [...]}, and WebVTT, read the same way.
+        try #"[{"word": "bare", "start": 0, "end": 1}]"#.write(toFile: folder + "/bare.json", atomically: true, encoding: .utf8)
+        try #"{"words": [{"word": "wrapped", "punctuated_word": "Wrapped!", "start": 0, "end": 1}]}"#
+            .write(toFile: folder + "/wrapped.json", atomically: true, encoding: .utf8)
+        try "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ann>Cue &amp; text\n".write(toFile: folder + "/c.vtt", atomically: true, encoding: .utf8)
+        for (file, expected) in [("bare.json", "bare"), ("wrapped.json", "Wrapped!"), ("c.vtt", "Cue & text")] {
+            let lowered = try RenderingVideoV2.decode(document(file)).lower(sources: .localFiles(relativeTo: folder))
+            guard case .text(let shown)? = lowered.schedule().drawList(at: 0.5).first?.content else {
+                Issue.record("\(file): nothing at 0.5 s")
+                continue
+            }
+            #expect(shown.text == expected, "\(file)")
+        }
         let timeline = try RenderingVideoV2.decode(document("a.srt")).lower(sources: .localFiles(relativeTo: folder))
         guard case .text(let text)? = timeline.schedule().drawList(at: 1.2).first?.content else {
             Issue.record("no caption at 1.2 s")
