@@ -34,21 +34,31 @@ public enum Filters {
         clampedInt(3 * sigma, .up)
     }
 
+    /// A blurred pixel rounded to bytes: each channel as `UInt8(min(max(v + 0.5, 0), 255))`.
+    @inline(__always)
+    private static func store(_ value: SIMD4<Float>, to pixel: UnsafeMutablePointer<UInt8>) {
+        // Lane by lane: the generic SIMD conversions cost more than the whole blur.
+        pixel[0] = UInt8(min(max(value.x + 0.5, 0), 255))
+        pixel[1] = UInt8(min(max(value.y + 0.5, 0), 255))
+        pixel[2] = UInt8(min(max(value.z + 0.5, 0), 255))
+        pixel[3] = UInt8(min(max(value.w + 0.5, 0), 255))
+    }
+
     /// A Gaussian blur of every channel, in a raster grown by 3σ on each side.
     static func blur(_ raster: Raster, sigma: Double) -> (raster: Raster, margin: Int) {
         let margin = margin(sigma: sigma)
         let out = Raster(width: raster.width + 2 * margin, height: raster.height + 2 * margin)
         let count = out.width * out.height
-        for channel in 0..<4 {
-            var plane = [Float](repeating: 0, count: count)
-            for y in 0..<raster.height {
-                for x in 0..<raster.width {
-                    plane[(y + margin) * out.width + x + margin] = Float(raster.pixels[(y * raster.width + x) * 4 + channel])
-                }
+        // The four channels blur together, one SIMD lane each.
+        var plane = [SIMD4<Float>](repeating: .zero, count: count)
+        for y in 0..<raster.height {
+            let from = raster.pixels + y * raster.bytesPerRow, row = (y + margin) * out.width + margin
+            for x in 0..<raster.width {
+                plane[row + x] = SIMD4<Float>(Float(from[x * 4]), Float(from[x * 4 + 1]), Float(from[x * 4 + 2]), Float(from[x * 4 + 3]))
             }
-            GaussianBlur.blur(&plane, width: out.width, height: out.height, sigma: sigma)
-            for i in 0..<count { out.pixels[i * 4 + channel] = UInt8(min(max(plane[i] + 0.5, 0), 255)) }
         }
+        GaussianBlur.blur(&plane, width: out.width, height: out.height, sigma: sigma)
+        for i in 0..<count { store(plane[i], to: out.pixels + i * 4) }
         // Keep colour at or below alpha after rounding.
         for i in 0..<count {
             let a = out.pixels[i * 4 + 3]
@@ -68,22 +78,23 @@ public enum Filters {
         let (pw, ph) = (plane.width, plane.height)
         let filled = input.rect.intersection(plane)
         let out = result.rect
-        var values = [Float](repeating: 0, count: pw * ph)
-        for channel in 0..<4 {
-            if channel > 0 { for i in values.indices { values[i] = 0 } }
-            if !filled.isEmpty {
-                for y in filled.y0..<filled.y1 {
-                    let from = input.raster.pixels + ((y - input.rect.y0) * input.raster.width + filled.x0 - input.rect.x0) * 4 + channel
-                    let row = (y - plane.y0) * pw - plane.x0
-                    for x in filled.x0..<filled.x1 { values[row + x] = Float(from[(x - filled.x0) * 4]) }
+        // The four channels blur together, one SIMD lane each.
+        var values = [SIMD4<Float>](repeating: .zero, count: pw * ph)
+        if !filled.isEmpty {
+            for y in filled.y0..<filled.y1 {
+                let from = input.raster.pixels + ((y - input.rect.y0) * input.raster.width + filled.x0 - input.rect.x0) * 4
+                let row = (y - plane.y0) * pw - plane.x0
+                for x in filled.x0..<filled.x1 {
+                    let p = from + (x - filled.x0) * 4
+                    values[row + x] = SIMD4<Float>(Float(p[0]), Float(p[1]), Float(p[2]), Float(p[3]))
                 }
             }
-            GaussianBlur.blur(&values, width: pw, height: ph, sigma: sigma)
-            for y in out.y0..<out.y1 {
-                let row = (y - plane.y0) * pw - plane.x0
-                let target = result.raster.pixels + (y - out.y0) * result.raster.bytesPerRow - out.x0 * 4 + channel
-                for x in out.x0..<out.x1 { target[x * 4] = UInt8(min(max(values[row + x] + 0.5, 0), 255)) }
-            }
+        }
+        GaussianBlur.blur(&values, width: pw, height: ph, sigma: sigma)
+        for y in out.y0..<out.y1 {
+            let row = (y - plane.y0) * pw - plane.x0
+            let target = result.raster.pixels + (y - out.y0) * result.raster.bytesPerRow - out.x0 * 4
+            for x in out.x0..<out.x1 { store(values[row + x], to: target + x * 4) }
         }
         // Keep colour at or below alpha after rounding.
         let pixels = result.raster.pixels
