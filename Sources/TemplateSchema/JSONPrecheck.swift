@@ -118,8 +118,8 @@ public enum JSONPrecheck {
             || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
     }
 
-    /// The UTF-16 unit of the four hex digits at `index`, or nil.
-    private static func hexUnit(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+    /// The UTF-16 unit of the four hex digits at `index`, or nil (also the parser's).
+    static func hexUnit(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         guard index + 4 <= bytes.count else { return nil }
         var unit = 0
         for offset in 0..<4 {

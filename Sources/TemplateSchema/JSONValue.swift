@@ -240,21 +240,9 @@ enum JSONBytesParser {
         }
 
         mutating func hex() -> UInt32? {
-            guard index + 4 <= bytes.count else { return nil }
-            var unit: UInt32 = 0
-            for _ in 0..<4 {
-                let c = bytes[index]
-                let digit: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a")) + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A")) + 10
-                default: return nil
-                }
-                unit = unit * 16 + digit
-                index += 1
-            }
-            return unit
+            guard let unit = JSONPrecheck.hexUnit(bytes, at: index) else { return nil }
+            index += 4
+            return UInt32(unit)
         }
 
         /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

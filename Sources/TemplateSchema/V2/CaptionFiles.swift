@@ -345,16 +345,24 @@ struct CaptionSource {
             }
             let (start, end) = try timing(timingLine, format: .srt)
             try checkCount(cues, adding: timingLine)
-            var first: Line?, last: Line?
-            cursor = self.line(after: timingLine)
-            while let text = cursor, !isBlank(text), !startsCue(text) {
-                first = first ?? text
-                last = text
-                cursor = self.line(after: text)
-            }
-            cues.append(CaptionCue(start: start, end: end, text: Self.span(first, last), line: timingLine.number))
+            let text: Range<Int>
+            (text, cursor) = cueText(after: timingLine, endingAt: startsCue)
+            cues.append(CaptionCue(start: start, end: end, text: text, line: timingLine.number))
         }
         return cues
+    }
+
+    /// A cue's text: the lines after its timing line up to a blank line or one that `ends` (the
+    /// next cue), and the line where reading goes on.
+    private func cueText(after timingLine: Line, endingAt ends: (Line) -> Bool) -> (Range<Int>, Line?) {
+        var first: Line?, last: Line?
+        var cursor = line(after: timingLine)
+        while let text = cursor, !isBlank(text), !ends(text) {
+            first = first ?? text
+            last = text
+            cursor = line(after: text)
+        }
+        return (Self.span(first, last), cursor)
     }
 
     /// WebVTT: the `WEBVTT` line and header, then blocks separated by blank lines. A block whose
@@ -387,14 +395,9 @@ struct CaptionSource {
             }
             let (start, end) = try timing(timingLine, format: .webVTT)
             try checkCount(cues, adding: timingLine)
-            var first: Line?, last: Line?
-            cursor = self.line(after: timingLine)
-            while let text = cursor, !isBlank(text), !hasArrow(text) {
-                first = first ?? text
-                last = text
-                cursor = self.line(after: text)
-            }
-            cues.append(CaptionCue(start: start, end: end, text: Self.span(first, last), line: timingLine.number))
+            let text: Range<Int>
+            (text, cursor) = cueText(after: timingLine, endingAt: hasArrow)
+            cues.append(CaptionCue(start: start, end: end, text: text, line: timingLine.number))
         }
         return cues
     }

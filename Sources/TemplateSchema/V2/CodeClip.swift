@@ -49,13 +49,13 @@ public struct CodeTheme: Sendable {
 
     /// The themes a code clip may name; the first is the default.
     public static let all: [CodeTheme] = [
-        theme("dark", background: "1e1e1e", text: "d4d4d4", lineNumber: "858585", selection: "264f78",
+        theme("dark", background: "1e1e1e", text: "d4d4d4", lineNumber: "858585", selection: "264f78d9",
               keyword: "569cd6", type: "4ec9b0", string: "ce9178", comment: "6a9955", number: "b5cea8",
               preprocessor: "c586c0", function: "dcdcaa", symbol: "d4d4d4", variable: "9cdcfe"),
-        theme("light", background: "ffffff", text: "24292e", lineNumber: "959da5", selection: "c8e1ff",
+        theme("light", background: "ffffff", text: "24292e", lineNumber: "959da5", selection: "c8e1ffd9",
               keyword: "d73a49", type: "6f42c1", string: "032f62", comment: "6a737d", number: "005cc5",
               preprocessor: "d73a49", function: "6f42c1", symbol: "24292e", variable: "e36209"),
-        theme("monokai", background: "272822", text: "f8f8f2", lineNumber: "90908a", selection: "49483e",
+        theme("monokai", background: "272822", text: "f8f8f2", lineNumber: "90908a", selection: "49483ed9",
               keyword: "f92672", type: "66d9ef", string: "e6db74", comment: "75715e", number: "ae81ff",
               preprocessor: "f92672", function: "a6e22e", symbol: "f8f8f2", variable: "fd971f"),
     ]
@@ -65,21 +65,14 @@ public struct CodeTheme: Sendable {
     private static func theme(_ name: String, background: String, text: String, lineNumber: String, selection: String,
                               keyword: String, type: String, string: String, comment: String, number: String,
                               preprocessor: String, function: String, symbol: String, variable: String) -> CodeTheme {
-        func color(_ hex: String) -> RGBAColor {
-            let value = UInt32(hex, radix: 16) ?? 0
-            return RGBAColor(red: Double((value >> 16) & 0xFF) / 255, green: Double((value >> 8) & 0xFF) / 255,
-                             blue: Double(value & 0xFF) / 255)
-        }
+        // The document's own colour syntax; the constants above are all valid.
+        func color(_ hex: String) -> RGBAColor { ColorSyntax.parse("#" + hex) ?? RGBAColor(red: 0, green: 0, blue: 0) }
         return CodeTheme(name: name, background: color(background), text: color(text), lineNumber: color(lineNumber),
-                         selection: color(selection).withAlpha(0.85),
+                         selection: color(selection),
                          kinds: [.keyword: color(keyword), .type: color(type), .string: color(string), .comment: color(comment),
                                  .number: color(number), .preprocessor: color(preprocessor), .function: color(function),
                                  .symbol: color(symbol), .variable: color(variable)])
     }
-}
-
-extension RGBAColor {
-    func withAlpha(_ alpha: Double) -> RGBAColor { RGBAColor(red: red, green: green, blue: blue, alpha: alpha) }
 }
 
 /// The longest code block, in characters.

@@ -91,7 +91,7 @@ extension RenderingVideoV2.Document {
             boxWidth = boxWidth ?? config.textBoxWidth.resolved(against: width)
             let words = subtitleWords(subtitle, sources: sources, log: log, ledger: captions)
             content = .timedText(subtitleText(words, config: config, clipStart: clip.start, duration: clip.duration,
-                                              canvas: canvas, boxWidth: boxWidth ?? width))
+                                              canvas: canvas))
             if spec.y == nil {
                 placement = switch config.position {
                 case .bottom: (height - config.paddingBottom, .bottom)

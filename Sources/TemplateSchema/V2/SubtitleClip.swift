@@ -219,7 +219,7 @@ extension RenderingVideoV2.Document {
 
     /// The timed text of a subtitle clip lasting `duration` from `clipStart` on `canvas`.
     func subtitleText(_ words: [CaptionWord], config: RenderingVideoV2.SubtitleConfig, clipStart: Double,
-                      duration: Double, canvas: Canvas, boxWidth: Double) -> TimedText {
+                      duration: Double, canvas: Canvas) -> TimedText {
         let spoken = words.filter { $0.start < duration }.sorted { $0.start < $1.start }
         let rate = canvas.frameRate
         // The clip time of the first frame that shows a moment: the frame whose interval holds it.
