@@ -154,7 +154,7 @@ public struct PublicRoutes: Sendable {
         let id = try parameter("id", context)
         let (config, dialect, title, account) = try composition(id)
         let timeline = try service.timeline(for: config, dialect: dialect, account: account)
-        let html = ViewerPage.html(id: id, title: title, timeline: timeline, config: config)
+        let html = ViewerPage.html(id: id, title: title, timeline: timeline, config: config, frameLimit: service.previewFrameLimiter?.limit)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
