@@ -44,6 +44,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries, each behind a small module map and shim header.
@@ -83,10 +87,14 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // What every API surface is built on: the service (store, data folder, media access, limits),
         // the job runner and webhook outbox, the shared routes (links, viewer), request reading, and
-        // the `SurfaceModule` protocol a surface conforms to.
+        // the `SurfaceModule` protocol a surface conforms to; metrics (swift-metrics, exposed for
+        // Prometheus), logs (swift-log), the service lifecycle.
         .target(name: "ServerKit", dependencies: [
             "Store", "Render", "TemplateSchema", "Timeline", "Media", "Encoder",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         // The API surfaces, one target each: routes, key format, error envelope, vocabulary, pricing, webhooks.
         .target(name: "RenderingVideoAPI", dependencies: ["ServerKit", "Store", "TemplateSchema", "Timeline",
@@ -104,6 +112,7 @@ let package = Package(
         .target(name: "APIAdapter", dependencies: [
             "ServerKit", "RenderingVideoAPI", "AVSAPI", "FVSAPI", "Store",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "reel", dependencies: [
             "TemplateSchema", "Render", "Media", "APIAdapter", "Store",

@@ -7,11 +7,11 @@ import ServerKit
 enum OpenAPIDocument {
     /// The routes outside every surface: health, signed links, uploads, the viewer.
     static var serverOperations: [OpenAPIOperation] { [
-        OpenAPIOperation(method: "get", path: "/videos/{file}", summary: "A rendered video by signed link (supports Range)", tag: "public",
+        ranged(OpenAPIOperation(method: "get", path: "/videos/{file}", summary: "A rendered video by signed link (supports Range)", tag: "public",
                   secured: false, parameters: [.path("file"), .query("expires", "integer"), .query("sig", "string")],
-                  success: "The MP4 (206 for a range)", successType: "video/mp4", errors: [403, 404]),
-        OpenAPIOperation(method: "get", path: "/uploads/{fileId}/{name}", summary: "An uploaded file", tag: "public", secured: false,
-                  parameters: [.path("fileId"), .path("name")], success: "The file", successType: "application/octet-stream", errors: [404]),
+                  success: "The MP4", successType: "video/mp4", errors: [403, 404])),
+        ranged(OpenAPIOperation(method: "get", path: "/uploads/{fileId}/{name}", summary: "An uploaded file (supports Range)", tag: "public", secured: false,
+                  parameters: [.path("fileId"), .path("name")], success: "The file", successType: "application/octet-stream", errors: [404])),
         OpenAPIOperation(method: "get", path: "/t/{id}", summary: "Preview page of a preview or task", tag: "public", secured: false,
                   parameters: [.path("id")], success: "HTML page", successType: "text/html", errors: [404]),
         OpenAPIOperation(method: "get", path: "/preview/{id}", summary: "Preview page (viewer URL)", tag: "public", secured: false,
@@ -20,8 +20,20 @@ enum OpenAPIDocument {
                   secured: false, parameters: [.path("id"), .query("t", "number")], success: "PNG", successType: "image/png", errors: [400, 404, 429]),
         OpenAPIOperation(method: "get", path: "/preview/{id}/config.json", summary: "The config of a preview or task", tag: "public",
                   secured: false, parameters: [.path("id")], errors: [404]),
-        OpenAPIOperation(method: "get", path: "/healthz", summary: "Health check", tag: "server", secured: false, errors: []),
+        OpenAPIOperation(method: "get", path: "/healthz", summary: "Liveness: the process answers", tag: "server", secured: false, errors: []),
+        OpenAPIOperation(method: "get", path: "/readyz", summary: "Readiness: the store answers, the workers run, the server is not shutting down",
+                  tag: "server", secured: false, success: "Ready (503 with the failing checks when not)", errors: [503]),
+        OpenAPIOperation(method: "get", path: "/metrics", summary: "Metrics in Prometheus's text format (docs/server.md lists them)", tag: "server",
+                  secured: false, success: "The exposition", successType: "text/plain", errors: []),
+        OpenAPIOperation(method: "get", path: "/openapi.json", summary: "This document", tag: "server", secured: false, errors: []),
     ] }
+
+    /// A file route that answers `Range` requests.
+    static func ranged(_ operation: OpenAPIOperation) -> OpenAPIOperation {
+        var operation = operation
+        operation.otherResponses = [206: "The byte range asked for (Content-Range)", 416: "The range is outside the file (Content-Range: bytes */size)"]
+        return operation
+    }
 
     static let serverSchemas: [String: String] = [
         "ServerError": ##"{"type": "object", "required": ["success", "error", "code"], "properties": {"success": {"type": "boolean"}, "error": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}}"##,
@@ -48,6 +60,9 @@ enum OpenAPIDocument {
                 ? ["type": "object", "additionalProperties": true] : ["type": "string", "format": "binary"]
             var responses: [String: Any] = ["\(operation.successStatus)": ["description": operation.success,
                                                                            "content": [operation.successType: ["schema": successSchema]]]]
+            for (status, description) in operation.otherResponses {
+                responses["\(status)"] = ["description": description, "content": [operation.successType: ["schema": successSchema]]]
+            }
             var errors = operation.errors
             if operation.secured { errors.append(429) }
             if let body = operation.body, body != "multipart" { errors.append(413) }

@@ -4,6 +4,8 @@
 @_exported public import FVSAPI
 public import Hummingbird
 public import Store
+import ServiceLifecycle
+public import Foundation
 
 /// The API surfaces this server speaks, one line each. A new surface is a target conforming to
 /// `SurfaceModule` and its line here (and in Package.swift); nothing else changes.
@@ -31,11 +33,15 @@ public enum Surfaces {
 extension ReelService {
     /// The Hummingbird application serving every surface's routes and the server's own.
     public func application() -> some ApplicationProtocol {
-        let surfaces = Surfaces.modules(on: self)
+        application(router: makeRouter(surfaces: Surfaces.modules(on: self)))
+    }
+
+    /// The router with the server's own routes and every surface's.
+    public func makeRouter(surfaces: [any SurfaceModule]) -> Router<ReelRequestContext> {
         let router = router(openAPI: OpenAPIDocument.json(surfaces: surfaces.map(\.openAPI)),
                             taskPages: Set(surfaces.filter(\.servesTaskPages).map(\.surface.name)))
         for surface in surfaces { surface.register(on: router) }
-        return application(router: router)
+        return router
     }
 
     /// Starts the render workers and the webhook sender (without the HTTP listener, for in-process tests).
@@ -43,10 +49,18 @@ extension ReelService {
         startBackgroundWork(surfaces: Surfaces.modules(on: self))
     }
 
-    /// Serves until cancelled, with the render workers and the webhook sender alongside.
-    public func run() async throws {
-        let work = startBackgroundWork()
-        defer { work.cancel() }
-        try await application().runService()
+    /// Serves until SIGTERM or SIGINT, with the render workers and the webhook sender alongside,
+    /// then shuts down gracefully: the listener closes and requests in flight finish, running
+    /// renders get `shutdownGrace` seconds (then go back in the queue), the outbox is delivered.
+    public func run(shutdownGrace: TimeInterval) async throws {
+        let surfaces = Surfaces.modules(on: self)
+        let application = application(router: makeRouter(surfaces: surfaces))
+        // Services shut down in the reverse of this order.
+        let group = ServiceGroup(configuration: .init(services: [
+            .init(service: BackgroundWork(service: self, surfaces: surfaces, grace: shutdownGrace)),
+            .init(service: application),
+            .init(service: ShutdownNotice(service: self), successTerminationBehavior: .ignore),
+        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -23,6 +23,9 @@ enum AVSOpenAPI {
                          errors: [400, 401, 402, 413, 415], errorSchema: "AVSError"),
         OpenAPIOperation(method: "get", path: "/api/v1/jobs/{jobId}", summary: "A job: status, phase, error, result.downloadUrl",
                          tag: "avs", parameters: [.path("jobId")], success: "The job", errors: [401, 404], errorSchema: "AVSError"),
+        OpenAPIOperation(method: "get", path: "/api/v1/jobs/{jobId}/events", summary: "The job's progress as server-sent events (status, phase, percent, fps, eta)",
+                         tag: "avs", parameters: [.path("jobId")], success: "An event stream", successType: "text/event-stream",
+                         errors: [401, 404], errorSchema: "AVSError"),
     ] }
 
     static let schemas: [String: String] = [

@@ -21,6 +21,7 @@ struct AVSRoutes: Sendable {
         api.post("videos/from-json") { request, context in try await fromJSON(request, context) }
         api.post("videos/from-prompt") { request, context in try await fromPrompt(request, context) }
         api.get("jobs/:jobId") { request, context in try job(request, context) }
+        api.get("jobs/:jobId/events") { request, context in try events(request, context) }
     }
 
     // MARK: submitting
@@ -28,6 +29,7 @@ struct AVSRoutes: Sendable {
     func fromJSON(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
+        defer { submission.files.discardSpooledFiles() }
         var problems = ProblemList()
         problems.unknown(in: submission.body, known: ["template", "output", "webhook"], at: "")
         guard let template = submission.body["template"] else {
@@ -88,6 +90,7 @@ struct AVSRoutes: Sendable {
     func fromPrompt(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
+        defer { submission.files.discardSpooledFiles() }
         var problems = ProblemList()
         problems.unknown(in: submission.body, known: ["prompt", "assetUrls", "output", "webhook"], at: "")
         let prompt = (submission.body["prompt"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -168,6 +171,22 @@ struct AVSRoutes: Sendable {
         return JSONResponse.make(AVSJobView(job: job, task: task).json(service: service, origin: service.origin(for: request)))
     }
 
+    /// The job's progress as server-sent events (`ReelService.progressEvents`).
+    func events(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let account = try context.requireAccount().id
+        let id = try service.parameter("jobId", context)
+        let database = self.database
+        do {
+            return try service.progressEvents {
+                guard let job = try database.job(id: id), job.accountId == account, try database.task(id: job.taskId)?.api == APISurface.avs.name
+                else { return nil }
+                return job
+            }
+        } catch let error as APIError where error.status == .notFound {
+            throw APIError(.notFound, code: "not_found", "no job with id \(id)")
+        }
+    }
+
     // MARK: reading requests
 
     /// `webhook: {url, secret}`: an http(s) URL and the secret deliveries are signed with.
@@ -216,7 +235,7 @@ struct AVSRoutes: Sendable {
 
     /// Stores the checked files as the account's uploads, named for the job.
     private func store(_ files: [Submission.File], account: Account) throws -> JobUploads {
-        try service.storeJobFiles(files.map { ($0.name, $0.body, $0.detected) }, account: account, prefix: AVSTemplateV1.uploadPrefix)
+        try service.storeJobFiles(files.map { ($0.name, $0.part, $0.detected) }, account: account, prefix: AVSTemplateV1.uploadPrefix)
     }
 }
 
@@ -228,7 +247,7 @@ struct Submission {
 
     struct File {
         var name: String
-        var body: Data
+        var part: MultipartPart
         var detected: DetectedType
         var kind: RCredits.AssetKind
     }
@@ -242,19 +261,26 @@ struct Submission {
             return Submission(body: try await service.jsonBody(request), files: [])
         }
         let parts = try await service.multipartParts(request)
+        do {
+            return try await submission(of: parts, service: service)
+        } catch {
+            parts.discardSpooledFiles()
+            throw error
+        }
+    }
+
+    private static func submission(of parts: [MultipartPart], service: ReelService) async throws -> Submission {
         guard let request = parts.first(where: { $0.name == "request" }) else {
             throw APIError(.badRequest, code: "invalid_request", "a multipart request needs a part named request holding the JSON body",
                            details: ["field": "request"])
         }
-        guard request.body.count <= service.configuration.maximumRequestBytes else {
-            throw APIError.tooLarge(limit: service.configuration.maximumRequestBytes)
-        }
+        let json = try request.contents(limit: service.configuration.maximumRequestBytes)
         let files = parts.filter { $0.name == "files" }
         guard files.count <= maximumFiles else {
             throw APIError(.badRequest, code: "too_many_files", "a job takes at most \(maximumFiles) files; this request has \(files.count)",
                            details: ["field": "files"])
         }
-        let body = try await service.jsonObject(ByteBuffer(bytes: request.body))
+        let body = try await service.jsonObject(ByteBuffer(bytes: json))
         return Submission(body: body, files: files)
     }
 
@@ -271,14 +297,14 @@ struct Submission {
                 throw APIError(.badRequest, code: "duplicate_file_name", "two files are named \"\(name)\"; each file sent with a job needs its own name",
                                details: ["field": "files[\(index)]"])
             }
-            guard part.body.count <= limit else {
+            guard part.size <= limit else {
                 throw APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files[\(index)]"])
             }
-            guard let detected = DetectedType.detect(part.body), let kind = RCredits.AssetKind(rawValue: detected.type) else {
+            guard let detected = DetectedType.detect(part.head), let kind = RCredits.AssetKind(rawValue: detected.type) else {
                 throw APIError(.unsupportedMediaType, code: "unsupported_file_type", "\(name) is not an image, video or audio format Reel reads",
                                details: ["field": "files[\(index)]"])
             }
-            checked.append(File(name: name, body: part.body, detected: detected, kind: kind))
+            checked.append(File(name: name, part: part, detected: detected, kind: kind))
         }
         return checked
     }

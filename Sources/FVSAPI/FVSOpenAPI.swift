@@ -19,6 +19,9 @@ enum FVSOpenAPI {
                          errors: [400, 401, 402, 413, 415, 422], errorSchema: "FVSError"),
         OpenAPIOperation(method: "get", path: "/api/agent/renders/{projectId}", summary: "A render's status; final_video_url is signed and issued again at every poll",
                          tag: "fvs", parameters: [.path("projectId")], success: "The render's status", errors: [401, 404], errorSchema: "FVSError"),
+        OpenAPIOperation(method: "get", path: "/api/agent/renders/{projectId}/events", summary: "The render's progress as server-sent events (status, phase, percent, fps, eta)",
+                         tag: "fvs", parameters: [.path("projectId")], success: "An event stream", successType: "text/event-stream",
+                         errors: [401, 404], errorSchema: "FVSError"),
         OpenAPIOperation(method: "post", path: "/api/agent/renders/{projectId}/cancel", summary: "Cancel a render (its credits are refunded)",
                          tag: "fvs", parameters: [.path("projectId")], success: "The render's status", errors: [401, 404], errorSchema: "FVSError"),
         OpenAPIOperation(method: "post", path: "/api/agent/render-quotes", summary: "A paid quote, with no account: answers 402 with "
@@ -37,7 +40,14 @@ enum FVSOpenAPI {
                          errorSchema: "FVSError"),
         OpenAPIOperation(method: "post", path: "/mcp", summary: "MCP over streamable HTTP (stateless, JSON responses): the FVS tools; "
                          + "account tools read X-FVS-Agent-Key, X-Agent-Api-Key or Authorization: Bearer", tag: "fvs", secured: false,
-                         body: "JSONRPCRequest", success: "A JSON-RPC response", errors: [400, 406, 415], errorSchema: "JSONRPCError"),
+                         body: "JSONRPCRequest", success: "A JSON-RPC response", errors: [400, 406, 415], errorSchema: "JSONRPCError",
+                         otherResponses: [202: "A notification or response was accepted; nothing to answer"]),
+        // Streamable HTTP's GET (a server-sent stream) and DELETE (ending a session) have no use
+        // on a stateless server: both answer 405 with `Allow: POST`.
+        OpenAPIOperation(method: "get", path: "/mcp", summary: "Not used: this MCP server is stateless (405, Allow: POST)", tag: "fvs",
+                         secured: false, success: "A JSON-RPC error", successStatus: 405, errors: [], errorSchema: "JSONRPCError"),
+        OpenAPIOperation(method: "delete", path: "/mcp", summary: "Not used: this MCP server is stateless (405, Allow: POST)", tag: "fvs",
+                         secured: false, success: "A JSON-RPC error", successStatus: 405, errors: [], errorSchema: "JSONRPCError"),
     ] }
 
     static let schemas: [String: String] = [

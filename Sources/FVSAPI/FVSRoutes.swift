@@ -22,6 +22,7 @@ struct FVSRoutes: Sendable {
             .add(middleware: FVSAuthentication(database: database, limiter: service.requestLimiter))
         api.post("renders") { request, context in try await submit(request, context) }
         api.get("renders/:projectId") { request, context in try project(request, context) }
+        api.get("renders/:projectId/events") { request, context in try events(request, context) }
         api.post("renders/:projectId/cancel") { request, context in try cancel(request, context) }
     }
 
@@ -30,6 +31,7 @@ struct FVSRoutes: Sendable {
     func submit(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let (submitted, parts) = try await Self.read(request, service: service)
+        defer { parts.discardSpooledFiles() }
         let files = try Self.checkedFiles(parts, limit: service.configuration.maximumUploadBytes)
         let fields = try await submit(submitted, files: files, urls: [], account: account, origin: service.origin(for: request))
         return JSONResponse.make(fields)
@@ -106,6 +108,14 @@ struct FVSRoutes: Sendable {
         return JSONResponse.make(fields)
     }
 
+    /// The render's progress as server-sent events (`ReelService.progressEvents`).
+    func events(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let id = try service.parameter("projectId", context)
+        _ = try owned(id, account: account)
+        return try service.progressEvents { [self] in try? owned(id, account: account).job }
+    }
+
     func cancel(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let fields = try cancel(service.parameter("projectId", context), account: context.requireAccount(), origin: service.origin(for: request))
         return JSONResponse.make(fields)
@@ -142,24 +152,31 @@ struct FVSRoutes: Sendable {
             return (try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), [])
         }
         let parts = try await service.multipartParts(request)
+        do {
+            return try Self.requestParts(parts, service: service)
+        } catch {
+            parts.discardSpooledFiles()
+            throw error
+        }
+    }
+
+    private static func requestParts(_ parts: [MultipartPart], service: ReelService) throws -> (json: Data, files: [MultipartPart]) {
         guard let part = parts.first(where: { $0.name == "request_json" }) else {
             throw APIError(.unprocessableContent, code: "invalid_request", "the multipart body needs a request_json part holding the render request as JSON",
                            details: ["field": "request_json"])
         }
-        guard part.body.count <= service.configuration.maximumRequestBytes else {
-            throw APIError.tooLarge(limit: service.configuration.maximumRequestBytes)
-        }
+        let json = try part.contents(limit: service.configuration.maximumRequestBytes)
         let files = parts.filter { $0.name == "files" }
         guard files.count <= maximumFiles else {
             throw APIError(.badRequest, code: "too_many_files", "a render takes at most \(maximumFiles) files; this request has \(files.count)",
                            details: ["field": "files"])
         }
-        return (part.body, files)
+        return (json, files)
     }
 
     struct File {
         var name: String
-        var body: Data
+        var part: MultipartPart
         var detected: DetectedType
     }
 
@@ -179,14 +196,14 @@ struct FVSRoutes: Sendable {
             guard !checked.contains(where: { $0.name == name }) else {
                 throw APIError(.badRequest, code: "duplicate_file_name", "two files are named \"\(name)\"", details: ["field": "files[\(index)]"])
             }
-            guard part.body.count <= limit else {
+            guard part.size <= limit else {
                 throw APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files[\(index)]"])
             }
-            guard let detected = DetectedType.detect(part.body), ["image", "video", "audio"].contains(detected.type) else {
+            guard let detected = DetectedType.detect(part.head), ["image", "video", "audio"].contains(detected.type) else {
                 throw APIError(.unsupportedMediaType, code: "unsupported_file_type", "\(name) is not an image, video or audio format Reel reads",
                                details: ["field": "files[\(index)]"])
             }
-            checked.append(File(name: name, body: part.body, detected: detected))
+            checked.append(File(name: name, part: part, detected: detected))
         }
         return checked
     }
@@ -209,6 +226,6 @@ struct FVSRoutes: Sendable {
 
     /// Stores the checked files as the account's uploads, named for the render's document.
     private func store(_ files: [File], account: Account) throws -> JobUploads {
-        try service.storeJobFiles(files.map { ($0.name, $0.body, $0.detected) }, account: account, prefix: ScreenplayGenerator.uploadPrefix)
+        try service.storeJobFiles(files.map { ($0.name, $0.part, $0.detected) }, account: account, prefix: ScreenplayGenerator.uploadPrefix)
     }
 }

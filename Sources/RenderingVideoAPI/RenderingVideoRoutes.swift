@@ -18,6 +18,7 @@ struct RenderingVideoRoutes: Sendable {
         api.post("video") { request, context in try await createTask(request, context) }
         api.get("video") { request, context in try listTasks(request, context) }
         api.get("video/:taskId") { request, context in try taskDetail(request, context) }
+        api.get("video/:taskId/events") { request, context in try events(request, context) }
         api.delete("video/:taskId") { request, context in try deleteTask(request, context) }
         api.post("video/:taskId/render") { request, context in try await render(request, context) }
         api.post("upload") { request, context in try await upload(request, context) }
@@ -140,6 +141,20 @@ struct RenderingVideoRoutes: Sendable {
         return JSONResponse.success(taskJSON(task, origin: service.origin(for: request)))
     }
 
+    /// The task's current render as server-sent events (`ReelService.progressEvents`).
+    func events(_ request: Request, _ context: ReelRequestContext) throws -> Response {
+        let (id, account) = (try service.parameter("taskId", context), try context.requireAccount().id)
+        let database = self.database
+        let task = try database.task(id: id, account: account, api: APISurface.renderingvideo.name)
+        guard task.jobId != nil else {
+            throw APIError(.notFound, code: "NOT_FOUND", "task \(id) has not been rendered; start a render first")
+        }
+        return try service.progressEvents {
+            guard let jobID = try database.task(id: id, account: account, api: APISurface.renderingvideo.name).jobId else { return nil }
+            return try database.job(id: jobID)
+        }
+    }
+
     func deleteTask(_ request: Request, _ context: ReelRequestContext) throws -> Response {
         let (task, outputs) = try database.deleteTask(id: try service.parameter("taskId", context), account: try context.requireAccount().id,
                                                       api: APISurface.renderingvideo.name)
@@ -205,6 +220,7 @@ struct RenderingVideoRoutes: Sendable {
         let account = try context.requireAccount()
         let limit = service.configuration.maximumUploadBytes
         let parts = try await service.multipartParts(request)
+        defer { parts.discardSpooledFiles() }
         let files = parts.filter { ($0.name == "file" || $0.name == "files") && $0.filename != nil }
         guard !files.isEmpty else { throw APIError(.badRequest, code: "NO_FILES", "send the file in a multipart field named file or files") }
         var assets: [[String: Any]] = []
@@ -214,21 +230,19 @@ struct RenderingVideoRoutes: Sendable {
         do {
             for part in files {
                 let name = sanitizedFileName(part.filename)
-                guard part.body.count <= limit else {
+                guard part.size <= limit else {
                     throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "\(name) is larger than \(limit) bytes", details: ["file": name])
                 }
-                guard let detected = DetectedType.detect(part.body) else {
+                guard let detected = DetectedType.detect(part.head) else {
                     throw APIError(.badRequest, code: "UNSUPPORTED_FILE_TYPE",
                                    "\(name) is not an image, video, audio or caption (SRT, WebVTT) format the API accepts", details: ["file": name])
                 }
                 let id = Identifier.make(20)
                 let path = service.paths.uploads + "/\(id).\(detected.fileExtension)"
-                guard FileManager.default.createFile(atPath: path, contents: part.body) else {
-                    throw APIError(.internalServerError, code: "UPLOAD_FAILED", "could not store \(name)")
-                }
+                try part.store(at: path)
                 storedPaths.append(path)
                 let record = FileRecord(id: id, accountId: account.id, name: name, storedPath: path, type: detected.type,
-                                        mimeType: detected.mimeType, size: Int64(part.body.count))
+                                        mimeType: detected.mimeType, size: Int64(part.size))
                 try database.insertFile(record, quota: account.storageQuota)
                 insertedIDs.append(id)
                 assets.append(fileJSON(record, origin: origin))

@@ -41,14 +41,24 @@ final class JobRunner: Sendable {
         }
     }
 
-    /// Runs `count` workers until the surrounding task is cancelled.
+    /// Runs `count` workers until the surrounding task is cancelled or `stopClaiming()` is called
+    /// (each then finishes the render it has).
     func run(workers count: Int) async {
+        let count = max(1, count)
+        service.metrics.workers(configured: count)
+        let liveness = WorkerLiveness(count: count)
+        service.workerLiveness.value = liveness
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, count) {
+            for worker in 0..<count {
                 group.addTask { [self] in
-                    while !Task.isCancelled {
+                    while !Task.isCancelled && !stopping.value {
+                        liveness.beat(worker)
                         if let job = try? service.database.claimNextJob() {
-                            await render(job)
+                            liveness.renderStarted()
+                            running.mutate { _ = $0.insert(job.id) }
+                            await render(job, liveness: liveness, worker: worker)
+                            running.mutate { _ = $0.remove(job.id) }
+                            liveness.renderEnded()
                         } else {
                             // Wait for a job to be queued here, or look again in a second (jobs queued by
                             // another process, such as the previous run of the server).
@@ -60,6 +70,31 @@ final class JobRunner: Sendable {
         }
     }
 
+    private let stopping = LockedBox(false)
+    private let running = LockedBox<Set<String>>([])
+
+    /// Workers take no more jobs; the renders they have go on.
+    func stopClaiming() {
+        stopping.value = true
+        notify()
+    }
+
+    /// Waits up to `grace` seconds for the running renders to finish, then puts those still
+    /// running back in the queue (the attempt does not count: the server was stopped, the render
+    /// did not fail) for the next start of any worker. Returns how many were put back.
+    func finishRunning(grace: TimeInterval) async -> Int {
+        let deadline = ContinuousClock.now + .milliseconds(Int(saturating: grace * 1000))
+        while !running.value.isEmpty && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let left = running.value
+        guard !left.isEmpty else { return 0 }
+        let requeued = (try? service.database.requeueJobs(ids: Array(left))) ?? 0
+        service.logger.warning("renders still running at the end of the grace period were put back in the queue",
+                               metadata: ["count": "\(requeued)", "jobs": "\(left.sorted().joined(separator: ","))"])
+        return requeued
+    }
+
     /// The webhook of a finished job, as its surface words it: stored in the transaction that
     /// finishes the job.
     private var announcement: Announcement {
@@ -67,9 +102,15 @@ final class JobRunner: Sendable {
         return { job, task in surfaces[task.api]?.webhook(for: job, task: task) }
     }
 
-    private func render(_ job: JobRecord) async {
-        let logger = service.logger
-        logger.info("render started", metadata: ["job": "\(job.id)", "task": "\(job.taskId)"])
+    private func render(_ job: JobRecord, liveness: WorkerLiveness, worker: Int) async {
+        var logger = service.logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        if let request = job.requestId { logger[metadataKey: "request_id"] = "\(request)" }
+        let metrics = service.metrics
+        if let queued = Timestamp.date(job.createdAt) { metrics.jobClaimed(waited: Date().timeIntervalSince(queued)) }
+        logger.info("render started", metadata: ["task": "\(job.taskId)", "attempt": "\(job.attempts)"])
+        let started = ContinuousClock.now
+        let frames = LockedBox(0)
         let output = service.paths.videos + "/\(job.taskId).mp4"
         let heartbeat = LockedBox(Date())
         let database = service.database
@@ -105,13 +146,20 @@ final class JobRunner: Sendable {
                 // task renders to the same bytes on any machine.
                 let settings = EncoderSettings(delivery: timeline.delivery)
                 var lastUpdate = Date.distantPast
+                let renderStart = Date()
                 try renderer.renderVideo(to: output, settings: settings) { progress in
                     heartbeat.value = Date()
+                    liveness.beat(worker)
+                    frames.value = progress.framesDone
                     guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
                     lastUpdate = Date()
-                    // A deleted task stops its render.
+                    // A deleted task stops its render, and so does a job put back in the queue.
                     guard let current = try service.database.job(id: job.id), current.status == .running else { throw RenderError.cancelled }
-                    try service.database.updateProgress(job: job.id, progress: Double(progress.framesDone) / Double(progress.frameCount))
+                    let elapsed = Date().timeIntervalSince(renderStart)
+                    let fps = elapsed > 0 ? Double(progress.framesDone) / elapsed : 0
+                    let eta = fps > 0 ? Double(progress.frameCount - progress.framesDone) / fps : nil
+                    try service.database.updateProgress(job: job.id, progress: Double(progress.framesDone) / Double(progress.frameCount),
+                                                        fps: fps > 0 ? fps : nil, eta: eta)
                 }
             }
         } catch is Stalled {
@@ -124,17 +172,25 @@ final class JobRunner: Sendable {
             // The render's thread cannot be stopped; it stops itself at its next frame, seeing the
             // job is no longer running, and a worker is free for the next job now.
             let error = "render hung: no progress for \(Int(saturating: stall)) s, so it was stopped; the credits were refunded"
-            logger.error("render hung", metadata: ["job": "\(job.id)"])
+            logger.error("render hung")
+            metrics.renderFinished(outcome: "hung")
             _ = try? database.failJob(id: job.id, error: error, announce: announcement)
         case .success:
             if (try? database.completeJob(id: job.id, outputPath: output, announce: announcement)) == true {
-                logger.info("render completed", metadata: ["job": "\(job.id)"])
+                let seconds = (ContinuousClock.now - started).seconds
+                metrics.renderFinished(outcome: "completed", seconds: seconds, frames: frames.value)
+                logger.info("render completed", metadata: ["seconds": "\(String(format: "%.2f", seconds))", "frames": "\(frames.value)"])
             } else {
+                metrics.renderFinished(outcome: "cancelled")
                 try? FileManager.default.removeItem(atPath: output)
             }
         case .failure(let error):
-            if case .cancelled = error as? RenderError { return }
-            logger.warning("render failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            if case .cancelled = error as? RenderError {
+                metrics.renderFinished(outcome: "cancelled")
+                return
+            }
+            logger.warning("render failed", metadata: ["error": "\(error)"])
+            metrics.renderFinished(outcome: "failed")
             _ = try? database.failJob(id: job.id, error: service.clientMessage(error), announce: announcement)
         }
     }
@@ -262,11 +318,25 @@ final class WebhookSender: Sendable {
         self.service = service
     }
 
+    private let stopping = LockedBox(false)
+
     func run() async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopping.value {
             let due = (try? service.database.dueWebhooks()) ?? []
-            for hook in due { await deliver(hook) }
+            for hook in due where !stopping.value { await deliver(hook) }
             try? await Task.sleep(for: .milliseconds(due.isEmpty ? 500 : 50))
+        }
+    }
+
+    /// Ends the delivery loop after the delivery in hand.
+    func stop() { stopping.value = true }
+
+    /// Stops the delivery loop, then delivers once what is due now (the outbox of renders that
+    /// finished during shutdown), giving up after `seconds`. Retries wait for the next start.
+    func flush(within seconds: TimeInterval) async {
+        stopping.value = true
+        _ = await withDeadline(seconds) { [self] in
+            for hook in (try? service.database.dueWebhooks()) ?? [] { await deliver(hook) }
         }
     }
 
@@ -296,6 +366,7 @@ final class WebhookSender: Sendable {
         let retry: TimeInterval? = failure != nil && attempts < hook.maxAttempts
             ? service.configuration.webhookRetryDelay * pow(2, Double(attempts - 1)) : nil
         try? service.database.recordWebhookAttempt(id: id, delivered: failure == nil, error: failure, retryAfter: retry)
+        service.metrics.webhookAttempt(delivered: failure == nil)
         if let failure {
             service.logger.warning("webhook delivery failed", metadata: ["url": "\(hook.url)", "attempt": "\(attempts)", "error": "\(failure)"])
         }

@@ -28,11 +28,20 @@ public final class ReelService: Sendable {
     /// Preview frames being drawn at once.
     public let previewFrameSlots: Slots
     private let runner = LockedBox<JobRunner?>(nil)
+    /// Counters, gauges and histograms for `GET /metrics`.
+    public let metrics = ServerMetrics()
+    let workerLiveness = LockedBox<WorkerLiveness?>(nil)
+    /// Set when a graceful shutdown begins: `/readyz` answers 503 and event streams end.
+    public let draining = LockedBox(false)
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
         self.configuration = configuration
         self.logger = logger
         paths = try DataPaths(root: configuration.dataDirectory)
+        // Uploads cut off by the last stop.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: paths.incoming)) ?? [] {
+            try? FileManager.default.removeItem(atPath: paths.incoming + "/" + name)
+        }
         database = try paths.openDatabase()
         signer = URLSigner(key: try paths.signingKey())
         networkPolicy = NetworkPolicy(allowsPrivateNetwork: configuration.allowsPrivateNetwork)
@@ -50,9 +59,22 @@ public final class ReelService: Sendable {
     /// `taskPages` names the surfaces whose tasks have the preview pages by task id.
     public func router(openAPI: String, taskPages: Set<String>) -> Router<ReelRequestContext> {
         let router = Router(context: ReelRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics))
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorEnvelopeMiddleware(ServerEnvelope()))
-        router.add(middleware: LogRequestsMiddleware(.info))
+        // Liveness: the process answers. Readiness: it should be sent work (its store answers,
+        // its workers run, it is not shutting down).
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok", "version": Self.version]) }
+        router.get("readyz") { _, _ in
+            let (ready, checks) = self.readiness()
+            return JSONResponse.make(["status": ready ? "ready" : "not ready", "checks": checks],
+                                     status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            let text = self.metrics.exposition(database: self.database, workers: self.workerLiveness.value)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: .init(string: text)))
+        }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: openAPI)))
         }
@@ -71,12 +93,10 @@ public final class ReelService: Sendable {
                            logger: logger)
     }
 
-    /// Starts the workers and the webhook sender for jobs of `surfaces`.
+    /// Starts the workers and the webhook sender for jobs of `surfaces` (for in-process use;
+    /// `reel serve` runs them as `BackgroundWork` in its service group).
     public func startBackgroundWork(surfaces: [any SurfaceModule]) -> Task<Void, Never> {
-        let jobs = JobRunner(service: self, surfaces: surfaces)
-        jobs.recoverInterruptedJobs()
-        runner.value = jobs
-        let webhooks = WebhookSender(service: self)
+        let (jobs, webhooks) = makeBackgroundWorkers(surfaces: surfaces)
         return Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await jobs.run(workers: self.configuration.workers) }
@@ -85,7 +105,25 @@ public final class ReelService: Sendable {
         }
     }
 
+    /// The job runner (interrupted jobs recovered first) and the webhook sender.
+    func makeBackgroundWorkers(surfaces: [any SurfaceModule]) -> (JobRunner, WebhookSender) {
+        let jobs = JobRunner(service: self, surfaces: surfaces)
+        jobs.recoverInterruptedJobs()
+        runner.value = jobs
+        return (jobs, WebhookSender(service: self))
+    }
+
     public func jobQueued() { runner.value?.notify() }
+
+    /// Whether the server should be sent work, and each check by name.
+    public func readiness() -> (Bool, [String: String]) {
+        let checks = [
+            "store": database.isReachable() ? "ok" : "unreachable",
+            "workers": runner.value == nil ? "not started" : "ok",
+            "lifecycle": draining.value ? "shutting down" : "ok",
+        ]
+        return (checks.values.allSatisfy { $0 == "ok" }, checks)
+    }
 
     /// A request's body, at most `limit` bytes, which must arrive within `deadline` seconds (the
     /// idle timeout by default): a client that sends too much gets a 413, one that trickles it is
@@ -215,6 +253,14 @@ public final class LockedBox<Value>: @unchecked Sendable {
     public var value: Value {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+
+    /// Changes the value in place, in one step.
+    @discardableResult
+    public func mutate<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&stored)
     }
 
     /// Stores `newValue` and returns the value it replaced, in one step.

@@ -13,18 +13,36 @@ extension ReelService {
         return try await jsonObject(buffer, allowEmpty: allowEmpty)
     }
 
-    /// A multipart/form-data request's parts, its body held to the upload limits: at most four
-    /// files' worth (`maximumUploadBytes` each) and `uploadTimeout` to arrive; more is a 413
-    /// `FILE_TOO_LARGE`. Each surface checks its own fields and each file's size.
+    /// A multipart/form-data request's parts, read as they arrive: files go to the spool folder
+    /// on disk (`MultipartPart.store(at:)` moves one where it belongs; the caller discards the
+    /// rest with `discardSpooledFiles()`), fields stay in memory up to `maximumRequestBytes`. The
+    /// body is held to the upload limits: at most four files' worth (`maximumUploadBytes` each)
+    /// and `uploadTimeout` to arrive; more is a 413 `FILE_TOO_LARGE`. Each surface checks its own
+    /// fields and each file's size.
     public func multipartParts(_ request: Request) async throws -> [MultipartPart] {
         let limit = configuration.maximumUploadBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(of: request, upTo: limit * 4 + (1 << 20), within: configuration.uploadTimeout)
-        } catch let error as APIError where error.code == "PAYLOAD_TOO_LARGE" {
-            throw APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "the upload is larger than the server accepts (\(limit) bytes a file)")
+        let contentType = request.headers[.contentType] ?? ""
+        let (spool, fieldLimit) = (paths.incoming, configuration.maximumRequestBytes)
+        let outcome = await withDeadline(configuration.uploadTimeout) { [request] () -> Result<[MultipartPart], any Error> in
+            do {
+                let reader = try MultipartReader(contentType: contentType, spoolFolder: spool, fileLimit: limit, fieldLimit: fieldLimit,
+                                                 totalLimit: limit * 4 + (1 << 20))
+                do {
+                    for try await buffer in request.body { try reader.feed(buffer) }
+                    return .success(try reader.finish())
+                } catch {
+                    reader.abandon()
+                    throw error
+                }
+            } catch {
+                return .failure(error)
+            }
         }
-        return try Multipart.parse(Data(buffer: buffer), contentType: request.headers[.contentType] ?? "")
+        switch outcome {
+        case .success(let parts)?: return parts
+        case .failure(let error)?: throw error
+        case nil: throw APIError(.requestTimeout, code: "REQUEST_TIMEOUT", "the upload did not arrive within \(Int(saturating: configuration.uploadTimeout)) s")
+        }
     }
 
     /// `buffer` read as a JSON object, as `jsonBody` reads a request's body.

@@ -78,13 +78,15 @@ public struct DataPaths: Sendable {
     public let root: String
     public var database: String { root + "/reel.sqlite" }
     public var uploads: String { root + "/uploads" }
+    /// Uploads as they arrive, before they are checked and stored (emptied at each start).
+    public var incoming: String { root + "/incoming" }
     public var videos: String { root + "/videos" }
     public var cache: String { root + "/cache" }
     var secret: String { root + "/secret.key" }
 
     public init(root: String) throws {
         self.root = URL(fileURLWithPath: root).standardized.path
-        for folder in [self.root, self.root + "/uploads", self.root + "/videos", self.root + "/cache"] {
+        for folder in [self.root, self.root + "/uploads", self.root + "/incoming", self.root + "/videos", self.root + "/cache"] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
     }

@@ -122,6 +122,8 @@ public struct OpenAPIOperation: Sendable {
     public var errors: [Int]
     /// The schema of error bodies (`components.schemas`).
     public var errorSchema: String
+    /// Other answers that are not errors, by status (206 for a byte range).
+    public var otherResponses: [Int: String] = [:]
 
     public struct Parameter: Sendable {
         public var name: String
@@ -135,7 +137,7 @@ public struct OpenAPIOperation: Sendable {
     public init(method: String, path: String, summary: String, tag: String, secured: Bool = true, parameters: [Parameter] = [],
                 body: String? = nil, bodyRequired: Bool = true, multipartFields: [(name: String, repeats: Bool, binary: Bool)] = [],
                 success: String = "Success", successStatus: Int = 200, successType: String = "application/json",
-                errors: [Int] = [400, 401, 404], errorSchema: String = "Error") {
+                errors: [Int] = [400, 401, 404], errorSchema: String = "Error", otherResponses: [Int: String] = [:]) {
         self.method = method
         self.path = path
         self.summary = summary
@@ -150,6 +152,7 @@ public struct OpenAPIOperation: Sendable {
         self.successType = successType
         self.errors = errors
         self.errorSchema = errorSchema
+        self.otherResponses = otherResponses
     }
 }
 

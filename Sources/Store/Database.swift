@@ -204,8 +204,22 @@ public final class ReelDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v6: operations") { db in
+            // The request that created a job (for logs), and a render's pace while it runs.
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN request_id TEXT;
+                ALTER TABLE jobs ADD COLUMN fps REAL;
+                ALTER TABLE jobs ADD COLUMN eta REAL;
+                """)
+        }
         return migrator
     }
+}
+
+/// The request on whose behalf the store is written to, when there is one: jobs record its id,
+/// so that a job's log lines can be matched with the request that created it.
+public enum RequestTrace {
+    @TaskLocal public static var requestID: String?
 }
 
 /// Timestamps as ISO 8601 text in UTC with milliseconds, sortable as strings.

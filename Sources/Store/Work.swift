@@ -115,9 +115,15 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var updatedAt: String
     public var startedAt: String?
     public var finishedAt: String?
+    /// The id of the request that created the job (its log lines carry it too).
+    public var requestId: String?
+    /// While rendering: frames a second, and the seconds left at that pace.
+    public var fps: Double?
+    public var eta: Double?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, phase, cost, progress, workers, attempts, error
+        case id, status, phase, cost, progress, workers, attempts, error, fps, eta
+        case requestId = "request_id"
         case taskId = "task_id"
         case accountId = "account_id"
         case webhookURL = "webhook_url"
@@ -142,6 +148,7 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         attempts = 0
         createdAt = Timestamp.now
         updatedAt = createdAt
+        requestId = RequestTrace.requestID
     }
 
     /// Moves to `next` (and its phase), or refuses a move the state machine does not allow.
@@ -417,10 +424,35 @@ extension ReelDatabase {
         }
     }
 
-    public func updateProgress(job id: String, progress: Double) throws {
+    /// Puts running jobs back in the queue because the server is stopping: their attempt does not
+    /// count. Returns how many were running.
+    @discardableResult
+    public func requeueJobs(ids: [String]) throws -> Int {
+        try writer.write { db in
+            var count = 0
+            for id in ids {
+                guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running else { continue }
+                try job.move(to: .queued)
+                job.progress = 0
+                job.fps = nil
+                job.eta = nil
+                job.attempts = max(0, job.attempts - 1)
+                try job.update(db)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// Whether the database answers (for readiness checks).
+    public func isReachable() -> Bool {
+        (try? writer.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
+    }
+
+    public func updateProgress(job id: String, progress: Double, fps: Double? = nil, eta: Double? = nil) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'running'",
-                           arguments: [progress, Timestamp.now, id])
+            try $0.execute(sql: "UPDATE jobs SET progress = ?, fps = ?, eta = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                           arguments: [progress, fps, eta, Timestamp.now, id])
         }
     }
 
@@ -646,5 +678,44 @@ extension ReelDatabase {
 
     public func webhooks() throws -> [WebhookRecord] {
         try writer.read { try WebhookRecord.order(Column("id")).fetchAll($0) }
+    }
+}
+
+// MARK: figures for metrics
+
+extension ReelDatabase {
+    /// What the store holds that an operator watches: jobs by state, the queue, the credit ledger.
+    public struct Figures: Sendable {
+        /// Jobs by state (every state named, 0 when none).
+        public var jobs: [JobState: Int] = [:]
+        /// Seconds the oldest queued job has waited; 0 when none waits.
+        public var oldestQueuedSeconds: Double = 0
+        /// Credits taken from balances for renders, the part of those kept for finished renders,
+        /// and the part given back (failed, cancelled or deleted renders).
+        public var creditsReserved = 0
+        public var creditsSettled = 0
+        public var creditsRefunded = 0
+    }
+
+    public func figures(now: Date = Date()) throws -> Figures {
+        try writer.read { db in
+            var figures = Figures()
+            for state in JobState.allCases { figures.jobs[state] = 0 }
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
+                if let state = JobState(rawValue: row["status"]) { figures.jobs[state] = row["n"] }
+            }
+            if let oldest = try String.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE status = 'queued'"),
+               let date = Timestamp.date(oldest) {
+                figures.oldestQueuedSeconds = max(0, now.timeIntervalSince(date))
+            }
+            figures.creditsReserved = try Int.fetchOne(db, sql: "SELECT COALESCE(-SUM(delta), 0) FROM credit_ledger WHERE kind = 'reserve'") ?? 0
+            figures.creditsRefunded = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE kind = 'refund'") ?? 0
+            // A settled render keeps what was reserved for it.
+            figures.creditsSettled = try Int.fetchOne(db, sql: """
+                SELECT COALESCE(-SUM(r.delta), 0) FROM credit_ledger r
+                WHERE r.kind = 'reserve' AND r.job_id IN (SELECT job_id FROM credit_ledger WHERE kind = 'settle')
+                """) ?? 0
+            return figures
+        }
     }
 }

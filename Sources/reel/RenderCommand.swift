@@ -8,7 +8,12 @@ struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Render a config to an MP4 (H.264 + AAC, faststart).",
-        discussion: "Shows a progress bar with an ETA on a terminal, plain progress lines otherwise. Prints the output path when done."
+        discussion: """
+            Shows a progress bar with an ETA on a terminal, plain progress lines otherwise, and prints the output path when done. \
+            With --progress json, standard output carries one JSON object a line instead: {"event":"progress","frame","frames",\
+            "percent","fps","eta","elapsed"} at most ten times a second and for the last frame, then {"event":"done","output",\
+            "frames","elapsed","fps"}.
+            """
     )
 
     @Argument(help: "The config JSON file.")
@@ -34,6 +39,9 @@ struct RenderCommand: ParsableCommand {
                                discussion: "The output is the same byte for byte whatever the number: x264's thread count is set by the picture size."))
     var threads: Int?
 
+    @Option(help: "Progress: auto (a bar on a terminal, lines otherwise), json (lines on standard output, for scripts) or none.")
+    var progress: String = "auto"
+
     @Flag(help: "Print the glyph cache's hits and misses when done (for the text benchmarks).")
     var glyphStats = false
 
@@ -42,6 +50,7 @@ struct RenderCommand: ParsableCommand {
         guard null || output != nil || framesOut != nil else {
             throw ValidationError("give -o OUT.mp4, or --null to render without output")
         }
+        guard ["auto", "json", "none"].contains(progress) else { throw ValidationError("--progress must be auto, json or none") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard EncoderSettings.presets.contains(preset) else {
             throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
@@ -58,7 +67,8 @@ struct RenderCommand: ParsableCommand {
             ConfigLoading.OutputStream.standardError.write("warning: this system cannot limit the processors a render uses; --threads ignored")
         }
         let renderer = Renderer(timeline: timeline)
-        let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) != 0)
+        let reporter = ProgressReporter(style: progress == "json" ? .json : progress == "none" ? .none
+                                        : isatty(STDERR_FILENO) != 0 ? .bar : .lines)
         do {
             if let framesOut {
                 try renderer.renderRawFrames(to: framesOut) { reporter.report($0) }
@@ -78,23 +88,34 @@ struct RenderCommand: ParsableCommand {
             let rate = hits + misses > 0 ? Double(hits) / Double(hits + misses) * 100 : 0
             ConfigLoading.OutputStream.standardError.write("glyph cache: \(hits) hits, \(misses) misses (\(String(format: "%.1f", rate))% hits)")
         }
-        if let output, framesOut == nil { print(URL(fileURLWithPath: output).standardized.path) }
+        let path = framesOut == nil ? output.map { URL(fileURLWithPath: $0).standardized.path } : framesOut
+        if progress == "json" {
+            reporter.done(output: path)
+        } else if let path, framesOut == nil {
+            print(path)
+        }
     }
 }
 
-/// Progress on standard error: a redrawn bar on a terminal, a line every tenth otherwise.
+/// Progress: a redrawn bar on standard error on a terminal, a line there every tenth otherwise,
+/// or JSON lines on standard output for scripts.
 final class ProgressReporter {
-    let interactive: Bool
+    enum Style { case bar, lines, json, none }
+    let style: Style
     private var lastTenth = -1
     private var drewBar = false
+    private var lastJSON = -Double.infinity
+    private var last: RenderProgress?
 
-    init(interactive: Bool) {
-        self.interactive = interactive
+    init(style: Style) {
+        self.style = style
     }
 
     func report(_ progress: RenderProgress) {
+        last = progress
         let fraction = Double(progress.framesDone) / Double(max(progress.frameCount, 1))
-        if interactive {
+        switch style {
+        case .bar:
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
@@ -102,13 +123,42 @@ final class ProgressReporter {
             let line = "\r\(bar) \(Int(fraction * 100))% \(progress.framesDone)/\(progress.frameCount) frames \(eta) "
             FileHandle.standardError.write(Data(line.utf8))
             drewBar = true
-        } else {
+        case .lines:
             let tenth = Int(fraction * 10)
             guard tenth > lastTenth else { return }
             lastTenth = tenth
             let eta = progress.estimatedRemaining.map { ", about \(Self.clock($0)) left" } ?? ""
             FileHandle.standardError.write(Data("rendered \(progress.framesDone)/\(progress.frameCount) frames (\(tenth * 10)%)\(eta)\n".utf8))
+        case .json:
+            guard progress.elapsed - lastJSON >= 0.1 || progress.framesDone == progress.frameCount else { return }
+            lastJSON = progress.elapsed
+            var fields: [String: Any] = ["event": "progress", "frame": progress.framesDone, "frames": progress.frameCount,
+                                         "percent": (fraction * 1000).rounded() / 10, "elapsed": Self.rounded(progress.elapsed)]
+            if progress.elapsed > 0 { fields["fps"] = Self.rounded(Double(progress.framesDone) / progress.elapsed) }
+            if let eta = progress.estimatedRemaining { fields["eta"] = Self.rounded(eta) }
+            Self.printJSON(fields)
+        case .none:
+            break
         }
+    }
+
+    /// The last line of `--progress json`.
+    func done(output: String?) {
+        var fields: [String: Any] = ["event": "done"]
+        if let output { fields["output"] = output }
+        if let last {
+            fields["frames"] = last.framesDone
+            fields["elapsed"] = Self.rounded(last.elapsed)
+            if last.elapsed > 0 { fields["fps"] = Self.rounded(Double(last.framesDone) / last.elapsed) }
+        }
+        Self.printJSON(fields)
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    static func printJSON(_ fields: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
     func finish() {

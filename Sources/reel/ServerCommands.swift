@@ -48,14 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The model named in requests to --planner-url.") var plannerModel = "gpt-4o-mini"
     @Option(help: "What one credit costs the payer of a quote (FVS /render-quotes), in US cents.") var creditPriceCents = 5
     @Option(help: "Seconds a quote can be paid.") var quoteLifetime = 86400
+    @Option(help: "The log's lines: json (one object a line) or text.") var logFormat = "text"
+    @Option(help: "Seconds running renders get to finish after SIGTERM or SIGINT before they go back in the queue.")
+    var shutdownGrace = 25
 
     func run() async throws {
         LibAVLogging.configure(verbose: false)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        guard let format = LogFormat(rawValue: logFormat) else { throw fail("--log-format must be json or text") }
+        LoggingSystem.bootstrap { label in ReelLogHandler(label: label, format: format) }
+        guard (0...86_400).contains(shutdownGrace) else { throw fail("--shutdown-grace must be 0 to 86400 s") }
         guard (1...4096).contains(maxRequestMB), (1...1_000_000).contains(maxUploadMB) else {
             throw fail("--max-request-mb must be from 1 to 4096 and --max-upload-mb from 1 to 1000000")
         }
@@ -94,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw fail("cannot start: \(error)")
         }
-        try await service.run()
+        try await service.run(shutdownGrace: TimeInterval(shutdownGrace))
     }
 }
 
