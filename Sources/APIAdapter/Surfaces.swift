@@ -55,12 +55,14 @@ extension ReelService {
     public func run(shutdownGrace: TimeInterval) async throws {
         let surfaces = Surfaces.modules(on: self)
         let application = application(router: makeRouter(surfaces: surfaces))
-        // Services shut down in the reverse of this order.
-        let group = ServiceGroup(configuration: .init(services: [
+        // Services are told of a shutdown in the reverse of this order, each once the one after it
+        // has stopped; past the grace period and half a minute more, what still runs is cancelled.
+        var configuration = ServiceGroupConfiguration(services: [
             .init(service: BackgroundWork(service: self, surfaces: surfaces, grace: shutdownGrace)),
             .init(service: application),
-            .init(service: ShutdownNotice(service: self), successTerminationBehavior: .ignore),
-        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            .init(service: ShutdownNotice(service: self, grace: shutdownGrace), successTerminationBehavior: .ignore),
+        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(shutdownGrace + 30)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -29,7 +29,6 @@ struct AVSRoutes: Sendable {
     func fromJSON(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
-        defer { submission.files.discardSpooledFiles() }
         var problems = ProblemList()
         problems.unknown(in: submission.body, known: ["template", "output", "webhook"], at: "")
         guard let template = submission.body["template"] else {
@@ -90,7 +89,6 @@ struct AVSRoutes: Sendable {
     func fromPrompt(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
-        defer { submission.files.discardSpooledFiles() }
         var problems = ProblemList()
         problems.unknown(in: submission.body, known: ["prompt", "assetUrls", "output", "webhook"], at: "")
         let prompt = (submission.body["prompt"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -260,16 +258,10 @@ struct Submission {
         guard type.lowercased().hasPrefix("multipart/") else {
             return Submission(body: try await service.jsonBody(request), files: [])
         }
-        let parts = try await service.multipartParts(request)
-        do {
-            return try await submission(of: parts, service: service)
-        } catch {
-            parts.discardSpooledFiles()
-            throw error
+        let limit = service.configuration.maximumUploadBytes
+        let parts = try await service.multipartParts(request) { name in
+            APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files"])
         }
-    }
-
-    private static func submission(of parts: [MultipartPart], service: ReelService) async throws -> Submission {
         guard let request = parts.first(where: { $0.name == "request" }) else {
             throw APIError(.badRequest, code: "invalid_request", "a multipart request needs a part named request holding the JSON body",
                            details: ["field": "request"])

@@ -31,7 +31,6 @@ struct FVSRoutes: Sendable {
     func submit(_ request: Request, _ context: ReelRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let (submitted, parts) = try await Self.read(request, service: service)
-        defer { parts.discardSpooledFiles() }
         let files = try Self.checkedFiles(parts, limit: service.configuration.maximumUploadBytes)
         let fields = try await submit(submitted, files: files, urls: [], account: account, origin: service.origin(for: request))
         return JSONResponse.make(fields)
@@ -151,16 +150,10 @@ struct FVSRoutes: Sendable {
             let object = try await service.jsonBody(request)
             return (try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), [])
         }
-        let parts = try await service.multipartParts(request)
-        do {
-            return try Self.requestParts(parts, service: service)
-        } catch {
-            parts.discardSpooledFiles()
-            throw error
+        let limit = service.configuration.maximumUploadBytes
+        let parts = try await service.multipartParts(request) { name in
+            APIError(.contentTooLarge, code: "file_too_large", "\(name) is larger than \(limit) bytes", details: ["field": "files"])
         }
-    }
-
-    private static func requestParts(_ parts: [MultipartPart], service: ReelService) throws -> (json: Data, files: [MultipartPart]) {
         guard let part = parts.first(where: { $0.name == "request_json" }) else {
             throw APIError(.unprocessableContent, code: "invalid_request", "the multipart body needs a request_json part holding the render request as JSON",
                            details: ["field": "request_json"])

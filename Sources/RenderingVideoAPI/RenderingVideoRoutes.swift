@@ -220,7 +220,6 @@ struct RenderingVideoRoutes: Sendable {
         let account = try context.requireAccount()
         let limit = service.configuration.maximumUploadBytes
         let parts = try await service.multipartParts(request)
-        defer { parts.discardSpooledFiles() }
         let files = parts.filter { ($0.name == "file" || $0.name == "files") && $0.filename != nil }
         guard !files.isEmpty else { throw APIError(.badRequest, code: "NO_FILES", "send the file in a multipart field named file or files") }
         var assets: [[String: Any]] = []

@@ -152,9 +152,9 @@ public struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware
             return envelope.response(for: envelope.apiError(for: error))
         } catch let error as SchemaError {
             return envelope.response(for: envelope.apiError(for: error))
-        } catch let error as HTTPParserError {
+        } catch let error where error is HTTPParserError || error is ChannelError || error is IOError {
             // The connection broke or was closed mid-request (a trickling client cut off by the
-            // idle timeout): nobody reads the answer, but it is the client's doing, not a 500.
+            // idle timeout, a reset): nobody reads the answer, but it is the client's doing, not a 500.
             return envelope.response(for: APIError(.badRequest, code: "INVALID_REQUEST", "the request ended early or is malformed: \(error)"))
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "NOT_FOUND" : error.status == .contentTooLarge ? "FILE_TOO_LARGE" : "INVALID_REQUEST"

@@ -53,12 +53,12 @@ final class JobRunner: Sendable {
                 group.addTask { [self] in
                     while !Task.isCancelled && !stopping.value {
                         liveness.beat(worker)
-                        if let job = try? service.database.claimNextJob() {
+                        if let job = claim() {
                             liveness.renderStarted()
-                            running.mutate { _ = $0.insert(job.id) }
                             await render(job, liveness: liveness, worker: worker)
                             running.mutate { _ = $0.remove(job.id) }
                             liveness.renderEnded()
+                            Task { await renderEnded.open() }
                         } else {
                             // Wait for a job to be queued here, or look again in a second (jobs queued by
                             // another process, such as the previous run of the server).
@@ -71,11 +71,24 @@ final class JobRunner: Sendable {
     }
 
     private let stopping = LockedBox(false)
+    /// The jobs being rendered; claims and `stopClaiming()` take its lock, so that once workers
+    /// are stopped every claimed job is in it.
     private let running = LockedBox<Set<String>>([])
+    private let renderEnded = WorkGate()
+
+    /// The oldest queued job, claimed and noted as running; nil when none is queued or workers
+    /// are stopped.
+    private func claim() -> JobRecord? {
+        running.mutate { running in
+            guard !stopping.value, let job = try? service.database.claimNextJob() else { return nil }
+            running.insert(job.id)
+            return job
+        }
+    }
 
     /// Workers take no more jobs; the renders they have go on.
     func stopClaiming() {
-        stopping.value = true
+        running.mutate { _ in stopping.value = true }
         notify()
     }
 
@@ -85,7 +98,7 @@ final class JobRunner: Sendable {
     func finishRunning(grace: TimeInterval) async -> Int {
         let deadline = ContinuousClock.now + .milliseconds(Int(saturating: grace * 1000))
         while !running.value.isEmpty && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+            await renderEnded.wait(timeout: deadline - ContinuousClock.now)
         }
         let left = running.value
         guard !left.isEmpty else { return 0 }
@@ -261,8 +274,8 @@ public struct Unchecked<Value>: @unchecked Sendable {
     public init(_ value: Value) { self.value = value }
 }
 
-/// What `operation` returns, or nil when it takes longer than `seconds` (it is then cancelled,
-/// and not waited for).
+/// What `operation` returns, or nil when it takes longer than `seconds`: it is then cancelled,
+/// and the answer comes when it has stopped (an operation that ignores cancellation holds it back).
 public func withDeadline<T: Sendable>(_ seconds: TimeInterval, _ operation: @escaping @Sendable () async -> T) async -> T? {
     await withTaskGroup(of: T?.self) { group in
         group.addTask { await operation() }
@@ -320,29 +333,26 @@ final class WebhookSender: Sendable {
 
     private let stopping = LockedBox(false)
 
+    /// Delivers what is due until cancelled, or, once `stop()` is called, until nothing is due.
     func run() async {
-        while !Task.isCancelled && !stopping.value {
+        while !Task.isCancelled {
             let due = (try? service.database.dueWebhooks()) ?? []
-            for hook in due where !stopping.value { await deliver(hook) }
-            try? await Task.sleep(for: .milliseconds(due.isEmpty ? 500 : 50))
+            for hook in due {
+                if Task.isCancelled { return }
+                await deliver(hook)
+            }
+            if stopping.value && due.isEmpty { return }
+            if !stopping.value { try? await Task.sleep(for: .milliseconds(due.isEmpty ? 500 : 50)) }
         }
     }
 
-    /// Ends the delivery loop after the delivery in hand.
+    /// Makes `run()` return once nothing is due (failed deliveries wait for their retry, after
+    /// the next start).
     func stop() { stopping.value = true }
-
-    /// Stops the delivery loop, then delivers once what is due now (the outbox of renders that
-    /// finished during shutdown), giving up after `seconds`. Retries wait for the next start.
-    func flush(within seconds: TimeInterval) async {
-        stopping.value = true
-        _ = await withDeadline(seconds) { [self] in
-            for hook in (try? service.database.dueWebhooks()) ?? [] { await deliver(hook) }
-        }
-    }
 
     private func deliver(_ hook: WebhookRecord) async {
         guard let id = hook.id else { return }
-        var failure: String?
+        var failure: String?, reason = ""
         if let url = URL(string: hook.url) {
             do {
                 try service.networkPolicy.check(url)
@@ -356,19 +366,26 @@ final class WebhookSender: Sendable {
                 let (_, response) = try await Self.session.data(for: request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if !(200..<300).contains(status) { failure = "HTTP \(status)" }
+                reason = failure ?? ""
             } catch {
+                // Cut off by a shutdown's deadline: not an attempt; it goes out after the next start.
+                if Task.isCancelled { return }
                 failure = "\(error)"
+                reason = (error as? URLError).map { "URL error \($0.code.rawValue)" } ?? "\(type(of: error))"
             }
         } else {
             failure = "not a URL"
+            reason = "not a URL"
         }
         let attempts = hook.attempts + 1
         let retry: TimeInterval? = failure != nil && attempts < hook.maxAttempts
             ? service.configuration.webhookRetryDelay * pow(2, Double(attempts - 1)) : nil
         try? service.database.recordWebhookAttempt(id: id, delivered: failure == nil, error: failure, retryAfter: retry)
         service.metrics.webhookAttempt(delivered: failure == nil)
-        if let failure {
-            service.logger.warning("webhook delivery failed", metadata: ["url": "\(hook.url)", "attempt": "\(attempts)", "error": "\(failure)"])
+        if failure != nil {
+            // The host only: a webhook URL's path, query or user part may hold its secret.
+            let host = URL(string: hook.url)?.host ?? "?"
+            service.logger.warning("webhook delivery failed", metadata: ["host": "\(host)", "attempt": "\(attempts)", "error": "\(reason)"])
         }
     }
 

@@ -2,10 +2,10 @@ public import Foundation
 import Logging
 public import ServiceLifecycle
 
-/// The render workers and the webhook sender as one service of the server's service group. On a
-/// graceful shutdown (SIGTERM, SIGINT) the workers take no more jobs, the running renders get
-/// `grace` seconds to finish and are then put back in the queue, and the outbox is delivered once
-/// more before the service returns.
+/// The render workers and the webhook sender as one service of the server's service group. It is
+/// the last service told of a graceful shutdown (SIGTERM, SIGINT); by then `ShutdownNotice` has
+/// stopped the workers taking jobs and given the running renders their grace period, which this
+/// waits for before delivering the outbox once more (10 s at most) and returning.
 public struct BackgroundWork: Service {
     let service: ReelService
     let surfaces: [any SurfaceModule]
@@ -22,36 +22,68 @@ public struct BackgroundWork: Service {
         let workers = service.configuration.workers
         let rendering = Task { await jobs.run(workers: workers) }
         let delivering = Task { await webhooks.run() }
+        defer { rendering.cancel() }
         do {
             try await gracefulShutdown()
         } catch {
-            rendering.cancel()
             delivering.cancel()
             return
         }
-        service.draining.value = true
-        service.logger.info("shutting down: no new jobs are taken; running renders have \(Int(grace)) s to finish")
-        jobs.stopClaiming()
-        let requeued = await jobs.finishRunning(grace: grace)
+        let requeued = await service.drainRenders(grace: grace)
+        // What is due now goes out (the webhooks of renders that finished during the shutdown);
+        // a delivery cut off by the deadline is not counted as an attempt.
         webhooks.stop()
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(10))
+            delivering.cancel()
+        }
         await delivering.value
-        await webhooks.flush(within: 10)
+        deadline.cancel()
         service.logger.info("stopped", metadata: ["requeued": "\(requeued)"])
     }
 }
 
-/// Marks the server as shutting down as soon as a graceful shutdown begins (it is the service
-/// told first): `/readyz` turns 503 and event streams end, so that the HTTP server's own
-/// shutdown does not wait on them.
+/// The first service told of a graceful shutdown: it marks the server as shutting down
+/// (`/readyz` turns 503, event streams end, so that the HTTP server's own shutdown does not wait
+/// on them) and starts the render workers' drain (`ReelService.drainRenders`) at once, while the
+/// HTTP server finishes the requests in flight.
 public struct ShutdownNotice: Service {
     let service: ReelService
+    let grace: TimeInterval
 
-    public init(service: ReelService) {
+    public init(service: ReelService, grace: TimeInterval) {
         self.service = service
+        self.grace = grace
     }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return
+        }
         service.draining.value = true
+        service.logger.info("shutting down: no new jobs are taken; running renders have \(Int(grace)) s to finish")
+        Task { _ = await service.drainRenders(grace: grace) }
+    }
+}
+
+extension ReelService {
+    /// Stops the workers taking jobs and waits up to `grace` seconds for the running renders; the
+    /// ones still running then go back in the queue. The first call does it; later calls wait
+    /// for the same outcome. Returns how many were put back.
+    func drainRenders(grace: TimeInterval) async -> Int {
+        let drain = renderDrain.mutate { drain -> Task<Int, Never> in
+            if let drain { return drain }
+            let runner = self.jobRunner
+            let started = Task { () -> Int in
+                guard let runner else { return 0 }
+                runner.stopClaiming()
+                return await runner.finishRunning(grace: grace)
+            }
+            drain = started
+            return started
+        }
+        return await drain.value
     }
 }

@@ -9,13 +9,19 @@ extension ReelService {
     /// each change is an event named by the job's state: `queued`, `running`, then one of
     /// `completed`, `failed` or `cancelled`, after which the stream ends. The data is JSON:
     /// `{jobId, status, phase, percent, fps, eta, error}` (fps and eta while rendering). A comment
-    /// every 15 s keeps proxies from closing a quiet stream; the stream also ends when the job is
-    /// gone, when the client goes, and when the server shuts down.
+    /// every 15 s keeps proxies from closing a quiet stream; the stream also ends, with an event
+    /// `gone`, when the job or its task is deleted, when the client goes, and when the server
+    /// shuts down. At most 256 streams are open at once (then 429).
     /// `lookup` reads the job to report (nil when there is none, or it is not the caller's).
     public func progressEvents(_ lookup: @escaping @Sendable () throws -> JobRecord?) throws -> Response {
         guard let first = try lookup() else { throw APIError.notFound("no such job") }
-        let draining = self.draining
+        guard eventStreams.take() else {
+            throw APIError(.tooManyRequests, code: "RATE_LIMITED", "the server has as many event streams open as it keeps; retry in 5 s, or poll",
+                           details: ["retryAfter": 5], retryAfter: 5)
+        }
+        let (draining, slots) = (self.draining, eventStreams)
         let body = ResponseBody { writer in
+            defer { slots.give() }
             var last: String?
             var job: JobRecord? = first
             var quiet = ContinuousClock.now
@@ -33,7 +39,10 @@ extension ReelService {
                     quiet = .now
                 }
                 try await Task.sleep(for: .milliseconds(250))
-                job = try lookup()
+                job = (try? lookup()) ?? nil
+                if job == nil {
+                    try await writer.write(ByteBuffer(string: "event: gone\ndata: {\"jobId\":\"\(current.id)\",\"status\":\"gone\"}\n\n"))
+                }
             }
             try await writer.finish(nil)
         }

@@ -33,6 +33,11 @@ public final class ReelService: Sendable {
     let workerLiveness = LockedBox<WorkerLiveness?>(nil)
     /// Set when a graceful shutdown begins: `/readyz` answers 503 and event streams end.
     public let draining = LockedBox(false)
+    /// The render workers' drain, once a shutdown has started it.
+    let renderDrain = LockedBox<Task<Int, Never>?>(nil)
+    /// Event streams open at once.
+    let eventStreams = Slots(256)
+    var jobRunner: JobRunner? { runner.value }
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
         self.configuration = configuration
@@ -119,7 +124,7 @@ public final class ReelService: Sendable {
     public func readiness() -> (Bool, [String: String]) {
         let checks = [
             "store": database.isReachable() ? "ok" : "unreachable",
-            "workers": runner.value == nil ? "not started" : "ok",
+            "workers": runner.value == nil ? "not started" : "ok",  // started: their loops run until shutdown
             "lifecycle": draining.value ? "shutting down" : "ok",
         ]
         return (checks.values.allSatisfy { $0 == "ok" }, checks)

@@ -13,27 +13,29 @@ extension ReelService {
         return try await jsonObject(buffer, allowEmpty: allowEmpty)
     }
 
-    /// A multipart/form-data request's parts, read as they arrive: files go to the spool folder
-    /// on disk (`MultipartPart.store(at:)` moves one where it belongs; the caller discards the
-    /// rest with `discardSpooledFiles()`), fields stay in memory up to `maximumRequestBytes`. The
-    /// body is held to the upload limits: at most four files' worth (`maximumUploadBytes` each)
-    /// and `uploadTimeout` to arrive; more is a 413 `FILE_TOO_LARGE`. Each surface checks its own
-    /// fields and each file's size.
-    public func multipartParts(_ request: Request) async throws -> [MultipartPart] {
+    /// A multipart/form-data request's parts, read as they arrive: files go to a spool folder of
+    /// the request's own under `incoming/` (`MultipartPart.store(at:)` moves one where it belongs;
+    /// the folder goes, with what was not stored, when the last part does), fields stay in memory,
+    /// `maximumRequestBytes` at most all together. The body is held to the upload limits: a file
+    /// past `maximumUploadBytes` is refused at that byte with `fileTooLarge` (by default a 413
+    /// `FILE_TOO_LARGE` naming it), the body past four files' worth with a 413 `FILE_TOO_LARGE`,
+    /// and it has `uploadTimeout` to arrive (408).
+    public func multipartParts(_ request: Request, fileTooLarge: (@Sendable (String) -> APIError)? = nil) async throws -> [MultipartPart] {
         let limit = configuration.maximumUploadBytes
         let contentType = request.headers[.contentType] ?? ""
         let (spool, fieldLimit) = (paths.incoming, configuration.maximumRequestBytes)
+        let tooLarge = fileTooLarge ?? { name in
+            APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "\(name) is larger than \(limit) bytes", details: ["file": name])
+        }
         let outcome = await withDeadline(configuration.uploadTimeout) { [request] () -> Result<[MultipartPart], any Error> in
             do {
                 let reader = try MultipartReader(contentType: contentType, spoolFolder: spool, fileLimit: limit, fieldLimit: fieldLimit,
-                                                 totalLimit: limit * 4 + (1 << 20))
-                do {
-                    for try await buffer in request.body { try reader.feed(buffer) }
-                    return .success(try reader.finish())
-                } catch {
-                    reader.abandon()
-                    throw error
+                                                 totalLimit: limit * 4 + (1 << 20), fileTooLarge: tooLarge)
+                for try await buffer in request.body {
+                    try Task.checkCancellation()
+                    try reader.feed(buffer)
                 }
+                return .success(try reader.finish())
             } catch {
                 return .failure(error)
             }

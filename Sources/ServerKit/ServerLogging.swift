@@ -75,24 +75,29 @@ public enum Redaction {
         "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature", "auth",
     ]
 
-    private static let queryValue = try? NSRegularExpression(pattern: #"([?&;])([A-Za-z0-9_.\-]+)=([^&#\s"']*)"#)
+    private static let queryValue = try? NSRegularExpression(pattern: #"([?&;])([A-Za-z0-9_.%\-]+)=([^&#\s"']*)"#)
     private static let bearer = try? NSRegularExpression(pattern: #"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+"#)
     /// The three surfaces' key spellings: `sk-<48>`, `avs.<id>.<secret>`, `fvs_<id>_<secret>`.
     private static let apiKey = try? NSRegularExpression(pattern: #"(sk-|avs\.|fvs_)[A-Za-z0-9]{8,}([._][A-Za-z0-9]{8,})?"#)
+    /// The user part of a URL (`https://user:password@host`).
+    private static let userInfo = try? NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@?#]+@"#)
 
-    /// `text` with secret query values, credentials after `Bearer`/`Basic` and API keys replaced.
+    /// `text` with secret query values (their names read percent-decoded), credentials after
+    /// `Bearer`/`Basic`, the user parts of URLs and API keys replaced.
     public static func scrub(_ text: String) -> String {
         guard text.contains(where: { $0 == "=" || $0 == "-" || $0 == "." || $0 == "_" || $0 == " " }) else { return text }
         var result = text
         if let bearer { result = replace(bearer, in: result, with: "$1 [redacted]") }
         if let apiKey { result = replace(apiKey, in: result, with: "$1[redacted]") }
+        if let userInfo { result = replace(userInfo, in: result, with: "$1[redacted]@") }
         if let queryValue {
             let range = NSRange(result.startIndex..., in: result)
             var rebuilt = "", cursor = result.startIndex
             for match in queryValue.matches(in: result, range: range) {
                 guard let whole = Range(match.range, in: result), let name = Range(match.range(at: 2), in: result),
                       let value = Range(match.range(at: 3), in: result),
-                      secretParameters.contains(result[name].lowercased()), !result[value].isEmpty else { continue }
+                      secretParameters.contains((result[name].removingPercentEncoding ?? String(result[name])).lowercased()),
+                      !result[value].isEmpty else { continue }
                 rebuilt += result[cursor..<value.lowerBound] + "[redacted]"
                 cursor = whole.upperBound
             }
@@ -111,6 +116,7 @@ public enum Redaction {
 /// it (`RequestTrace`), and logs one line per request: method, path (query secrets redacted),
 /// route, status and duration.
 public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Logs through each request's own logger (`context.logger`).
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -134,7 +140,7 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let milliseconds = (ContinuousClock.now - start).seconds * 1000
         logger.log(level: status >= 500 ? .error : .info, "request", metadata: [
             "method": .string(request.method.rawValue), "path": .string(request.uri.description),
-            "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(status),
+            "route": .string(context.endpointPath ?? "NotFound"), "status": .stringConvertible(status),
             "duration_ms": .string(String(format: "%.1f", milliseconds)),
         ])
     }

@@ -13,6 +13,7 @@ public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
 
+    /// A fresh registry: every counter at zero.
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -59,11 +60,12 @@ public final class ServerMetrics: Sendable {
             .increment()
     }
 
-    /// The render workers: how many run, how many are rendering, and each one's last sign of life.
+    /// How many render workers run.
     func workers(configured: Int) {
         Gauge(label: "reel_workers", factory: factory).record(configured)
     }
 
+    /// How many render workers are rendering.
     func workerBusy(_ busy: Int) {
         Gauge(label: "reel_workers_busy", factory: factory).record(busy)
     }
@@ -120,11 +122,12 @@ public final class WorkerLiveness: Sendable {
     var busy: Int { rendering.value }
 }
 
-/// Counts every answered request in `metrics`, by the route pattern that matched (`unmatched`
-/// for none).
+/// Counts every answered request in `metrics`, by the route pattern that matched (`NotFound`, as
+/// Hummingbird names it, for none).
 public struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
+    /// Counts into `metrics`.
     public init(_ metrics: ServerMetrics) {
         self.metrics = metrics
     }
@@ -144,7 +147,7 @@ public struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(method: String, context: Context, status: Int, since start: ContinuousClock.Instant) {
-        metrics.request(method: method, route: context.endpointPath ?? "unmatched", status: status, seconds: (ContinuousClock.now - start).seconds)
+        metrics.request(method: method, route: context.endpointPath ?? "NotFound", status: status, seconds: (ContinuousClock.now - start).seconds)
     }
 }
 

@@ -6,14 +6,16 @@ import TemplateSchema
 /// One part of a multipart/form-data body: a field's value in memory, or a file (a part with a
 /// filename) written to disk as it arrived.
 public struct MultipartPart: Sendable {
+    /// The part's name (`Content-Disposition: form-data; name=…`).
     public var name: String
+    /// The client's file name (`filename*` preferred to `filename`), for file parts.
     public var filename: String?
     /// A field's value; empty for a file part.
     public var body: Data
     /// A file part's bytes on disk.
     public var file: SpooledFile?
 
-    /// The part's size in bytes (a file's counts the bytes past the limit too, which were not kept).
+    /// The part's size in bytes.
     public var size: Int { file?.size ?? body.count }
     /// The part's first bytes, to tell its type by.
     public var head: Data { file?.head ?? body.prefix(SpooledFile.headLength) }
@@ -38,34 +40,55 @@ public struct MultipartPart: Sendable {
     }
 }
 
-/// A file part written to the spool folder as it arrived.
+/// A file part written to its request's spool folder as it arrived.
 public struct SpooledFile: Sendable {
+    /// How many of the first bytes are kept in memory (`head`).
     public static let headLength = 4096
+    /// Where the bytes are until `MultipartPart.store(at:)` moves them.
     public var path: String
+    /// The file's size in bytes.
     public var size: Int
+    /// Its first `headLength` bytes.
     public var head: Data
+    /// The folder, kept while any part of the request is.
+    let folder: SpoolFolder
 }
 
-extension Array where Element == MultipartPart {
-    /// Removes the spooled files that were not stored (a no-op for those moved by `store(at:)`).
-    public func discardSpooledFiles() {
-        for part in self { if let file = part.file { try? FileManager.default.removeItem(atPath: file.path) } }
+/// One request's folder under the data folder's `incoming/`: removed, with whatever was not
+/// stored out of it, when the last part that refers to it goes, on every path (stored, refused,
+/// failed, cut off, timed out).
+final class SpoolFolder: Sendable {
+    let path: String
+
+    init(parent: String) throws {
+        path = parent + "/" + Identifier.make(20)
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        } catch {
+            throw APIError(.internalServerError, code: "UPLOAD_FAILED", "could not store the upload")
+        }
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// Reads a multipart/form-data body (RFC 7578) as it arrives: a file part goes to a file in the
-/// spool folder through a 1 MiB buffer, so a body of any size takes the same memory; fields stay
-/// in memory up to `fieldLimit` (then 413). A file is kept up to `fileLimit` bytes and counted
-/// past it (the caller words that 413); the body as a whole is cut off with a 413 past
-/// `totalLimit`. Delimiters are found with the C library's `memchr` and `memcmp`, so the scan runs at memory
+/// Reads a multipart/form-data body (RFC 7578) as it arrives. A file part goes to a file in the
+/// request's spool folder through a 1 MiB buffer and is refused (`fileTooLarge`, a 413) as soon as
+/// it passes `fileLimit`; fields stay in memory, `fieldLimit` bytes at most all together (then
+/// 413); the body as a whole is cut off with a 413 past `totalLimit`. So a request holds at most
+/// `fieldLimit` plus a few MiB of memory, whatever its size.
+/// Delimiters are found with the C library's `memchr` and `memcmp`, so the scan runs at memory
 /// speed in any build (multipart-kit's byte-at-a-time parser took minutes for 300 MB unoptimised,
 /// which is how the test suite runs).
 final class MultipartReader {
-    private let spoolFolder: String
+    private let folder: SpoolFolder
     private let fileLimit: Int, fieldLimit: Int, totalLimit: Int
+    private let fileTooLarge: @Sendable (String) -> APIError
     static let maximumParts = 100
     /// The longest header block a part may have.
     static let maximumHeaderBytes = 16 << 10
+    /// Spaces and tabs allowed after a delimiter (RFC 2046's transport padding).
+    static let maximumPadding = 64
 
     /// `--boundary` (the first delimiter may come without the line break) and `\r\n--boundary`.
     private let dashBoundary: [UInt8], delimiter: [UInt8]
@@ -73,7 +96,7 @@ final class MultipartReader {
     private var state = State.preamble
     private var parts: [MultipartPart] = []
     private var current: Current?
-    private var received = 0, partCount = 0
+    private var received = 0, partCount = 0, fieldBytes = 0
 
     private enum State { case preamble, afterDelimiter, headers, body, epilogue }
 
@@ -88,23 +111,19 @@ final class MultipartReader {
         var pending = Data()
     }
 
-    init(contentType: String, spoolFolder: String, fileLimit: Int, fieldLimit: Int, totalLimit: Int) throws {
+    init(contentType: String, spoolFolder: String, fileLimit: Int, fieldLimit: Int, totalLimit: Int,
+         fileTooLarge: @escaping @Sendable (String) -> APIError) throws {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
-              let boundaryRange = contentType.range(of: "boundary=", options: .caseInsensitive) else {
-            throw APIError.invalidRequest("uploads must be multipart/form-data with a boundary", field: "Content-Type")
-        }
-        var boundary = String(contentType[boundaryRange.upperBound...])
-        if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
-        boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard !boundary.isEmpty, boundary.utf8.count <= 200 else {
-            throw APIError.invalidRequest("the multipart boundary must be 1 to 200 characters", field: "Content-Type")
+              let boundary = HeaderParameters(contentType).values["boundary"], !boundary.isEmpty, boundary.utf8.count <= 200 else {
+            throw APIError.invalidRequest("uploads must be multipart/form-data with a boundary of 1 to 200 characters", field: "Content-Type")
         }
         dashBoundary = Array("--\(boundary)".utf8)
         delimiter = Array("\r\n--\(boundary)".utf8)
-        self.spoolFolder = spoolFolder
+        folder = try SpoolFolder(parent: spoolFolder)
         self.fileLimit = fileLimit
         self.fieldLimit = fieldLimit
         self.totalLimit = totalLimit
+        self.fileTooLarge = fileTooLarge
     }
 
     /// Takes the next piece of the body.
@@ -126,29 +145,20 @@ final class MultipartReader {
         }
     }
 
-    /// Removes every file written, for a body that was refused.
-    func abandon() {
-        if let path = current?.path {
-            try? current?.handle?.close()
-            try? FileManager.default.removeItem(atPath: path)
-        }
-        current = nil
-        parts.discardSpooledFiles()
-    }
-
     /// Consumes what `input` holds, as far as it can be read.
     private func scan() throws {
         var offset = 0
         defer { input.removeSubrange(0..<offset) }
+        func byte(_ index: Int) -> UInt8 { input[input.startIndex + index] }
         while true {
             let available = input.count - offset
             switch state {
             case .preamble:
                 // The body may open with `--boundary` itself; anything else before the first
                 // delimiter is a preamble, ignored.
-                if received == input.count && offset == 0 && available < dashBoundary.count
-                    && input.elementsEqual(dashBoundary.prefix(available)) { return }
-                if offset == 0 && received == input.count && input.starts(with: dashBoundary) {
+                let atStart = received == input.count && offset == 0
+                if atStart && available < dashBoundary.count && input.elementsEqual(dashBoundary.prefix(available)) { return }
+                if atStart && input.starts(with: dashBoundary) {
                     offset = dashBoundary.count
                     state = .afterDelimiter
                 } else if let found = find(delimiter, from: offset) {
@@ -159,14 +169,16 @@ final class MultipartReader {
                     return
                 }
             case .afterDelimiter:
-                // `--` closes the body; a line break (after optional padding) opens a part.
+                // `--` closes the body; a line break, after a little padding, opens a part.
                 var index = offset
-                while index < input.count, input[input.startIndex + index] == 0x20 || input[input.startIndex + index] == 0x09 { index += 1 }
+                while index < input.count && (byte(index) == 0x20 || byte(index) == 0x09) { index += 1 }
+                guard index - offset <= Self.maximumPadding else {
+                    throw APIError.invalidRequest("the multipart body is malformed after a boundary")
+                }
                 guard input.count - index >= 2 else { return }
-                let pair = (input[input.startIndex + index], input[input.startIndex + index + 1])
-                if pair == (0x2D, 0x2D) {
+                if byte(index) == 0x2D && byte(index + 1) == 0x2D {
                     state = .epilogue
-                } else if pair == (0x0D, 0x0A) {
+                } else if byte(index) == 0x0D && byte(index + 1) == 0x0A {
                     offset = index + 2
                     state = .headers
                 } else {
@@ -174,7 +186,7 @@ final class MultipartReader {
                 }
             case .headers:
                 let end: Int
-                if available >= 2 && input[input.startIndex + offset] == 0x0D && input[input.startIndex + offset + 1] == 0x0A {
+                if available >= 2 && byte(offset) == 0x0D && byte(offset + 1) == 0x0A {
                     end = offset  // no headers at all
                 } else if let found = find([0x0D, 0x0A, 0x0D, 0x0A], from: offset) {
                     end = found + 2
@@ -188,7 +200,7 @@ final class MultipartReader {
                 state = .body
             case .body:
                 if let found = find(delimiter, from: offset) {
-                    try body(input[(input.startIndex + offset)..<(input.startIndex + found)])
+                    try append(input[(input.startIndex + offset)..<(input.startIndex + found)])
                     try complete()
                     offset = found + delimiter.count
                     state = .afterDelimiter
@@ -196,7 +208,7 @@ final class MultipartReader {
                     // Keep what could be the start of a delimiter for the next piece.
                     let safe = input.count - (delimiter.count - 1)
                     if safe > offset {
-                        try body(input[(input.startIndex + offset)..<(input.startIndex + safe)])
+                        try append(input[(input.startIndex + offset)..<(input.startIndex + safe)])
                         offset = safe
                     }
                     return
@@ -236,37 +248,38 @@ final class MultipartReader {
         }
         var part = Current()
         for line in headers.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
-            part.name = Self.parameter("name", in: line)
-            part.filename = Self.parameter("filename", in: line)
+            let parameters = HeaderParameters(String(line.dropFirst("content-disposition:".count))).values
+            part.name = parameters["name"]
+            part.filename = parameters["filename*"] ?? parameters["filename"]
         }
         current = part
     }
 
-    private func body(_ bytes: Data) throws {
+    /// Adds bytes to the part being read: to its field, or to its file's buffer.
+    private func append(_ bytes: Data) throws {
         // Taken out while it changes, so that its buffers are not copied on each piece.
         guard var part = current else { return }
         current = nil
         defer { current = part }
-        let count = bytes.count
-        part.size += count
-        if part.filename == nil {
-            guard part.size <= fieldLimit else { throw APIError.tooLarge(limit: fieldLimit) }
+        part.size += bytes.count
+        guard let filename = part.filename else {
+            fieldBytes += bytes.count
+            guard fieldBytes <= fieldLimit else { throw APIError.tooLarge(limit: fieldLimit) }
             part.field.append(bytes)
             return
         }
+        guard part.size <= fileLimit else { throw fileTooLarge(sanitizedFileName(filename)) }
         if part.head.count < SpooledFile.headLength {
             part.head.append(bytes.prefix(SpooledFile.headLength - part.head.count))
         }
-        // Past the limit the bytes are counted, not kept: the caller refuses the file by its size.
-        let keep = max(0, min(count, fileLimit - (part.size - count)))
-        guard keep > 0 else { return }
-        part.pending.append(bytes.prefix(keep))
+        part.pending.append(bytes)
         if part.pending.count >= 1 << 20 { try flush(&part) }
     }
 
+    /// Writes the part's buffered bytes to its file (made on first use).
     private func flush(_ part: inout Current) throws {
         if part.path == nil {
-            let path = spoolFolder + "/" + Identifier.make(24)
+            let path = folder.path + "/" + Identifier.make(16)
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
                 throw APIError(.internalServerError, code: "UPLOAD_FAILED", "could not store the upload")
             }
@@ -283,23 +296,66 @@ final class MultipartReader {
         current = nil
         var spooled: SpooledFile?
         if part.filename != nil {
+            defer { try? part.handle?.close() }
             // An empty file is a file too.
             try flush(&part)
-            try? part.handle?.close()
-            if let path = part.path { spooled = SpooledFile(path: path, size: part.size, head: part.head) }
+            if let path = part.path { spooled = SpooledFile(path: path, size: part.size, head: part.head, folder: folder) }
         }
-        guard let name = part.name else {
-            if let path = part.path { try? FileManager.default.removeItem(atPath: path) }
-            return
-        }
+        // A part with no name is dropped; its file goes with the folder.
+        guard let name = part.name else { return }
         parts.append(MultipartPart(name: name, filename: part.filename, body: part.field, file: spooled))
     }
+}
 
-    private static func parameter(_ key: String, in line: String) -> String? {
-        guard let range = line.range(of: "; \(key)=\"") ?? line.range(of: ";\(key)=\"") else { return nil }
-        let rest = line[range.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
+/// The parameters of a header value (`type; name="value"; name*=UTF-8''percent%20encoded`), names
+/// lowercased, quoted values unescaped, RFC 8187 extended values decoded (kept under `name*`).
+struct HeaderParameters {
+    var values: [String: String] = [:]
+
+    init(_ header: String) {
+        var pieces: [String] = [], piece = "", quoted = false, escaped = false
+        for character in header {
+            if escaped {
+                piece.append(character)
+                escaped = false
+            } else if quoted && character == "\\" {
+                piece.append(character)
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+                piece.append(character)
+            } else if character == ";" && !quoted {
+                pieces.append(piece)
+                piece = ""
+            } else {
+                piece.append(character)
+            }
+        }
+        pieces.append(piece)
+        for piece in pieces {
+            guard let equals = piece.firstIndex(of: "=") else { continue }
+            let name = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            var value = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") {
+                var unquoted = "", escape = false
+                for character in value.dropFirst().dropLast() {
+                    if escape || character != "\\" {
+                        unquoted.append(character)
+                        escape = false
+                    } else {
+                        escape = true
+                    }
+                }
+                value = unquoted
+            } else if name.hasSuffix("*") {
+                // charset'language'percent-encoded; only UTF-8 (and its ASCII subset) is read.
+                let fields = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+                guard fields.count == 3, ["utf-8", "us-ascii"].contains(fields[0].lowercased()),
+                      let decoded = String(fields[2]).removingPercentEncoding else { continue }
+                value = decoded
+            }
+            if !name.isEmpty && values[name] == nil { values[name] = value }
+        }
     }
 }
 

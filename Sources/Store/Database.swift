@@ -210,6 +210,7 @@ public final class ReelDatabase: Sendable {
                 ALTER TABLE jobs ADD COLUMN request_id TEXT;
                 ALTER TABLE jobs ADD COLUMN fps REAL;
                 ALTER TABLE jobs ADD COLUMN eta REAL;
+                CREATE INDEX credit_ledger_kind ON credit_ledger(kind, job_id);
                 """)
         }
         return migrator

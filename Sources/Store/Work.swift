@@ -697,6 +697,7 @@ extension ReelDatabase {
         public var creditsRefunded = 0
     }
 
+    /// The figures as the store holds them now (one read transaction).
     public func figures(now: Date = Date()) throws -> Figures {
         try writer.read { db in
             var figures = Figures()

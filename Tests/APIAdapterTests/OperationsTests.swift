@@ -110,6 +110,8 @@ import Testing
             ("fvs_ABCDEFGH12345678_s3cr3ts3cr3ts3cr3t", "fvs_[redacted]"),
             ("render started job=rt_1 task=abc", "render started job=rt_1 task=abc"),
             ("https://example.com/hook?token=whsec&keep=yes", "https://example.com/hook?token=[redacted]&keep=yes"),
+            ("http://hookuser:PASSWORD99@127.0.0.1:9/h", "http://[redacted]@127.0.0.1:9/h"),
+            ("/videos/a.mp4?expires=1&%73ig=abc&Claim%5FToken=ct", "/videos/a.mp4?expires=1&%73ig=[redacted]&Claim%5FToken=[redacted]"),
         ]
         for (input, expected) in cases { #expect(Redaction.scrub(input) == expected, "\(input)") }
     }
@@ -145,19 +147,16 @@ import Testing
 
     func read(_ body: Data, chunk: Int, fileLimit: Int = 1 << 20, fieldLimit: Int = 1 << 20, folder: String) throws -> [MultipartPart] {
         let reader = try MultipartReader(contentType: "multipart/form-data; boundary=\"\(Self.boundary)\"", spoolFolder: folder,
-                                         fileLimit: fileLimit, fieldLimit: fieldLimit, totalLimit: 1 << 30)
-        do {
-            var offset = 0
-            while offset < body.count {
-                let end = min(body.count, offset + chunk)
-                try reader.feed(ByteBuffer(bytes: body[offset..<end]))
-                offset = end
-            }
-            return try reader.finish()
-        } catch {
-            reader.abandon()
-            throw error
+                                         fileLimit: fileLimit, fieldLimit: fieldLimit, totalLimit: 1 << 30) { name in
+            APIError(.contentTooLarge, code: "FILE_TOO_LARGE", "\(name) is too large")
         }
+        var offset = 0
+        while offset < body.count {
+            let end = min(body.count, offset + chunk)
+            try reader.feed(ByteBuffer(bytes: body[offset..<end]))
+            offset = end
+        }
+        return try reader.finish()
     }
 
     func spool() throws -> String {
@@ -182,8 +181,8 @@ import Testing
             #expect(parts[1].filename == "clip.bin" && parts[1].size == file.count && parts[1].head == file.prefix(4096))
             #expect(try parts[1].contents(limit: 1 << 20) == file, "chunk \(chunk)")
             #expect(try parts[2].size == 0 && parts[2].contents(limit: 10).isEmpty)
-            parts.discardSpooledFiles()
         }
+        // Each request's spool folder went with its parts.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
@@ -191,13 +190,20 @@ import Testing
         let folder = try spool()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let big = Data(repeating: 7, count: 5000)
-        // A file past its limit is counted, not kept: the caller refuses it by its size.
-        let parts = try read(Self.body([("file", "big.bin", big)]), chunk: 999, fileLimit: 4096, folder: folder)
-        #expect(parts[0].size == 5000)
-        #expect(try FileManager.default.attributesOfItem(atPath: try #require(parts[0].file?.path))[.size] as? Int == 4096)
-        parts.discardSpooledFiles()
-        // A field past its limit is a 413 at once.
+        // A file past its limit is refused at once, with the caller's words.
+        let tooLarge = try #require(throws: APIError.self) {
+            try read(Self.body([("file", "dir/big.bin", big)]), chunk: 999, fileLimit: 4096, folder: folder)
+        }
+        #expect(tooLarge.status == .contentTooLarge && tooLarge.message == "big.bin is too large")
+        // Fields past their limit, all together, are a 413 at once.
         #expect(throws: APIError.self) { try read(Self.body([("request", nil, big)]), chunk: 100, fieldLimit: 4096, folder: folder) }
+        #expect(throws: APIError.self) {
+            try read(Self.body([("a", nil, big.prefix(3000)), ("b", nil, big.prefix(3000))]), chunk: 100, fieldLimit: 4096, folder: folder)
+        }
+        // Padding after a delimiter is bounded, not scanned again with every piece.
+        let padded = Data("--\(Self.boundary)".utf8) + Data(repeating: 0x20, count: 1 << 20)
+        let padding = try #require(throws: APIError.self) { try read(padded, chunk: 4096, folder: folder) }
+        #expect(padding.message == "the multipart body is malformed after a boundary")
         let truncated = Self.body([("file", "a.bin", big)]).prefix(3000)
         let error = try #require(throws: APIError.self) { try read(Data(truncated), chunk: 100, folder: folder) }
         #expect(error.message == "the multipart body is truncated")
@@ -207,7 +213,8 @@ import Testing
         let header = try #require(throws: APIError.self) { try read(endless, chunk: 512, folder: folder) }
         #expect(header.message == "a multipart part's headers are too long")
         #expect(throws: APIError.self) {
-            _ = try MultipartReader(contentType: "multipart/form-data; boundary=", spoolFolder: folder, fileLimit: 1, fieldLimit: 1, totalLimit: 1)
+            _ = try MultipartReader(contentType: "multipart/form-data; boundary=", spoolFolder: folder, fileLimit: 1, fieldLimit: 1,
+                                    totalLimit: 1) { _ in APIError.tooLarge(limit: 1) }
         }
         // Nothing of the refused bodies stays on disk.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
@@ -242,8 +249,7 @@ import Testing
                 if body.isEmpty { break }
             }
             do {
-                let parts = try read(body, chunk: 1 + next(700), fileLimit: 1000, fieldLimit: 1000, folder: folder)
-                parts.discardSpooledFiles()
+                _ = try read(body, chunk: 1 + next(700), fileLimit: 1000, fieldLimit: 1000, folder: folder)
                 outcomes[0] += 1
             } catch is APIError {
                 outcomes[1] += 1
@@ -251,6 +257,23 @@ import Testing
         }
         #expect(outcomes[0] > 100 && outcomes[1] > 100, "\(outcomes)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test func contentDispositionParametersAreReadAsBrowsersAndCurlWriteThem() {
+        let cases: [(String, String?, String?)] = [
+            (#" form-data; name="file"; filename="clip.mp4""#, "file", "clip.mp4"),
+            (#" form-data; NAME="file"; FILENAME="Clip.MP4""#, "file", "Clip.MP4"),
+            (" form-data; name=file; filename=plain.png", "file", "plain.png"),
+            (#" form-data; name="file"; filename="a\"b;c.png""#, "file", #"a"b;c.png"#),
+            (#" form-data; name="file"; filename="fallback.png"; filename*=UTF-8''%C3%A9t%C3%A9.png"#, "file", "été.png"),
+            (" form-data; name=\"request\"", "request", nil),
+        ]
+        for (header, name, filename) in cases {
+            let values = HeaderParameters(header).values
+            #expect(values["name"] == name, "\(header)")
+            #expect((values["filename*"] ?? values["filename"]) == filename, "\(header)")
+        }
+        #expect(HeaderParameters(#"multipart/form-data; boundary="a;b""#).values["boundary"] == "a;b")
     }
 
     // MARK: the OpenAPI document

@@ -91,7 +91,7 @@ class Server:
             return
         for line in text.splitlines():
             match = re.match(r'reel_http_requests_total\{method="([A-Z]+)",route="([^"]+)",status="(\d+)"\}', line)
-            if match and match.group(2) != "unmatched":
+            if match and match.group(2) != "NotFound":
                 OBSERVED.add((match.group(1).lower(), match.group(2), match.group(3)))
 
 

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -238,6 +239,46 @@ def test_uploads_and_downloads_stream_with_the_server_memory_flat(tmp_path):
         assert after_download - before < 48 << 10, (before, after_download)
         # Nothing is left in the spool folder.
         assert os.listdir(os.path.join(server.data, "incoming")) == []
+    finally:
+        server.stop()
+
+
+def post_multipart(server, path, key, parts, header="Authorization"):
+    """POSTs (name, filename or None, bytes) parts; returns the status."""
+    boundary = "reel-e2e-" + uuid.uuid4().hex
+    body = b""
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(server.base_url + path, data=body, method="POST")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    request.add_header(header, key if header != "Authorization" else "Bearer " + key)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_no_upload_is_left_in_the_spool_whatever_the_answer(tmp_path):
+    server = make_server(tmp_path, "--max-upload-mb", "1")
+    avs = reel("keys", "create", "--account", "acme", "--api", "avs", "--data", server.data).strip().splitlines()[-1]
+    fvs = reel("keys", "create", "--account", "acme", "--api", "fvs", "--data", server.data).strip().splitlines()[-1]
+    try:
+        answers = [
+            post_multipart(server, "/api/v1/upload", server.key, [("file", "x.bin", b"not a picture")]),
+            post_multipart(server, "/api/v1/upload", server.key, [("file", "big.bin", b"\x89PNG" + bytes(2 << 20))]),
+            # The JSON part sent as a file, and a part nobody reads.
+            post_multipart(server, "/api/v1/videos/from-json", avs, [("request", "req.json", b'{"template": 1}'), ("other", "o.bin", b"x" * 5000)]),
+            post_multipart(server, "/api/v1/videos/from-json", avs, [("request", None, b'{"template": 1}'), ("files", "f.bin", b"x" * 5000)]),
+            post_multipart(server, "/api/agent/renders", fvs, [("request_json", "r.json", b"{}"), ("junk", "j.bin", b"x" * 5000)],
+                           header="X-FVS-Agent-Key"),
+        ]
+        assert all(400 <= status < 500 for status in answers), answers
+        assert answers[1] == 413
+        assert os.listdir(os.path.join(server.data, "incoming")) == []
+        assert call(server, "GET", "/readyz")[0] == 200
     finally:
         server.stop()
 
