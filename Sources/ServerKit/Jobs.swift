@@ -385,7 +385,10 @@ final class WebhookSender: Sendable {
         if failure != nil {
             // The host only: a webhook URL's path, query or user part may hold its secret.
             let host = URL(string: hook.url)?.host ?? "?"
-            service.logger.warning("webhook delivery failed", metadata: ["host": "\(host)", "attempt": "\(attempts)", "error": "\(reason)"])
+            var metadata: Logger.Metadata = ["host": "\(host)", "attempt": "\(attempts)", "error": "\(reason)"]
+            if let job = hook.jobId { metadata["job"] = "\(job)" }
+            if let request = hook.requestId { metadata["request_id"] = "\(request)" }
+            service.logger.warning("webhook delivery failed", metadata: metadata)
         }
     }
 

@@ -211,6 +211,8 @@ public final class ReelDatabase: Sendable {
                 ALTER TABLE jobs ADD COLUMN fps REAL;
                 ALTER TABLE jobs ADD COLUMN eta REAL;
                 CREATE INDEX credit_ledger_kind ON credit_ledger(kind, job_id);
+                ALTER TABLE webhooks ADD COLUMN job_id TEXT;
+                ALTER TABLE webhooks ADD COLUMN request_id TEXT;
                 """)
         }
         return migrator

@@ -225,9 +225,14 @@ public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var headers: String?
     /// Attempts before the delivery is given up as failed.
     public var maxAttempts: Int = 8
+    /// The job it announces, and the request that created that job (for logs).
+    public var jobId: String?
+    public var requestId: String?
 
     enum CodingKeys: String, CodingKey {
         case id, url, payload, status, attempts, headers
+        case jobId = "job_id"
+        case requestId = "request_id"
         case maxAttempts = "max_attempts"
         case nextAttemptAt = "next_attempt_at"
         case lastError = "last_error"
@@ -501,7 +506,7 @@ extension ReelDatabase {
                 task.status = TaskState.completed.rawValue
                 task.completedAt = job.finishedAt
                 try task.update(db)
-                try Self.enqueue(db, announce?(job, task))
+                try Self.enqueue(db, announce?(job, task), for: job)
             }
             return true
         }
@@ -550,7 +555,7 @@ extension ReelDatabase {
             task.error = error
             task.completedAt = job.finishedAt
             try task.update(db)
-            try enqueue(db, announce?(job, task))
+            try enqueue(db, announce?(job, task), for: job)
         }
     }
 
@@ -642,12 +647,13 @@ extension ReelDatabase {
         try writer.write { try Self.enqueue($0, OutboxMessage(url: url, body: payload, headers: headers, maxAttempts: maxAttempts)) }
     }
 
-    static func enqueue(_ db: Database, _ message: OutboxMessage?) throws {
+    static func enqueue(_ db: Database, _ message: OutboxMessage?, for job: JobRecord? = nil) throws {
         guard let message else { return }
         let headerJSON = message.headers.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) }
         let record = WebhookRecord(url: message.url, payload: message.body, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
-                                   createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, message.maxAttempts))
+                                   createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, message.maxAttempts),
+                                   jobId: job?.id, requestId: job?.requestId)
         try record.insert(db)
     }
 

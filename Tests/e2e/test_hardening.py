@@ -96,16 +96,21 @@ LONG = {"meta": {"width": 640, "height": 360, "fps": 30}, "tracks": [{"clips": [
      "style": {"shadowColor": "#000", "shadowBlur": 20}}]}]}
 
 
-def kill_while_rendering(server, task):
-    """Waits until the render has made progress, then kills the server as a crash would."""
+def wait_until_rendering(server, task):
+    """Waits until the task's render has made progress."""
     deadline = time.time() + 120
     while True:
         status, reply = call(server, "GET", f"/api/v1/video/{task}", key=server.key)
         if reply.get("status") == "rendering" and reply.get("progress", 0) > 0:
-            break
+            return
         assert reply.get("status") == "rendering", reply
         assert time.time() < deadline, "the render never started"
         time.sleep(0.05)
+
+
+def kill_while_rendering(server, task):
+    """Waits until the render has made progress, then kills the server as a crash would."""
+    wait_until_rendering(server, task)
     server.kill()
 
 

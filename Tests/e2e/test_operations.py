@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import Server, reel
-from test_hardening import call
+from test_hardening import call, wait_until_rendering
 
 
 def config(seconds, width=320, height=180):
@@ -60,16 +60,6 @@ def wait_for(server, task, states=("completed", "failed")):
             return reply
         assert time.time() < deadline, reply
         time.sleep(0.1)
-
-
-def wait_until_rendering(server, task):
-    deadline = time.time() + 120
-    while True:
-        status, reply = call(server, "GET", f"/api/v1/video/{task}", key=server.key)
-        if reply.get("status") == "rendering" and reply.get("progress", 0) > 0:
-            return
-        assert time.time() < deadline, reply
-        time.sleep(0.05)
 
 
 def metrics(server):
@@ -123,6 +113,30 @@ def test_metrics_and_logs_after_a_render(tmp_path):
     assert any(line["route"] == "/videos/{file}" and "sig=[redacted]" in line["path"] for line in requests)
     text = open(server.log_path).read()
     assert server.key not in text and video.split("sig=")[1] not in text
+
+
+def test_a_failed_webhook_is_logged_with_its_job_and_request_not_its_url(tmp_path):
+    server = make_server(tmp_path, "--webhook-retry-delay", "600")
+    secret = "whsec-" + uuid.uuid4().hex
+    try:
+        # Nothing listens on port 9: the delivery fails.
+        task = start_render(server, config(1), request_id="e2e-hook-request",
+                            webhook=f"http://hookuser:{secret}@127.0.0.1:9/hooks/{secret}?token={secret}")
+        assert wait_for(server, task)["status"] == "completed"
+        deadline = time.time() + 60
+        while True:
+            lines = [json.loads(line) for line in open(server.log_path) if line.startswith("{")]
+            failures = [line for line in lines if line["message"] == "webhook delivery failed"]
+            if failures:
+                break
+            assert time.time() < deadline, "no webhook attempt was logged"
+            time.sleep(0.1)
+        assert failures[0]["host"] == "127.0.0.1" and failures[0]["request_id"] == "e2e-hook-request", failures
+        assert failures[0]["job"].startswith("rt_") and failures[0]["attempt"] == "1"
+        assert metrics(server)['reel_webhook_deliveries_total{outcome="failed"}'] == 1
+    finally:
+        server.stop()
+    assert secret not in open(server.log_path).read()
 
 
 class Receiver:
