@@ -300,7 +300,7 @@ def test_no_upload_is_left_in_the_spool_whatever_the_answer(tmp_path):
 def test_progress_arrives_as_server_sent_events(tmp_path):
     server = make_server(tmp_path)
     try:
-        task = start_render(server, config(8, 1280, 720))
+        task = start_render(server, config(20, 1280, 720))
         request = urllib.request.Request(server.base_url + f"/api/v1/video/{task}/events")
         request.add_header("Authorization", "Bearer " + server.key)
         events = []
