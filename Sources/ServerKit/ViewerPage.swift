@@ -128,6 +128,7 @@ enum ViewerPage {
     @container (max-width: 110px) { .clip .kind { display: none; } }
     @container (max-width: 30px) { .clip .label { display: none; } }
     .clip.active { opacity: 1; border-color: #fff; box-shadow: 0 0 10px var(--kind); }
+    .clip:hover { opacity: .9; border-color: var(--text); border-style: dashed; }
     .kind-text { --kind: #7fb4ff; } .kind-timed-text { --kind: #b7a2ff; } .kind-shape { --kind: #ffbb73; }
     .kind-image { --kind: #7ee0a1; } .kind-video { --kind: #ff93b5; } .kind-audio { --kind: #62d6d6; }
     .playhead { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: var(--playhead); pointer-events: none;
