@@ -25,6 +25,12 @@ public struct Affine: Hashable, Sendable {
         return Affine(a: cs, b: sn, c: -sn, d: cs, tx: 0, ty: 0)
     }
 
+    /// Shear by `x` degrees along x and `y` degrees along y (CSS `skew(x, y)`: on a y-down canvas
+    /// a positive x leans the box's lower part right).
+    public static func skew(xDegrees x: Double, yDegrees y: Double) -> Affine {
+        Affine(a: 1, b: tan(y * .pi / 180), c: tan(x * .pi / 180), d: 1, tx: 0, ty: 0)
+    }
+
     /// The map that applies `self`, then `next`.
     public func then(_ next: Affine) -> Affine {
         Affine(a: next.a * a + next.c * b, b: next.b * a + next.d * b,

@@ -381,7 +381,9 @@ public final class FrameCompositor: @unchecked Sendable {
         let flipX: Double = item.scaleX < 0 ? -1 : 1, flipY: Double = item.scaleY < 0 ? -1 : 1
         var map = Affine.translation(-anchorX, -anchorY)
         if let residual, residual.x != 1 || residual.y != 1 { map = map.then(.scale(residual.x, residual.y)) }
-        map = map.then(.scale(flipX, flipY)).then(.rotation(degrees: item.rotation))
+        map = map.then(.scale(flipX, flipY))
+        if item.skewX != 0 || item.skewY != 0 { map = map.then(.skew(xDegrees: item.skewX, yDegrees: item.skewY)) }
+        map = map.then(.rotation(degrees: item.rotation))
         map = map.then(.translation(item.x, item.y))
         if map.a == 1, map.b == 0, map.c == 0, map.d == 1 {
             map.tx = map.tx.rounded()
@@ -452,7 +454,9 @@ public final class FrameCompositor: @unchecked Sendable {
     /// be resampled) or its scale changes (so it would be rasterised again at every size), and
     /// has no filter or shadow. Nil when the shape is drawn from a cached raster.
     private func directShape(_ item: DrawItem, _ shape: ShapeContent, sx: Double, sy: Double) -> PreparedLayer? {
-        guard drawsShapesDirectly, item.filters.isEmpty, visibleShadow(item) == nil,
+        // Direct drawing measures distances through the placement, so it takes placements that
+        // keep them: a sheared shape is rasterised and resampled like any layer.
+        guard drawsShapesDirectly, item.filters.isEmpty, visibleShadow(item) == nil, item.skewX == 0, item.skewY == 0,
               let width = item.width, let height = item.height, width * sx >= 0.01, height * sy >= 0.01 else { return nil }
         // Where it would land, before anything is made: a whole-pixel placement of a shape whose
         // scale holds is drawn from its cached raster.

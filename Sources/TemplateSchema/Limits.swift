@@ -1,3 +1,5 @@
+import Timeline
+
 /// The largest values a document may hold. Each keeps a document of a given canvas size within
 /// bounded memory and time, and every number that reaches an integer conversion inside Reel
 /// within range. A value past its limit is refused with its JSON path; docs/schema.md lists them.
@@ -23,6 +25,8 @@ public enum DocumentLimits {
     public static let scale: ClosedRange<Double> = -100...100
     /// Rotations and gradient angles, in degrees.
     public static let degrees: ClosedRange<Double> = -36_000...36_000
+    /// A shear, in degrees (`Transform.skewLimit`).
+    public static let skew: ClosedRange<Double> = -Transform.skewLimit...Transform.skewLimit
     /// `zIndex`.
     public static let zIndex: ClosedRange<Double> = -1_000_000...1_000_000
     /// Font size in pixels.

@@ -69,11 +69,18 @@ public struct Transform: Hashable, Sendable {
     public var scaleX: Animatable<Double>
     public var scaleY: Animatable<Double>
     public var rotation: Animatable<Double>
+    /// Degrees of shear along x and along y (CSS `skew(x, y)`), about the anchor, applied after
+    /// the scale and before the rotation. Each stays within ±`Transform.skewLimit`.
+    public var skewX: Double
+    public var skewY: Double
+
+    /// Past this many degrees a shear stretches the box without end (tan 90° is infinite).
+    public static let skewLimit = 85.0
 
     public init(x: Animatable<Double>, y: Animatable<Double>, width: Animatable<Double>? = nil,
                 height: Animatable<Double>? = nil, anchor: Anchor = .center,
                 scaleX: Animatable<Double> = .constant(1), scaleY: Animatable<Double> = .constant(1),
-                rotation: Animatable<Double> = .constant(0)) {
+                rotation: Animatable<Double> = .constant(0), skewX: Double = 0, skewY: Double = 0) {
         self.x = x
         self.y = y
         self.width = width
@@ -82,5 +89,7 @@ public struct Transform: Hashable, Sendable {
         self.scaleX = scaleX
         self.scaleY = scaleY
         self.rotation = rotation
+        self.skewX = min(max(skewX, -Self.skewLimit), Self.skewLimit)
+        self.skewY = min(max(skewY, -Self.skewLimit), Self.skewLimit)
     }
 }

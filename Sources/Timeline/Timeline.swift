@@ -119,6 +119,9 @@ public struct DrawItem: Hashable, Sendable {
     public var scaleY: Double
     /// Degrees clockwise about the anchor.
     public var rotation: Double
+    /// Degrees of shear along x and y about the anchor (`Transform.skewX`, `skewY`).
+    public var skewX = 0.0
+    public var skewY = 0.0
     /// For footage: the time in the media file whose frame is shown.
     public var mediaTime: Double?
     /// Pixel filters in order.
@@ -155,6 +158,8 @@ public struct DrawItem: Hashable, Sendable {
         if case .keyframes = transform.scaleX { scaleChanges = true }
         if case .keyframes = transform.scaleY { scaleChanges = true }
         rotation = transform.rotation.value(at: localTime)
+        skewX = transform.skewX
+        skewY = transform.skewY
         opacity = min(max(clip.opacity.value(at: localTime), 0), 1)
         shadow = clip.shadow
         origin = clip.origin

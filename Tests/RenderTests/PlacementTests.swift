@@ -45,6 +45,42 @@ import Timeline
         #expect(image.pixel(x: 55, y: 50) == black)
     }
 
+    @Test func skewShearsTheBoxAboutTheAnchorAsCSSDoes() throws {
+        // A 40×40 square sheared 45° along x: the row 15 px below the centre spans 15 px further
+        // right (CSS skew(45deg, 0): x' = x + tan 45° · y, y down), the row above 15 px further left.
+        let leaning = try frame(document("""
+            { "type": "rect", "start": 0, "duration": 1,
+              "transform": { "x": 50, "y": 50, "width": 40, "height": 40, "skew": [45, 0] } }
+            """))
+        // Below the centre: x from 45 to 85.
+        #expect(leaning.pixel(x: 82, y: 65) == white)
+        #expect(leaning.pixel(x: 42, y: 65) == black)
+        // Above the centre: x from 15 to 55.
+        #expect(leaning.pixel(x: 18, y: 35) == white)
+        #expect(leaning.pixel(x: 58, y: 35) == black)
+        // Along y, one number is along x only, and a shear keeps the rotation after it.
+        let down = try frame(document("""
+            { "type": "rect", "start": 0, "duration": 1,
+              "transform": { "x": 50, "y": 50, "width": 40, "height": 40, "skew": [0, 45] } }
+            """))
+        #expect(down.pixel(x: 65, y: 82) == white && down.pixel(x: 65, y: 42) == black)
+        let single = try frame(document("""
+            { "type": "rect", "start": 0, "duration": 1, "transform": { "x": 50, "y": 50, "width": 40, "height": 40, "skew": 45 } }
+            """))
+        #expect(single.pixel(x: 82, y: 65) == white && single.pixel(x: 42, y: 65) == black)
+        let turned = try frame(document("""
+            { "type": "rect", "start": 0, "duration": 1,
+              "transform": { "x": 50, "y": 50, "width": 40, "height": 40, "skew": [45, 0], "rotation": 90 } }
+            """))
+        // Turned a quarter clockwise, the lean along x becomes a lean along y, the other way round.
+        #expect(turned.pixel(x: 35, y: 82) == white && turned.pixel(x: 35, y: 42) == black)
+        // An unsheared square is unchanged by `skew: [0, 0]`.
+        let plain = try frame(document("""
+            { "type": "rect", "start": 0, "duration": 1, "transform": { "x": 50, "y": 50, "width": 40, "height": 40, "skew": [0, 0] } }
+            """))
+        #expect(plain.pixel(x: 30, y: 30) == white && plain.pixel(x: 69, y: 69) == white && plain.pixel(x: 70, y: 50) == black)
+    }
+
     @Test func rotationTurnsClockwiseAboutTheAnchor() throws {
         // A 40×10 bar rotated 90° about its centre stands upright.
         let upright = try frame(document("""

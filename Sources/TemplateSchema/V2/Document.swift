@@ -68,6 +68,9 @@ public enum RenderingVideoV2: Sendable {
         public var scaleX: Double = 1
         public var scaleY: Double = 1
         public var rotation: Double = 0
+        /// `skew: [x, y]` (or one number, along x), degrees.
+        public var skewX: Double = 0
+        public var skewY: Double = 0
     }
 
     /// `style`: the fields the supported clip types read.

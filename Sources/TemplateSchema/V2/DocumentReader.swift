@@ -301,6 +301,16 @@ struct DocumentReader {
             }
         }
         transform.rotation = node["rotation"]?.number(in: DocumentLimits.degrees) ?? 0
+        if let skew = node["skew"] {
+            let limit = DocumentLimits.skew
+            if case .array = skew.value, let pair = readNumberPair(skew, in: limit) {
+                (transform.skewX, transform.skewY) = pair
+            } else if case .number = skew.value, let value = skew.number(in: limit) {
+                transform.skewX = value
+            } else if !(skew.value.isArray) {
+                skew.fail("expected [x, y] in degrees or a number, found \(skew.value.typeName)")
+            }
+        }
         return transform
     }
 

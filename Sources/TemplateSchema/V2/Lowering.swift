@@ -113,7 +113,7 @@ extension RenderingVideoV2.Document {
             width: keyframes[.width]?.numbers ?? boxWidth.map(Animatable.constant),
             height: keyframes[.height]?.numbers ?? boxHeight.map(Animatable.constant),
             anchor: placement?.anchor ?? spec.anchor, scaleX: animated(.scale, spec.scaleX), scaleY: animated(.scale, spec.scaleY),
-            rotation: animated(.rotation, spec.rotation))
+            rotation: animated(.rotation, spec.rotation), skewX: spec.skewX, skewY: spec.skewY)
         // Filter keyframes drive the filter of that type, added at the end when style lacks it.
         var filters = clip.filters
         for property in KeyframeProperty.allCases {
