@@ -52,7 +52,7 @@ package struct ShapeDrawing: @unchecked Sendable {
             let limit = min(hw, hh)
             largestRadius = max(0, [radii.topLeft, radii.topRight, radii.bottomRight, radii.bottomLeft].map { min($0, limit) }.max() ?? 0)
             edges = []
-        case .ellipse:
+        case .ellipse, .arc:
             largestRadius = 0
             edges = []
         case .regularPolygon(let sides):
@@ -295,6 +295,9 @@ package struct ShapeDrawing: @unchecked Sendable {
             // The polygon is convex: the points at least `reach` inside every edge's line.
             guard sides >= 3 else { return nil }
             return halfPlanes(line, offset: -reach)
+        case .arc:
+            // No span is known to be deep inside: every pixel the box reaches measures its distance.
+            return nil
         }
     }
 

@@ -114,6 +114,69 @@ public enum ShapeRasterizer {
         case .regularPolygon(let sides):
             let edges = PolygonEdges(polygonVertices(sides: sides, halfWidth: hw, halfHeight: hh).map { (cx + $0.x, cy + $0.y) })
             return { px, py in edges.distance(px, py) }
+        case .arc(let start, let end, let closed):
+            let ellipse = signedDistance(.ellipse, x: x, y: y, width: width, height: height)
+            let arc = ArcGeometry(start: start, end: end, halfWidth: hw, halfHeight: hh)
+            if closed {
+                // The slice: inside both the ellipse and the wedge between its radii.
+                return { px, py in max(ellipse(px, py), arc.wedgeDistance(px - cx, py - cy)) }
+            }
+            // The curve alone: how far from it, never inside (only a stroke draws it).
+            return { px, py in
+                let dx = px - cx, dy = py - cy
+                if arc.contains(angleOf: dx, dy) { return abs(ellipse(px, py)) }
+                return arc.endDistance(dx, dy)
+            }
+        }
+    }
+
+    /// The angles of an arc of the ellipse of half-axes (hw, hh) about the origin, clockwise from
+    /// 3 o'clock on a y-down canvas, and the distances its slice and curve are drawn with.
+    struct ArcGeometry {
+        /// The start direction and the sweep (0 up to 360 degrees, clockwise), in radians.
+        let start: Double, sweep: Double
+        let startDirection: (x: Double, y: Double), endDirection: (x: Double, y: Double)
+        let startPoint: (x: Double, y: Double), endPoint: (x: Double, y: Double)
+
+        init(start startDegrees: Double, end endDegrees: Double, halfWidth hw: Double, halfHeight hh: Double) {
+            var sweepDegrees = (endDegrees - startDegrees).truncatingRemainder(dividingBy: 360)
+            if sweepDegrees < 0 { sweepDegrees += 360 }
+            start = startDegrees * .pi / 180
+            sweep = sweepDegrees * .pi / 180
+            startDirection = (cos(start), sin(start))
+            endDirection = (cos(start + sweep), sin(start + sweep))
+            // Where each radius meets the ellipse.
+            func onEllipse(_ d: (x: Double, y: Double)) -> (x: Double, y: Double) {
+                let r = 1 / max((d.x * d.x / (hw * hw) + d.y * d.y / (hh * hh)).squareRoot(), 1e-12)
+                return (d.x * r, d.y * r)
+            }
+            startPoint = onEllipse(startDirection)
+            endPoint = onEllipse(endDirection)
+        }
+
+        /// Whether the direction of (x, y) from the centre lies within the sweep.
+        func contains(angleOf x: Double, _ y: Double) -> Bool {
+            var angle = atan2(y, x) - start
+            angle = angle.truncatingRemainder(dividingBy: 2 * .pi)
+            if angle < 0 { angle += 2 * .pi }
+            return angle <= sweep
+        }
+
+        /// The signed distance to the wedge between the two radii (negative inside it).
+        func wedgeDistance(_ x: Double, _ y: Double) -> Double {
+            func toRay(_ d: (x: Double, y: Double)) -> Double {
+                let along = x * d.x + y * d.y
+                return along <= 0 ? (x * x + y * y).squareRoot() : abs(x * d.y - y * d.x)
+            }
+            let nearest = min(toRay(startDirection), toRay(endDirection))
+            return contains(angleOf: x, y) ? -nearest : nearest
+        }
+
+        /// The distance to the nearer end of the curve.
+        func endDistance(_ x: Double, _ y: Double) -> Double {
+            let a = ((x - startPoint.x) * (x - startPoint.x) + (y - startPoint.y) * (y - startPoint.y)).squareRoot()
+            let b = ((x - endPoint.x) * (x - endPoint.x) + (y - endPoint.y) * (y - endPoint.y)).squareRoot()
+            return min(a, b)
         }
     }
 

@@ -70,6 +70,7 @@ struct ViewerTimeline: Encodable {
             switch shape.geometry {
             case .rectangle(let radii): ("shape", radii.isZero ? "rectangle" : "rounded rectangle")
             case .ellipse: ("shape", "ellipse")
+            case .arc(let start, let end, _): ("shape", "arc \(Int(start.rounded()))°–\(Int(end.rounded()))°")
             case .regularPolygon(let sides): ("shape", "\(sides)-sided polygon")
             }
         }

@@ -235,6 +235,10 @@ public struct ShapeContent: Hashable, Sendable {
         case ellipse
         /// A regular polygon inscribed in the box's ellipse, first vertex at the top.
         case regularPolygon(sides: Int)
+        /// Part of the box's ellipse from `start` to `end` degrees, clockwise from 3 o'clock (as
+        /// the canvas `arc()` counts): a pie slice (its outline runs along both radii) when
+        /// `closed`, else the curve alone, which only a stroke draws.
+        case arc(start: Double, end: Double, closed: Bool)
     }
 
     public var geometry: Geometry

@@ -100,7 +100,8 @@ public enum RenderingVideoV2: Sendable {
         /// An image, its `src` with any `$ref` already resolved.
         case image(src: String)
         case rect
-        case circle(size: Double?)
+        /// `startAngle`/`endAngle` (degrees) make it an arc; both nil for the whole circle.
+        case circle(size: Double?, startAngle: Double? = nil, endAngle: Double? = nil)
         case polygon(sides: Int, size: Double?)
         /// Footage, its `src` with any `$ref` resolved.
         case video(src: String, media: MediaFields)

@@ -199,7 +199,9 @@ struct DocumentReader {
             if size == nil, !node.has("size"), transform.width == nil || transform.height == nil {
                 log.record(node.path.appending("size"), "is required for a circle (or give transform.width and transform.height)")
             }
-            return .circle(size: size)
+            let startAngle = node["startAngle"]?.number(in: DocumentLimits.degrees)
+            let endAngle = node["endAngle"]?.number(in: DocumentLimits.degrees)
+            return .circle(size: size, startAngle: startAngle, endAngle: endAngle)
         case "polygon":
             let sidesNode = node.required("sides")
             var sides: Int?

@@ -73,9 +73,17 @@ extension RenderingVideoV2.Document {
                                           fit: style.objectFit ?? .cover, cornerRadii: style.borderRadius ?? .zero))
         case .rect:
             content = .shape(shape(.rectangle(style.borderRadius ?? .zero), style: style))
-        case .circle(let size):
+        case .circle(let size, let startAngle, let endAngle):
             if let size, spec.width == nil, spec.height == nil { (boxWidth, boxHeight) = (size, size) }
-            content = .shape(shape(.ellipse, style: style))
+            var geometry = ShapeContent.Geometry.ellipse
+            if startAngle != nil || endAngle != nil {
+                // A slice when it is filled, the curve alone when only stroked (a progress ring).
+                let start = startAngle ?? 0, end = endAngle ?? 360
+                if abs(end - start) < 360 {
+                    geometry = .arc(start: start, end: end, closed: style.fill != nil || style.stroke == nil)
+                }
+            }
+            content = .shape(shape(geometry, style: style))
         case .video(let src, let media):
             content = .video(VideoContent(source: source(src),
                                           trim: media.trim, fit: style.objectFit ?? .cover,
