@@ -29,7 +29,47 @@ public enum ImageDecoder {
             throw MediaError("corrupt or truncated image: \(path) (\(error))")
         }
         try checkSize(Int(frame.frame.pointee.width), Int(frame.frame.pointee.height), path: path, allowingUnknown: false)
-        return try PixelConversion.premultipliedRaster(from: frame.frame)
+        let raster = try PixelConversion.premultipliedRaster(from: frame.frame)
+        return oriented(raster, exif: exifOrientation(of: frame.frame))
+    }
+
+    /// The EXIF orientation libavcodec read from the picture (its frame's `Orientation` tag), 1
+    /// (as stored) when there is none or it is not 1–8.
+    static func exifOrientation(of frame: UnsafeMutablePointer<AVFrame>) -> Int {
+        guard let entry = av_dict_get(frame.pointee.metadata, "Orientation", nil, 0), let value = entry.pointee.value,
+              let orientation = Int(String(cString: value).trimmingCharacters(in: .whitespaces)), (1...8).contains(orientation) else { return 1 }
+        return orientation
+    }
+
+    /// `raster` turned and flipped as EXIF orientation `exif` says it is to be shown: 2 mirrored,
+    /// 3 turned 180°, 4 flipped, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90°
+    /// anticlockwise; 1 and anything else as it is.
+    public static func oriented(_ raster: Raster, exif: Int) -> Raster {
+        guard (2...8).contains(exif) else { return raster }
+        let (w, h) = (raster.width, raster.height)
+        let swaps = exif >= 5
+        let result = Raster(width: swaps ? h : w, height: swaps ? w : h)
+        // Where the pixel shown at (x, y) is stored.
+        let source: (Int, Int) -> (Int, Int) = switch exif {
+        case 2: { x, y in (w - 1 - x, y) }
+        case 3: { x, y in (w - 1 - x, h - 1 - y) }
+        case 4: { x, y in (x, h - 1 - y) }
+        case 5: { x, y in (y, x) }
+        case 6: { x, y in (y, h - 1 - x) }
+        case 7: { x, y in (w - 1 - y, h - 1 - x) }
+        default: { x, y in (w - 1 - y, x) }
+        }
+        raster.pixels.withMemoryRebound(to: UInt32.self, capacity: w * h) { from in
+            result.pixels.withMemoryRebound(to: UInt32.self, capacity: w * h) { to in
+                for y in 0..<result.height {
+                    for x in 0..<result.width {
+                        let (sx, sy) = source(x, y)
+                        to[y * result.width + x] = from[sy * w + sx]
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// Refuses pictures without pixels or larger than `MediaLimits.maximumDimension` each way (0 × 0,
