@@ -59,20 +59,23 @@ enum FrameFitting {
                                                 at: (width - scaled.0) / 2, (height - scaled.1) / 2, window: window)
     }
 
-    /// `raster` turned by a quarter, half or three-quarter turn clockwise.
-    static func rotate(_ raster: Raster, clockwise degrees: Int) -> Raster {
+    /// `raster` turned by 0, a quarter, half or three-quarter turn clockwise, mirrored left to
+    /// right first when `mirrored` (the eight EXIF orientations are these).
+    static func rotate(_ raster: Raster, clockwise degrees: Int, mirrored: Bool = false) -> Raster {
         let (w, h) = (raster.width, raster.height)
         let turned = degrees % 180 == 0 ? Raster(width: w, height: h) : Raster(width: h, height: w)
         let source = UnsafeRawPointer(raster.pixels).assumingMemoryBound(to: UInt32.self)
         let target = UnsafeMutableRawPointer(turned.pixels).assumingMemoryBound(to: UInt32.self)
         for y in 0..<h {
-            for x in 0..<w {
+            for column in 0..<w {
+                let x = mirrored ? w - 1 - column : column
                 let (tx, ty): (Int, Int) = switch degrees {
+                case 0: (x, y)
                 case 90: (h - 1 - y, x)
                 case 180: (w - 1 - x, h - 1 - y)
                 default: (y, w - 1 - x)
                 }
-                target[ty * turned.width + tx] = source[y * w + x]
+                target[ty * turned.width + tx] = source[y * w + column]
             }
         }
         return turned

@@ -44,32 +44,19 @@ public enum ImageDecoder {
     /// `raster` turned and flipped as EXIF orientation `exif` says it is to be shown: 2 mirrored,
     /// 3 turned 180°, 4 flipped, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90°
     /// anticlockwise; 1 and anything else as it is.
-    public static func oriented(_ raster: Raster, exif: Int) -> Raster {
-        guard (2...8).contains(exif) else { return raster }
-        let (w, h) = (raster.width, raster.height)
-        let swaps = exif >= 5
-        let result = Raster(width: swaps ? h : w, height: swaps ? w : h)
-        // Where the pixel shown at (x, y) is stored.
-        let source: (Int, Int) -> (Int, Int) = switch exif {
-        case 2: { x, y in (w - 1 - x, y) }
-        case 3: { x, y in (w - 1 - x, h - 1 - y) }
-        case 4: { x, y in (x, h - 1 - y) }
-        case 5: { x, y in (y, x) }
-        case 6: { x, y in (y, h - 1 - x) }
-        case 7: { x, y in (w - 1 - y, h - 1 - x) }
-        default: { x, y in (w - 1 - y, x) }
+    static func oriented(_ raster: Raster, exif: Int) -> Raster {
+        // Each orientation as a mirror (left to right, first), then a clockwise turn.
+        let (mirrored, turn): (Bool, Int) = switch exif {
+        case 2: (true, 0)
+        case 3: (false, 180)
+        case 4: (true, 180)
+        case 5: (true, 270)
+        case 6: (false, 90)
+        case 7: (true, 90)
+        case 8: (false, 270)
+        default: (false, 0)
         }
-        raster.pixels.withMemoryRebound(to: UInt32.self, capacity: w * h) { from in
-            result.pixels.withMemoryRebound(to: UInt32.self, capacity: w * h) { to in
-                for y in 0..<result.height {
-                    for x in 0..<result.width {
-                        let (sx, sy) = source(x, y)
-                        to[y * result.width + x] = from[sy * w + sx]
-                    }
-                }
-            }
-        }
-        return result
+        return !mirrored && turn == 0 ? raster : FrameFitting.rotate(raster, clockwise: turn, mirrored: mirrored)
     }
 
     /// Refuses pictures without pixels or larger than `MediaLimits.maximumDimension` each way (0 × 0,

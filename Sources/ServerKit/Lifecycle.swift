@@ -1,5 +1,6 @@
 public import Foundation
 import Logging
+import Timeline
 public import ServiceLifecycle
 
 /// The render workers and the webhook sender as one service of the server's service group. It is
@@ -63,7 +64,7 @@ public struct ShutdownNotice: Service {
             return
         }
         service.draining.value = true
-        service.logger.info("shutting down: no new jobs are taken; running renders have \(Int(grace)) s to finish")
+        service.logger.info("shutting down: no new jobs are taken; running renders have \(Int(saturating: grace)) s to finish")
         Task { _ = await service.drainRenders(grace: grace) }
     }
 }

@@ -145,16 +145,17 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         ])
     }
 
-    /// The client's id when it is 1–64 letters, digits, `-`, `_` or `.`; else a new one.
+    /// The client's id when it is 1–64 ASCII letters, digits, `-`, `_` or `.`; else a new one.
     static func requestID(_ presented: String?) -> String {
-        if let presented, (1...64).contains(presented.utf8.count),
-           presented.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber
-                                                     || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")) }) {
+        if let presented, (1...64).contains(presented.utf8.count), presented.utf8.allSatisfy(requestIDCharacters.contains) {
             return presented
         }
         return "req_" + Identifier.make(16)
     }
 }
+
+/// What a client's request id may be spelled with.
+private let requestIDCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.".utf8)
 
 extension HTTPField.Name {
     static let xRequestID = Self("X-Request-Id")!
