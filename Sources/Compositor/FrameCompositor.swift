@@ -108,13 +108,18 @@ public final class FrameCompositor: @unchecked Sendable {
     private func beginFrame() {
         frameNumber += 1
         guard frameNumber % Self.idleFrames == 0 else { return }
-        let idle = lastUse.compactMap { $0.value <= frameNumber - Self.idleFrames ? $0.key : nil }
-        for key in idle {
+        // The idle keys go through a list kept from sweep to sweep (a fresh one is an allocation).
+        idleKeys.removeAll(keepingCapacity: true)
+        for (key, frame) in lastUse where frame <= frameNumber - Self.idleFrames { idleKeys.append(key) }
+        for key in idleKeys {
             cache[key] = nil
             lastUse[key] = nil
             if key.window != nil { windowedLayers = max(0, windowedLayers - 1) }
         }
+        idleKeys.removeAll(keepingCapacity: true)
     }
+
+    private var idleKeys: [LayerKey] = []
 
     /// A new frame with `items` drawn over the background, bottom first.
     public func render(_ items: [DrawItem]) throws -> Raster {
@@ -127,7 +132,8 @@ public final class FrameCompositor: @unchecked Sendable {
     public func render(_ items: [DrawItem], into frame: Raster) throws {
         precondition(frame.width == canvas.width && frame.height == canvas.height, "frame size differs from the canvas")
         beginFrame()
-        draw(try prepared(items), onto: frame)
+        try prepare(items)
+        drawPrepared(onto: frame)
     }
 
     /// Threads a frame's drawing is split across, in bands of rows: every pixel of a band is
@@ -139,18 +145,21 @@ public final class FrameCompositor: @unchecked Sendable {
 
     /// The layers of `items`, prepared one after another (the layer cache and the media are not
     /// shared between threads), with their items.
-    private func prepared(_ items: [DrawItem]) throws -> [(layer: PreparedLayer, item: DrawItem)] {
-        var layers: [(layer: PreparedLayer, item: DrawItem)] = []
-        layers.reserveCapacity(items.count)
+    ///
+    /// They go into `preparedLayers`, kept from frame to frame (with its capacity) and emptied
+    /// once the frame is drawn, so that a frame allocates no list.
+    private func prepare(_ items: [DrawItem]) throws {
+        preparedLayers.removeAll(keepingCapacity: true)
         for item in items {
             guard let layer = try prepare(item) else { continue }
-            layers.append((layer, item))
+            preparedLayers.append((layer, item))
         }
-        if scratch == nil, layers.contains(where: { $0.item.reveal != nil || $0.item.lightSweep != nil }) {
+        if scratch == nil, preparedLayers.contains(where: { $0.item.reveal != nil || $0.item.lightSweep != nil }) {
             scratch = Raster(width: canvas.width, height: canvas.height)
         }
-        return layers
     }
+
+    private var preparedLayers: [(layer: PreparedLayer, item: DrawItem)] = []
 
     /// The bands of rows of a frame: even bounds (4:2:0 chroma rows stay in one band).
     public func bandRows(height: Int) -> [Range<Int>] {
@@ -160,31 +169,90 @@ public final class FrameCompositor: @unchecked Sendable {
         return stride(from: 0, to: height, by: step).map { $0..<min(height, $0 + step) }
     }
 
-    /// Draws the background and `layers` onto `frame`, band by band on `bands` threads; `finish`
-    /// runs on each band once it is drawn (converting it to Y'CbCr).
-    private func draw(_ layers: [(layer: PreparedLayer, item: DrawItem)], onto frame: Raster, finish: ((Range<Int>) -> Void)? = nil) {
-        let background = background()
-        let rowBytes = frame.width * 4
-        let bands = bandRows(height: frame.height)
-        let work = { (rows: Range<Int>) in
-            // The background, unless the first layer paints every pixel of the band over it anyway.
-            if self.skipsCoveredBackground && self.paintsOver(layers.first, width: frame.width, rows: rows) {
-                self.skippedBackgrounds.add(1)
-            } else {
-                (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
-                                                                    count: rows.count * rowBytes)
-            }
-            for (layer, item) in layers { self.draw(layer, item: item, onto: frame, rows: rows) }
-            finish?(rows)
+    /// `bandRows(height:)`, worked out again only when the height or the band count changes.
+    private func cachedBandRows(height: Int) -> [Range<Int>] {
+        if let cached = bandRowsCache, cached.height == height, cached.bands == bands, cached.floor == bandingFloor {
+            return cached.rows
         }
+        let rows = bandRows(height: height)
+        bandRowsCache = (height, bands, bandingFloor, rows)
+        return rows
+    }
+
+    private var bandRowsCache: (height: Int, bands: Int, floor: Int, rows: [Range<Int>])?
+
+    /// The threads that draw bands besides the caller's, started with the first banded frame and
+    /// started again if `bands` changes.
+    private func frameWorkers(bands count: Int) -> FrameWorkers {
+        if let workers, workers.helpers == count - 1 { return workers }
+        let started = FrameWorkers(helpers: count - 1)
+        workers = started
+        return started
+    }
+
+    private var workers: FrameWorkers?
+
+    /// What is done to a band once it is drawn.
+    enum BandFinish {
+        case none
+        /// Converted into the encoder's picture.
+        case convert(into: PlanarView)
+    }
+
+    /// Draws the background and the prepared layers onto `frame`, band by band on `bands`
+    /// threads, each band then finished as `finish` says. Lets go of the prepared layers afterwards.
+    private func drawPrepared(onto frame: Raster, finish: BandFinish = .none) {
+        defer { preparedLayers.removeAll(keepingCapacity: true) }
+        let bands = cachedBandRows(height: frame.height)
+        let drawer = bandDrawer ?? BandDrawer(compositor: self)
+        bandDrawer = drawer
+        drawer.frame = frame
+        drawer.background = background()
+        drawer.finish = finish
+        drawer.bands = bands
+        defer { drawer.frame = nil; drawer.background = nil; drawer.finish = .none }
         if bands.count == 1 {
-            work(bands[0])
+            drawer.run(part: 0)
         } else {
             // Each band writes only its own rows of `frame` (and of the scratch raster) and reads
             // layers nothing writes meanwhile.
-            let shared = BandWork(run: work)
-            DispatchQueue.concurrentPerform(iterations: bands.count) { shared.run(bands[$0]) }
+            frameWorkers(bands: bands.count).perform(bands.count, drawer)
         }
+    }
+
+    private var bandDrawer: BandDrawer?
+
+    /// A frame's drawing as parts, one a band, for `FrameWorkers`.
+    private final class BandDrawer: PartedWork {
+        unowned let compositor: FrameCompositor
+        var frame: Raster?
+        var background: Raster?
+        var finish = BandFinish.none
+        var bands: [Range<Int>] = []
+
+        init(compositor: FrameCompositor) {
+            self.compositor = compositor
+        }
+
+        func run(part: Int) {
+            guard let frame, let background else { return }
+            compositor.drawBand(bands[part], onto: frame, background: background, finish: finish)
+        }
+    }
+
+    /// Draws the background and the prepared layers onto the `rows` of `frame`.
+    private func drawBand(_ rows: Range<Int>, onto frame: Raster, background: Raster, finish: BandFinish) {
+        let rowBytes = frame.width * 4
+        let layers = preparedLayers
+        // The background, unless the first layer paints every pixel of the band over it anyway.
+        if skipsCoveredBackground && paintsOver(layers.first, width: frame.width, rows: rows) {
+            skippedBackgrounds.add(1)
+        } else {
+            (frame.pixels + rows.lowerBound * rowBytes).update(from: background.pixels + rows.lowerBound * rowBytes,
+                                                                count: rows.count * rowBytes)
+        }
+        for (layer, item) in layers { draw(layer, item: item, onto: frame, rows: rows) }
+        if case .convert(let view) = finish { YCbCr.convert(frame, into: view, rows: rows) }
     }
 
     /// Whether `layer` writes every pixel of the `rows` of a `width`-wide frame without reading
@@ -193,11 +261,6 @@ public final class FrameCompositor: @unchecked Sendable {
         guard let (layer, item) = layer, let shape = layer.shape, item.reveal == nil, item.lightSweep == nil else { return false }
         return shape.paintsOver(transform: placement(of: layer, item: item), opacity: UInt8((item.opacity.unitClamped * 255).rounded()),
                                 width: width, rows: rows)
-    }
-
-    /// The drawing of one band, handed to the threads that draw the others at the same time.
-    private struct BandWork: @unchecked Sendable {
-        let run: (Range<Int>) -> Void
     }
 
     /// Draws one prepared layer onto the `rows` of `frame` (all of them by default).
@@ -267,7 +330,8 @@ public final class FrameCompositor: @unchecked Sendable {
             let raster = canvasRaster ?? Raster(width: canvas.width, height: canvas.height)
             canvasRaster = raster
             let view = frame.view
-            draw(try prepared(items), onto: raster) { rows in YCbCr.convert(raster, into: view, rows: rows) }
+            try prepare(items)
+            drawPrepared(onto: raster, finish: .convert(into: view))
         }
     }
 

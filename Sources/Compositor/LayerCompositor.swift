@@ -80,15 +80,13 @@ public enum LayerCompositor {
         let count = x1 - x0
         if rowAtATime, inverse.b == 0, inverse.c == 0 {
             // Scaled, flipped or sub-pixel placed, not rotated: rows of the layer resampled once each.
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 5 * count) { buffer in
-                guard let scratch = buffer.baseAddress else { return }
+            ScratchWords.with(5 * count) { scratch in
                 sampleAxisAligned(layer, inverse: inverse, du: du, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1,
                                   scratch: scratch)
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { buffer in
-            guard let row = buffer.baseAddress else { return }
+        ScratchWords.with(count) { row in
             sample(layer, inverse: inverse, du: du, dv: dv, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1, row: row)
         }
     }

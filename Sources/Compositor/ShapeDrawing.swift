@@ -91,8 +91,7 @@ package struct ShapeDrawing: @unchecked Sendable {
         let (x0, y0, x1, y1) = (area.x0, max(area.y0, rows.lowerBound), area.x1, min(area.y1, rows.upperBound))
         guard x0 < x1, y0 < y1 else { return }
         let count = x1 - x0
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { buffer in
-            guard let row = buffer.baseAddress else { return }
+        ScratchWords.with(count) { row in
             draw(inverse: inverse, opacity: opacity, onto: canvas, columns: x0..<x1, rows: y0..<y1, row: row, spans: spans)
         }
     }

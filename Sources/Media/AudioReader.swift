@@ -105,7 +105,7 @@ public final class AudioReader {
         left.withUnsafeBufferPointer { leftOut.update(from: $0.baseAddress! + readIndex, count: available) }
         right.withUnsafeBufferPointer { rightOut.update(from: $0.baseAddress! + readIndex, count: available) }
         readIndex += available
-        if readIndex > 1 << 16 {
+        if readIndex > Self.compactionPoint {
             left.removeFirst(readIndex)
             right.removeFirst(readIndex)
             readIndex = 0
@@ -113,7 +113,16 @@ public final class AudioReader {
         return available
     }
 
+    /// Samples read before the buffers are moved down. The buffers are made this big plus a
+    /// decoded frame's worth from the start, so that they do not grow (allocate) as a render goes.
+    private static let compactionPoint = 1 << 16
+    private static let initialCapacity = compactionPoint + 1 << 14
+
     private func decodeMore() throws {
+        if left.capacity < Self.initialCapacity {
+            left.reserveCapacity(Self.initialCapacity)
+            right.reserveCapacity(Self.initialCapacity)
+        }
         guard try decoder.next(into: frame) else {
             try drainResampler()
             atEnd = true
@@ -145,25 +154,33 @@ public final class AudioReader {
         let inputSamples = source.map { Int($0.pointee.nb_samples) } ?? 0
         let capacity = Int(swr_get_out_samples(resampler, Int32(inputSamples))) + 32
         guard capacity > 0 else { return }
-        var leftChunk = [Float](repeating: 0, count: capacity)
-        var rightChunk = [Float](repeating: 0, count: capacity)
-        let produced = leftChunk.withUnsafeMutableBytes { l in
-            rightChunk.withUnsafeMutableBytes { r in
-                var planes: [UnsafeMutablePointer<UInt8>?] = [l.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                                              r.baseAddress!.assumingMemoryBound(to: UInt8.self)]
-                if let source {
-                    let input = UnsafeMutableRawPointer(source.pointee.extended_data)!
-                        .assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-                    return swr_convert(resampler, &planes, Int32(capacity), input, Int32(inputSamples))
+        if chunkLeft.count < capacity {
+            chunkLeft = [Float](repeating: 0, count: capacity)
+            chunkRight = [Float](repeating: 0, count: capacity)
+        }
+        let produced = chunkLeft.withUnsafeMutableBytes { l in
+            chunkRight.withUnsafeMutableBytes { r in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<UInt8>?.self, capacity: 2) { planes in
+                    planes[0] = l.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                    planes[1] = r.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                    if let source {
+                        guard let input = UnsafeMutableRawPointer(source.pointee.extended_data) else { return Int32(0) }
+                        return swr_convert(resampler, planes.baseAddress, Int32(capacity),
+                                           input.assumingMemoryBound(to: UnsafePointer<UInt8>?.self), Int32(inputSamples))
+                    }
+                    return swr_convert(resampler, planes.baseAddress, Int32(capacity), nil, 0)
                 }
-                return swr_convert(resampler, &planes, Int32(capacity), nil, 0)
             }
         }
         guard produced >= 0 else { throw MediaError("cannot resample the sound of \(path)") }
         let start = min(skip, Int(produced))
-        left += leftChunk[start..<Int(produced)]
-        right += rightChunk[start..<Int(produced)]
+        left += chunkLeft[start..<Int(produced)]
+        right += chunkRight[start..<Int(produced)]
     }
+
+    /// The resampler's output, kept from call to call (grown when a frame needs more).
+    private var chunkLeft: [Float] = []
+    private var chunkRight: [Float] = []
 
     private func drainResampler() throws {
         try convert(nil, skip: 0)

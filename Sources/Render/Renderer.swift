@@ -222,14 +222,24 @@ public final class Renderer {
         let canvas = timeline.canvas
         let mixer = try AudioMixer(timeline: timeline, locator: locator)
         let free = BoundedQueue<Frame>(capacity: Self.pipelineDepth)
-        for _ in 0..<Self.pipelineDepth { free.push(makeFrame()) }
+        // Each frame's way back to the pool, made once (a closure made per frame is an allocation;
+        // so is taking one out of a dictionary's values, a generic type: hence the class).
+        var recyclers: [ObjectIdentifier: Recycler] = [:]
+        for _ in 0..<Self.pipelineDepth {
+            let frame = makeFrame()
+            recyclers[ObjectIdentifier(frame)] = Recycler { free.push(frame) }
+            free.push(frame)
+        }
         let composed = BoundedQueue<Result<Frame, any Error>>(capacity: Self.pipelineDepth)
         let schedule = self.schedule
         let producer = Thread {
+            // One list, evaluated again for every frame in the storage of the frame before.
+            var items: [DrawItem] = []
             for index in 0..<frameCount {
                 guard let frame = free.pop() else { break }
                 do {
-                    try draw(schedule.drawList(atFrame: index), frame)
+                    schedule.drawList(atFrame: index, into: &items)
+                    try draw(items, frame)
                     guard composed.push(.success(frame)) else { break }
                 } catch {
                     composed.push(.failure(RenderError("\(error)")))
@@ -252,7 +262,8 @@ public final class Renderer {
         for index in 0..<frameCount {
             guard let result = composed.pop() else { throw RenderError("the compositor stopped early") }
             let frame = try result.get()
-            try consume(frame) { free.push(frame) }
+            guard let recycle = recyclers[ObjectIdentifier(frame)] else { throw RenderError("a frame not from the pool") }
+            try consume(frame, recycle.run)
             // The mix up to the end of this frame keeps sound and picture in step.
             let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
             let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
@@ -261,6 +272,12 @@ public final class Renderer {
             try progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
         }
     }
+}
+
+/// A frame's way back to the render's pool of frames.
+private final class Recycler: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
 
 /// A cap on the processors a render uses.

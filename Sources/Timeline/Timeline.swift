@@ -92,16 +92,36 @@ public struct Schedule: Sendable {
 
     /// What to draw at timeline time `t` seconds, bottom first.
     public func drawList(at t: Double) -> [DrawItem] {
-        entries.compactMap { entry in
+        var items: [DrawItem] = []
+        drawList(at: t, into: &items)
+        return items
+    }
+
+    /// `drawList(atFrame:)` written over `items`, reusing the storage of its array and of its
+    /// items' filter lists: from frame to frame of a render, the same clips usually land in the
+    /// same places, so a frame's list allocates nothing.
+    public func drawList(atFrame index: Int, into items: inout [DrawItem]) {
+        drawList(at: canvas.frameRate.time(ofFrame: index), into: &items)
+    }
+
+    /// `drawList(at:)` written over `items` (see `drawList(atFrame:into:)`).
+    public func drawList(at t: Double, into items: inout [DrawItem]) {
+        var count = 0
+        for entry in entries {
             let clip = entry.clip
-            guard clip.content.isVisual, clip.isActive(at: t) else { return nil }
-            var item = DrawItem(clip: clip, localTime: t - clip.start, canvas: canvas)
+            guard clip.content.isVisual, clip.isActive(at: t) else { continue }
+            if count == items.count {
+                items.append(DrawItem(clip: clip, localTime: t - clip.start, canvas: canvas))
+            } else {
+                items[count].evaluate(clip, localTime: t - clip.start, canvas: canvas)
+            }
             if let exit = entry.exit, t >= exit.start - FrameRate.boundaryTolerance,
                let progress = exit.transition.progress(at: t - exit.start) {
-                item.leave(exit.transition, progress: progress, canvas: canvas)
+                items[count].leave(exit.transition, progress: progress, canvas: canvas)
             }
-            return item.opacity > 0 ? item : nil
+            if items[count].opacity > 0 { count += 1 }
         }
+        items.removeLast(items.count - count)
     }
 }
 
@@ -146,7 +166,19 @@ public struct DrawItem: Hashable, Sendable {
     /// Evaluates `clip` at `localTime` seconds after its start on `canvas`: its keyframed
     /// properties, then its animations, then its entrance transition.
     public init(clip: Clip, localTime: Double, canvas: Canvas) {
+        content = clip.content
+        (x, y, scaleX, scaleY, rotation, opacity) = (0, 0, 1, 1, 0, 0)
+        anchor = clip.transform.anchor
+        origin = clip.origin
+        evaluate(clip, localTime: localTime, canvas: canvas)
+    }
+
+    /// Makes this item `clip` evaluated at `localTime` (as `init(clip:localTime:canvas:)` does),
+    /// keeping the filter list's storage: a render that evaluates its clips into the items of the
+    /// frame before allocates nothing for them.
+    public mutating func evaluate(_ clip: Clip, localTime: Double, canvas: Canvas) {
         let transform = clip.transform
+        filters.removeAll(keepingCapacity: true)
         content = clip.content
         x = transform.x.value(at: localTime)
         y = transform.y.value(at: localTime)
@@ -155,6 +187,7 @@ public struct DrawItem: Hashable, Sendable {
         anchor = transform.anchor
         scaleX = transform.scaleX.value(at: localTime)
         scaleY = transform.scaleY.value(at: localTime)
+        scaleChanges = false
         if case .keyframes = transform.scaleX { scaleChanges = true }
         if case .keyframes = transform.scaleY { scaleChanges = true }
         rotation = transform.rotation.value(at: localTime)
@@ -163,6 +196,9 @@ public struct DrawItem: Hashable, Sendable {
         opacity = min(max(clip.opacity.value(at: localTime), 0), 1)
         shadow = clip.shadow
         origin = clip.origin
+        reveal = nil
+        lightSweepState = nil
+        mediaTime = nil
         if case .video(let video) = clip.content {
             mediaTime = video.trim.mediaTime(atLocalTime: localTime)
         }
@@ -182,7 +218,7 @@ public struct DrawItem: Hashable, Sendable {
             }
         }
         if let fill = clip.fill { content = content.withFill(.solid(fill.value(at: localTime))) }
-        filters = clip.filters.map { AppliedFilter(kind: $0.kind, value: $0.value.value(at: localTime)) }
+        for filter in clip.filters { filters.append(AppliedFilter(kind: filter.kind, value: filter.value.value(at: localTime))) }
         for animation in clip.animations {
             apply(animation.effect, progress: animation.progress(atLocalTime: localTime))
             switch animation.effect {
@@ -193,7 +229,9 @@ public struct DrawItem: Hashable, Sendable {
         if let transition = clip.transition, let progress = transition.progress(at: localTime) {
             enter(transition, progress: progress, canvas: canvas)
         }
-        filters.removeAll(where: \.isNeutral)
+        // (Only when there is one to remove: `removeAll(where:)` copies an array it does not own
+        // alone, such as the shared empty one.)
+        if filters.contains(where: \.isNeutral) { filters.removeAll(where: \.isNeutral) }
     }
 
     private mutating func apply(_ effect: Animation.Effect, progress p: Double) {

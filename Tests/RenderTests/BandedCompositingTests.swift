@@ -63,4 +63,30 @@ import Timeline
         let grid = (0..<40).flatMap { x in (0..<22).map { y in single.pixel(x: x * 8, y: y * 8) } }
         #expect(Set(grid).count >= 4)
     }
+
+    /// A render's way: one compositor (its band threads started once), one draw list evaluated
+    /// again into the storage of the frame before, frame after frame, forwards and back, with clips
+    /// starting and ending. Every list equals a fresh one, every frame the one-band frame.
+    @Test func framesAfterFramesReuseTheirListAndThreads() throws {
+        let folder = TemporaryFolder()
+        let timeline = try timeline(try busyDocument(folder))
+        let schedule = timeline.schedule()
+        let reused = FrameCompositor(canvas: timeline.canvas, media: MediaLibrary())
+        reused.bands = 3
+        reused.bandingFloor = 0
+        var items: [DrawItem] = []
+        var counts: Set<Int> = []
+        for seconds in [0.0, 0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 0.2, 1.0, 0.55, 1.95] {
+            schedule.drawList(at: seconds, into: &items)
+            let fresh = schedule.drawList(at: seconds)
+            #expect(items == fresh, "the list at \(seconds) s")
+            counts.insert(items.count)
+            let single = FrameCompositor(canvas: timeline.canvas, media: MediaLibrary())
+            single.bands = 1
+            let expected = try single.render(fresh), drawn = try reused.render(items)
+            #expect(Data(bytes: expected.pixels, count: expected.byteCount) == Data(bytes: drawn.pixels, count: drawn.byteCount),
+                    "the frame at \(seconds) s")
+        }
+        #expect(counts.count > 1, "clips came and went between the frames")
+    }
 }
