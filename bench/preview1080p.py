@@ -160,6 +160,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="seed of the warm frames' times (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=20, help="length of the composition (default: %(default)s)")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--perf", help="record the server's first request with `perf record -g` into this file")
     arguments = parser.parse_args()
     if not 1 <= arguments.seconds <= 3600:
         parser.error("--seconds must be 1 to 3600")
@@ -213,7 +214,15 @@ def main():
         connection = Connection("127.0.0.1", port, timeout=120)
         connection.connect()
         try:
+            recorder = None
+            if arguments.perf:
+                recorder = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(server.pid), "-o", arguments.perf],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(0.5)  # perf attaches to every thread before the request is sent
             first = get_frame(connection, temp_id, 0.0, size)
+            if recorder:
+                recorder.send_signal(2)
+                recorder.wait()
             warm = [get_frame(connection, temp_id, t, size) for t in times]
         except RuntimeError as error:
             sys.exit(f"{error}\n{mg1080p.tail(log_path)}")

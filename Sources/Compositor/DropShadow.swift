@@ -130,7 +130,7 @@ public enum GaussianBlur {
         blur(&values, width: width, height: height, sigma: sigma, parts: defaultParts(width * height))
     }
 
-    private static func defaultParts(_ area: Int) -> Int {
+    static func defaultParts(_ area: Int) -> Int {
         area >= parallelFloor ? min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
     }
 
@@ -149,7 +149,7 @@ public enum GaussianBlur {
     }
 
     /// Runs `body` on `parts` ranges splitting 0..<count, on as many threads.
-    private static func forEachPart(_ parts: Int, of count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+    static func forEachPart(_ parts: Int, of count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
         guard parts > 1, count >= 2 * parts else { return body(0..<count) }
         let step = (count + parts - 1) / parts
         DispatchQueue.concurrentPerform(iterations: parts) { k in

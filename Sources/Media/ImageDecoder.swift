@@ -8,9 +8,17 @@ public enum ImageDecoder {
     /// The first frame of the image file at `path`, at its own size.
     public static func decode(path: String) throws -> Raster {
         guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+        // First straight from the container's header to the decoder (one decode); a file that
+        // does not decode that way is read again with libavformat's stream probing, whose errors
+        // are the ones reported.
+        if let raster = try? decode(path: path, readsStreamInfo: false) { return raster }
+        return try decode(path: path, readsStreamInfo: true)
+    }
+
+    package static func decode(path: String, readsStreamInfo: Bool) throws -> Raster {
         let input: FormatInput
         do {
-            input = try FormatInput(path: path)
+            input = try FormatInput(path: path, readsStreamInfo: readsStreamInfo)
         } catch {
             throw MediaError("not an image Reel can read: \(path) (\(error))")
         }

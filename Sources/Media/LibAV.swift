@@ -128,7 +128,11 @@ final class FormatInput {
     let deadline: Deadline
     let readTimeout: Double
 
-    init(path: String, openTimeout: Double = MediaLimits.openTimeout, readTimeout: Double = MediaLimits.readTimeout) throws {
+    /// `readsStreamInfo` false skips `avformat_find_stream_info`, which decodes a picture to learn
+    /// its format: for a still image, whose one picture is decoded next anyway, that is the whole
+    /// decode twice.
+    init(path: String, openTimeout: Double = MediaLimits.openTimeout, readTimeout: Double = MediaLimits.readTimeout,
+         readsStreamInfo: Bool = true) throws {
         let deadline = Deadline()
         guard let allocated = avformat_alloc_context() else { throw MediaError("out of memory opening \(path)") }
         // Set before avformat_open_input, which copies it into the file's I/O context.
@@ -143,7 +147,7 @@ final class FormatInput {
             }
             throw MediaError.libav("cannot open \(path)", status)
         }
-        let infoStatus = avformat_find_stream_info(context, nil)
+        let infoStatus = readsStreamInfo ? avformat_find_stream_info(context, nil) : 0
         guard infoStatus >= 0, !deadline.hasPassed else {
             var closing: UnsafeMutablePointer<AVFormatContext>? = context
             avformat_close_input(&closing)

@@ -155,6 +155,22 @@ import Testing
         #expect(close(image.pixel(x: 180, y: 50), blue, tolerance: tolerance), "\(image.pixel(x: 180, y: 50))")
     }
 
+    /// An image goes from the container's header straight to its decoder, without libavformat's
+    /// stream probing (which decodes the picture once more): the same pixels either way.
+    @Test(arguments: ["bands.jpg", "bands.webp", "green.gif", "png"])
+    func oneDecodeGivesWhatProbingAndDecodingGive(file: String) throws {
+        let folder = TemporaryFolder()
+        let path = file == "png"
+            ? try folder.png("alpha.png", width: 33, height: 17) { x, y in SIMD4(UInt8(x * 7), UInt8(y * 15), 90, UInt8(60 + x * 5)) }
+            : Self.fixtures + "/" + file
+        let direct = try ImageDecoder.decode(path: path, readsStreamInfo: false)
+        let probed = try ImageDecoder.decode(path: path, readsStreamInfo: true)
+        #expect(direct.width == probed.width && direct.height == probed.height)
+        #expect(Data(bytes: direct.pixels, count: direct.byteCount) == Data(bytes: probed.pixels, count: probed.byteCount))
+        #expect(direct.width > 1 && Set((0..<direct.width).map { direct.pixel(x: $0, y: direct.height / 2) }).count > 1
+                || file == "green.gif")
+    }
+
     @Test func aGIFShowsItsFirstFrame() throws {
         let frame = try frame(document("""
             { "type": "image", "src": "\(Self.fixtures)/green.gif", "start": 0, "duration": 1 }
