@@ -734,6 +734,13 @@ public final class FrameCompositor: @unchecked Sendable {
                 ?? TextRasterizer.render(text, boxWidth: width, boxHeight: height, scaleX: sx, scaleY: sy, fonts: fonts)
             return PreparedLayer(raster: result.raster, originX: result.originX, originY: result.originY,
                                  boxWidth: result.boxWidth, boxHeight: result.boxHeight)
+        case .drawn(let drawn):
+            guard let box = drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01 else { return nil }
+            let painter = try ContentPainters.painter(for: drawn.content)
+            let extent = painter.extent(of: drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy)
+            let raster = try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy, extent: extent)
+            return PreparedLayer(raster: raster, originX: Double(-extent.x0), originY: Double(-extent.y0),
+                                 boxWidth: box.width * sx, boxHeight: box.height * sy)
         case .image(let image):
             let natural = width != nil && height != nil ? (1, 1) : try media.naturalSize(of: image.source)
             guard let (pixelWidth, pixelHeight) = boxPixels(width: width, height: height, natural: natural, sx: sx, sy: sy) else {

@@ -83,6 +83,7 @@ public struct Pipeline {
         case .video: "video"
         case .audio: "audio"
         case .shape(let shape): "shape \(shape.geometry)".prefix(24).description
+        case .drawn(let drawn): drawn.content.kindName
         }
     }
 

@@ -167,6 +167,7 @@ extension Timeline {
                 case .image(let image): add(image.source)
                 case .video(let video): add(video.source)
                 case .audio(let audio): add(audio.source)
+                case .drawn(let drawn): drawn.content.mediaSources.forEach(add)
                 case .text, .shape, .timedText: break
                 }
             }

@@ -66,6 +66,7 @@ struct ViewerTimeline: Encodable {
         case .image(let image): ("image", fileName(image.source))
         case .video(let video): ("video", fileName(video.source))
         case .audio(let audio): ("audio", fileName(audio.source))
+        case .drawn(let drawn): (drawn.content.kindName, drawn.content.kindName)
         case .shape(let shape):
             switch shape.geometry {
             case .rectangle(let radii): ("shape", radii.isZero ? "rectangle" : "rounded rectangle")

@@ -370,6 +370,8 @@ public enum ClipContent: Hashable, Sendable {
     case audio(AudioContent)
     /// Text that changes over the clip; draw items carry it as `.text` of the moment.
     case timedText(TimedText)
+    /// Content a plug-in painter draws (vector strokes and paths, …): see `DrawnContent`.
+    case drawn(Drawn)
 
     /// The same content with its fill replaced (text and shapes; others are unchanged).
     public func withFill(_ fill: Paint) -> ClipContent {
@@ -384,6 +386,8 @@ public enum ClipContent: Hashable, Sendable {
         case .shape(var shape):
             shape.fill = fill
             return .shape(shape)
+        case .drawn(let drawn):
+            return drawn.withFill(fill).map(ClipContent.drawn) ?? self
         default:
             return self
         }

@@ -217,6 +217,7 @@ public struct DrawItem: Hashable, Sendable {
                 opacity = 0
             }
         }
+        if case .drawn(let drawn) = content, let evaluated = drawn.evaluated(at: localTime) { content = .drawn(evaluated) }
         if let fill = clip.fill { content = content.withFill(.solid(fill.value(at: localTime))) }
         for filter in clip.filters { filters.append(AppliedFilter(kind: filter.kind, value: filter.value.value(at: localTime))) }
         for animation in clip.animations {

@@ -103,6 +103,8 @@ public enum RenderingVideoV2: Sendable {
         /// `startAngle`/`endAngle` (degrees) make it an arc; both nil for the whole circle.
         case circle(size: Double?, startAngle: Double? = nil, endAngle: Double? = nil)
         case polygon(sides: Int, size: Double?)
+        /// A `line` (points) or `path` (SVG path data).
+        case curve(Curve)
         /// Footage, its `src` with any `$ref` resolved.
         case video(src: String, media: MediaFields)
         case audio(src: String, media: MediaFields)
@@ -149,7 +151,7 @@ public enum RenderingVideoV2: Sendable {
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
         ("video", true), ("audio", true), ("subtitle", true), ("layout", false), ("template", false),
-        ("code", true), ("svg", false), ("icon", false), ("line", false), ("path", false), ("three", false),
+        ("code", true), ("svg", false), ("icon", false), ("line", true), ("path", true), ("three", false),
     ]
 
     /// Reads and checks a v2 document, reporting every problem at once.

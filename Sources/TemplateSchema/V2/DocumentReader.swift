@@ -173,6 +173,9 @@ struct DocumentReader {
         let body = readBody(type: type, node: node, transform: transform, style: style, assets: assets)
         let animations = node["animations"].map { readAnimations($0, canvas: canvas) } ?? []
         let keyframes = node["keyframes"].map { readKeyframes($0, canvas: canvas) } ?? [:]
+        if type != "line", type != "path", keyframes[.drawStart] != nil || keyframes[.drawEnd] != nil {
+            node.path.appending("keyframes").record(in: log, "drawStart and drawEnd keyframes apply to line and path clips only")
+        }
         let transition = node["transition"].flatMap(readTransition)
         let filters = node["style"]?["filters"].map(readFilters) ?? []
         guard let start, let duration, let body else { return nil }
@@ -228,6 +231,8 @@ struct DocumentReader {
             return readSubtitle(node, assets: assets).map(V2.Body.subtitle)
         case "code":
             return readCode(node, style: style).map(V2.Body.code)
+        case "line", "path":
+            return readCurve(node, type: type).map(V2.Body.curve)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }

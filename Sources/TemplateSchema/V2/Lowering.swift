@@ -110,6 +110,12 @@ extension RenderingVideoV2.Document {
             subtitleShadow = config.shadowColor.map { Shadow(color: $0, blur: config.shadowBlur, offsetX: 0, offsetY: 0) }
         case .code(let code):
             content = codeContent(code, notices: notices)
+        case .curve(let curve):
+            // The box is centred on the points' origin (see `VectorShape`), unless the transform sizes it.
+            let half = VectorShape(kindName: curve.kind, segments: curve.segments, stroke: nil, lineWidth: 0).halfExtent
+            if spec.width == nil { boxWidth = 2 * half.x }
+            if spec.height == nil { boxHeight = 2 * half.y }
+            content = curveContent(curve, style: style, keyframes: clip.keyframes)
         }
         let keyframes = clip.keyframes
         func animated(_ property: KeyframeProperty, _ value: Double) -> Animatable<Double> {

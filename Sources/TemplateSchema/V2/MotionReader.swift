@@ -136,6 +136,7 @@ extension DocumentReader {
         case .volume: return node.number(in: 0...10)
         case .scale: return node.number(in: DocumentLimits.scale)
         case .rotation: return node.number(in: DocumentLimits.degrees)
+        case .drawStart, .drawEnd: return node.number(in: 0...1)
         case .fill: return nil
         default: return property.filter.flatMap { node.number(in: $0.range) }
         }

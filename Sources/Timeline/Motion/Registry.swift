@@ -182,6 +182,8 @@ public enum FilterKind: String, CaseIterable, Hashable, Sendable {
 /// The clip properties keyframes can drive.
 public enum KeyframeProperty: String, CaseIterable, Hashable, Sendable {
     case opacity, x, y, width, height, scale, rotation, fill, volume
+    /// The visible part of a line or path's stroke (0–1 of its length).
+    case drawStart, drawEnd
     case blur, brightness, contrast, saturate, hue, grayscale, sepia, invert
 
     /// The filter a filter-value property drives.
@@ -196,6 +198,7 @@ public enum KeyframeProperty: String, CaseIterable, Hashable, Sendable {
         case .rotation: "degrees, replaces transform.rotation"
         case .fill: "a colour, replaces style.fill of text and shapes (interpolated in linear light, premultiplied)"
         case .volume: "0–10, multiplies the volume of audio and video clips"
+        case .drawStart, .drawEnd: "0–1, replaces \(rawValue) of a line or path (a draw-on: drawEnd from 0 to 1)"
         default: "the value of the \(rawValue) filter (added if style.filters lacks it)"
         }
     }
