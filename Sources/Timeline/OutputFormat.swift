@@ -79,8 +79,11 @@ public enum OutputFormat: String, CaseIterable, Hashable, Sendable {
         allCases.first { $0.fileExtension == fileExtension.lowercased() }?.mimeType
     }
 
-    /// Whether the file carries the render's sound.
-    public var hasSound: Bool { [.mp4, .hevc, .webm, .mov].contains(self) }
+    /// Whether it is a movie (mp4, hevc, webm, mov): encoded pictures and the render's sound.
+    public var isMovie: Bool { [.mp4, .hevc, .webm, .mov].contains(self) }
+
+    /// Whether the file carries the render's sound (the movies do).
+    public var hasSound: Bool { isMovie }
 
     /// Whether the file is one frame (the poster) rather than the whole timeline.
     public var isStill: Bool { self == .png || self == .jpeg }
