@@ -76,6 +76,7 @@ public final class GIFWriter {
     private let packet: UnsafeMutablePointer<AVPacket>
     private let keepsAlpha: Bool
     private var framesWritten: Int64 = 0
+    private var framesEncoded: Int64 = 0
     private var isOpen = true
     public let path: String
 
@@ -187,6 +188,9 @@ public final class GIFWriter {
         guard let encoder else { return }
         while try graph.pull(from: sink, into: mapped.frame) {
             defer { av_frame_unref(mapped.frame) }
+            // One frame out for each in, in order: numbered in the encoder's time base.
+            mapped.frame.pointee.pts = framesEncoded
+            framesEncoded += 1
             try encode(mapped.frame, encoder: encoder)
         }
     }

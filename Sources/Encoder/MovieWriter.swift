@@ -27,6 +27,8 @@ public final class MovieWriter {
     private let keepsAlpha: Bool
     /// Samples an audio frame holds (the encoder's own size, or 1024 for PCM, which takes any).
     private var audioFrameSize = 1024
+    /// Whether the sound's packets are moved later by the encoder's delay (WebM's Opus, below).
+    private let startsSoundAtZero: Bool
     private let packet = av_packet_alloc()!
     private let width: Int
     private let height: Int
@@ -52,6 +54,7 @@ public final class MovieWriter {
         self.width = width
         self.height = height
         self.settings = settings
+        startsSoundAtZero = settings.container == "webm"
         var format: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_alloc_output_context2(&format, nil, settings.container, path), "cannot create a \(settings.container) muxer")
         self.format = format
@@ -404,7 +407,7 @@ public final class MovieWriter {
             let status = avcodec_receive_packet(encoder, packet)
             if status == reel_averror_eagain() || status == reel_averror_eof() { return }
             try check(status, "encoding failed")
-            if encoder == audio, settings.container == "webm" {
+            if encoder == audio, startsSoundAtZero {
                 // Opus's packets start before 0 by its encoder delay (312 samples), which WebM
                 // stores as the track's CodecDelay, to be taken off every block's time. The blocks
                 // go at their times plus that delay, so the first sound heard is at 0 with the
