@@ -52,7 +52,8 @@ let package = Package(
     targets: [
         // C libraries, each behind a small module map and shim header.
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
-                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]),
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavfilter-dev", "libavutil-dev", "libswscale-dev",
+                                          "libswresample-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CHarfBuzz", path: "Sources/CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
@@ -78,7 +79,8 @@ let package = Package(
                 swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
         .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "Compositor"], swiftSettings: kernelSettings),
-        // Encoding and muxing (H.264, AAC, MP4) and PNG stills.
+        // Encoding and muxing: movies (H.264, HEVC, VP9, ProRes; AAC, Opus, PCM; MP4, WebM, MOV), GIF
+        // (libavfilter palettes), PNG (libpng) and JPEG stills, ZIP archives of PNG sequences.
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings + vectorSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.
         .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder", "CProcessors"], swiftSettings: kernelSettings),

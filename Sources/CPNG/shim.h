@@ -36,6 +36,10 @@ static inline unsigned long reel_adler32(unsigned long adler, const unsigned cha
     return adler32_z(adler, bytes, count);
 }
 
+static inline unsigned long reel_crc32(unsigned long crc, const unsigned char *bytes, size_t count) {
+    return crc32_z(crc, bytes, count);
+}
+
 static inline unsigned long reel_adler32_combine(unsigned long first, unsigned long second, size_t secondCount) {
     return adler32_combine(first, second, (z_off_t)secondCount);
 }
@@ -54,7 +58,8 @@ static void reel_png_buffer_write(png_structp png, png_bytep bytes, size_t lengt
 
 static void reel_png_buffer_flush(png_structp png) { (void)png; }
 
-/* Writes an 8-bit RGBA, non-interlaced PNG through libpng into out: the header, `zlibStream`
+/* Writes an 8-bit RGBA, non-interlaced PNG through libpng into out: the header (with the sRGB
+ * chunk and its gAMA and cHRM stand-ins), `zlibStream`
  * (the rows, each with its filter byte, as a zlib stream) as IDAT chunks of at most 1 MiB, and
  * the end. Returns the size written, or 0 when libpng fails or out is too small. */
 static inline size_t reel_png_write_compressed(png_uint_32 width, png_uint_32 height, const unsigned char *zlibStream,
@@ -74,6 +79,9 @@ static inline size_t reel_png_write_compressed(png_uint_32 width, png_uint_32 he
     png_set_write_fn(png, &buffer, reel_png_buffer_write, reel_png_buffer_flush);
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* The colour is sRGB: an sRGB chunk (perceptual intent), with the gAMA and cHRM chunks
+     * that stand for it in readers without sRGB support. */
+    png_set_sRGB_gAMA_and_cHRM(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
     png_write_info(png, info);
     static const png_byte idat[5] = { 'I', 'D', 'A', 'T', 0 }, iend[5] = { 'I', 'E', 'N', 'D', 0 };
     for (size_t at = 0; at < zlibSize; at += (size_t)1 << 20) {

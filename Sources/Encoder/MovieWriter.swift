@@ -3,9 +3,11 @@ internal import CFFmpeg
 public import Compositor
 public import Timeline
 
-/// Writes an MP4: H.264 (libx264, yuv420p, BT.709 tags) and AAC (48 kHz stereo), with the moov
-/// atom moved to the front so that players can start before the whole file has arrived. Other
-/// codecs and containers (`EncoderSettings`) serve fixtures and benchmarks.
+/// Writes a movie: by default an MP4 of H.264 (libx264, yuv420p, BT.709 tags) and AAC (48 kHz
+/// stereo), with the moov atom moved to the front so that players can start before the whole file
+/// has arrived; HEVC in MP4, VP9 and Opus in WebM, ProRes 4444 and PCM in MOV with the settings
+/// of `EncoderSettings(format:…)`, with alpha where the pixel format has it. Other codecs and
+/// containers serve fixtures and benchmarks.
 public final class MovieWriter {
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var video: UnsafeMutablePointer<AVCodecContext>?
@@ -19,6 +21,14 @@ public final class MovieWriter {
     private let borrowedFrame = av_frame_alloc()!
     private let pixelFormat: AVPixelFormat
     private let audioFrame = av_frame_alloc()!
+    /// Frames straightened (alpha divided out) for a pixel format with alpha, made when first needed.
+    private var straightFrame: Raster?
+    /// Whether the encoded pixel format has alpha: frames are straightened before conversion.
+    private let keepsAlpha: Bool
+    /// Samples an audio frame holds (the encoder's own size, or 1024 for PCM, which takes any).
+    private var audioFrameSize = 1024
+    /// Whether the sound's packets are moved later by the encoder's delay (WebM's Opus, below).
+    private let startsSoundAtZero: Bool
     private let packet = av_packet_alloc()!
     private let width: Int
     private let height: Int
@@ -44,9 +54,13 @@ public final class MovieWriter {
         self.width = width
         self.height = height
         self.settings = settings
+        startsSoundAtZero = settings.container == "webm"
         var format: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_alloc_output_context2(&format, nil, settings.container, path), "cannot create a \(settings.container) muxer")
         self.format = format
+        // WebM's segment and track ids are random unless asked to be exact: the same document
+        // gives the same file.
+        if settings.container == "webm" { format?.pointee.flags |= AVFMT_FLAG_BITEXACT }
         let needsGlobalHeader = (format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
 
         // Video: libx264 unless told otherwise.
@@ -56,6 +70,7 @@ public final class MovieWriter {
         let pixelFormat = av_get_pix_fmt(settings.pixelFormat)
         guard pixelFormat != AV_PIX_FMT_NONE else { throw EncoderError("unknown pixel format \(settings.pixelFormat)") }
         self.pixelFormat = pixelFormat
+        keepsAlpha = av_pix_fmt_desc_get(pixelFormat).map { $0.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 } ?? false
         video = avcodec_alloc_context3(codec)
         guard let video else { throw EncoderError("out of memory") }
         video.pointee.width = Int32(width)
@@ -82,7 +97,10 @@ public final class MovieWriter {
         // at libavcodec's default 200 kb/s). Encoders without a CRF option ignore it.
         video.pointee.bit_rate = 0
         av_opt_set_double(video.pointee.priv_data, "crf", settings.crf, 0)
-        if settings.videoCodec == "libx265" { av_opt_set(video.pointee.priv_data, "x265-params", "log-level=error", 0) }
+        if settings.videoCodec == "libx265" {
+            // x265's output depends on its frame threads, like x264's: set by the picture size.
+            av_opt_set(video.pointee.priv_data, "x265-params", "log-level=error:frame-threads=\(video.pointee.thread_count)", 0)
+        }
         // SVT-AV1 prints its configuration to standard error unless told otherwise (2: warnings).
         if settings.videoCodec == "libsvtav1" { setenv("SVT_LOG", "2", 0) }
         for (name, value) in settings.codecOptions { av_opt_set(video.pointee.priv_data, name, value, 0) }
@@ -91,6 +109,11 @@ public final class MovieWriter {
         videoStream.pointee.time_base = video.pointee.time_base
         if settings.variableTimeScale == nil { videoStream.pointee.avg_frame_rate = video.pointee.framerate }
         try check(avcodec_parameters_from_context(videoStream.pointee.codecpar, video), "cannot set the video stream parameters")
+        if let tag = settings.codecTag {
+            let bytes = Array(tag.utf8)
+            guard bytes.count == 4 else { throw EncoderError("a codec tag has four characters, not \"\(tag)\"") }
+            videoStream.pointee.codecpar.pointee.codec_tag = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+        }
         if settings.displayRotation % 360 != 0 {
             let matrix = av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * 4)!
             // av_display_rotation_set takes counter-clockwise degrees, but this libavformat's MP4
@@ -104,7 +127,9 @@ public final class MovieWriter {
 
         try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
         var options: OpaquePointer?
-        if ["mp4", "mov"].contains(settings.container) { av_dict_set(&options, "movflags", "+faststart", 0) }
+        if settings.container == "mp4" { av_dict_set(&options, "movflags", "+faststart", 0) }
+        // The QuickTime muxer writes the colour tags (a `colr` atom) only when asked.
+        if settings.container == "mov" { av_dict_set(&options, "movflags", settings.tagsColor ? "+faststart+write_colr" : "+faststart", 0) }
         defer { av_dict_free(&options) }
         try check(avformat_write_header(format, &options), "cannot write the \(settings.container) header")
 
@@ -120,27 +145,59 @@ public final class MovieWriter {
         try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
     }
 
-    /// Adds the AAC track.
+    /// Tags `frame` as the stream is tagged: encoders that write the colour into each frame's
+    /// header (ProRes) read it from the frame, not from the stream's settings.
+    private func tagColor(_ frame: UnsafeMutablePointer<AVFrame>) {
+        guard settings.tagsColor else { return }
+        frame.pointee.color_primaries = AVCOL_PRI_BT709
+        frame.pointee.color_trc = AVCOL_TRC_BT709
+        frame.pointee.colorspace = AVCOL_SPC_BT709
+        frame.pointee.color_range = AVCOL_RANGE_MPEG
+    }
+
+    /// Adds the sound track: AAC unless `settings.audioCodec` names another encoder (libopus,
+    /// pcm_s24le), in the first of the sample formats Reel writes that the encoder takes.
     private func openAudio(format: UnsafeMutablePointer<AVFormatContext>, needsGlobalHeader: Bool) throws {
-        guard let aac = avcodec_find_encoder(AV_CODEC_ID_AAC) else { throw EncoderError("this FFmpeg has no AAC encoder") }
-        audio = avcodec_alloc_context3(aac)
+        let found = settings.audioCodec == "aac" ? avcodec_find_encoder(AV_CODEC_ID_AAC) : avcodec_find_encoder_by_name(settings.audioCodec)
+        guard let encoder = found else { throw EncoderError("this FFmpeg has no \(settings.audioCodec) encoder") }
+        let sampleFormat = try Self.sampleFormat(for: encoder, named: settings.audioCodec)
+        audio = avcodec_alloc_context3(encoder)
         guard let audio else { throw EncoderError("out of memory") }
-        audio.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        audio.pointee.sample_fmt = sampleFormat
         audio.pointee.sample_rate = Int32(EncoderSettings.audioSampleRate)
         reel_channel_layout_stereo(&audio.pointee.ch_layout)
         audio.pointee.bit_rate = Int64(settings.audioBitRate)
         audio.pointee.time_base = AVRational(num: 1, den: Int32(EncoderSettings.audioSampleRate))
         if needsGlobalHeader { audio.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        try check(avcodec_open2(audio, aac, nil), "cannot open the AAC encoder")
-        let audioStream = avformat_new_stream(format, nil)!
+        try check(avcodec_open2(audio, encoder, nil), "cannot open the \(settings.audioCodec) encoder")
+        guard let audioStream = avformat_new_stream(format, nil) else { throw EncoderError("out of memory") }
         audioStream.pointee.time_base = audio.pointee.time_base
         try check(avcodec_parameters_from_context(audioStream.pointee.codecpar, audio), "cannot set the audio stream parameters")
         self.audioStream = audioStream
-        audioFrame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
-        audioFrame.pointee.nb_samples = audio.pointee.frame_size
+        if audio.pointee.frame_size > 0 { audioFrameSize = Int(audio.pointee.frame_size) }
+        audioFrame.pointee.format = sampleFormat.rawValue
+        audioFrame.pointee.nb_samples = Int32(audioFrameSize)
         audioFrame.pointee.sample_rate = audio.pointee.sample_rate
         reel_channel_layout_stereo(&audioFrame.pointee.ch_layout)
         try check(av_frame_get_buffer(audioFrame, 0), "out of memory for an audio frame")
+    }
+
+    /// The sample formats Reel writes, most preferred first: float planar (AAC), float
+    /// interleaved (libopus), 32-bit and 16-bit interleaved integers (PCM).
+    private static let writableSampleFormats = [AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT, AV_SAMPLE_FMT_S32, AV_SAMPLE_FMT_S16]
+
+    private static func sampleFormat(for encoder: UnsafePointer<AVCodec>, named name: String) throws -> AVSampleFormat {
+        var offered: [AVSampleFormat] = []
+        if var format = encoder.pointee.sample_fmts {
+            while format.pointee != AV_SAMPLE_FMT_NONE {
+                offered.append(format.pointee)
+                format += 1
+            }
+        }
+        guard let chosen = writableSampleFormats.first(where: offered.contains) else {
+            throw EncoderError("the \(name) encoder takes none of the sample formats Reel writes")
+        }
+        return chosen
     }
 
     deinit {
@@ -178,7 +235,10 @@ public final class MovieWriter {
     private func append(_ frame: Raster, timestamp: Int64) throws {
         precondition(frame.width == width && frame.height == height, "frame size differs from the video")
         try check(av_frame_make_writable(yuvFrame), "video frame is not writable")
-        var source: [UnsafePointer<UInt8>?] = [UnsafePointer(frame.pixels), nil, nil, nil]
+        // With alpha the colour goes in straight (alpha divided out), as ProRes 4444 and VP9
+        // with alpha carry it; without, the premultiplied colour is the picture over black.
+        let picture = keepsAlpha ? straightened(frame) : frame
+        var source: [UnsafePointer<UInt8>?] = [UnsafePointer(picture.pixels), nil, nil, nil]
         var sourceStride: [Int32] = [Int32(frame.bytesPerRow), 0, 0, 0]
         withUnsafeMutablePointer(to: &yuvFrame.pointee.data) { data in
             withUnsafeMutablePointer(to: &yuvFrame.pointee.linesize) { linesize in
@@ -190,6 +250,7 @@ public final class MovieWriter {
             }
         }
         yuvFrame.pointee.pts = timestamp
+        tagColor(yuvFrame)
         framesWritten += 1
         try send(yuvFrame, to: video!, stream: videoStream)
     }
@@ -232,8 +293,23 @@ public final class MovieWriter {
         frame.pointee.linesize.1 = Int32(view.blue.stride)
         frame.pointee.linesize.2 = Int32(view.red.stride)
         frame.pointee.pts = Int64(framesWritten)
+        tagColor(frame)
         framesWritten += 1
         try send(frame, to: video!, stream: videoStream)
+    }
+
+    /// `frame` with alpha divided out, in a raster kept for the next frame.
+    private func straightened(_ frame: Raster) -> Raster {
+        let straight = straightFrame ?? Raster(width: width, height: height)
+        straightFrame = straight
+        let count = width * height
+        for i in 0..<count {
+            let p = frame.pixels + 4 * i
+            let s = Raster.straightened(SIMD4(p[0], p[1], p[2], p[3]))
+            let q = straight.pixels + 4 * i
+            (q[0], q[1], q[2], q[3]) = (s.x, s.y, s.z, s.w)
+        }
+        return straight
     }
 
     /// Appends stereo samples at 48 kHz (non-interleaved, in −1...1).
@@ -258,20 +334,47 @@ public final class MovieWriter {
     private var samplesAccepted = 0
 
     private func flushAudio(final: Bool) throws {
-        let frameSize = Int(audio!.pointee.frame_size)
-        while pendingLeft.count >= frameSize || (final && !pendingLeft.isEmpty) {
-            let count = min(frameSize, pendingLeft.count)
+        guard let audio, let audioStream else { return }
+        let format = AVSampleFormat(rawValue: audioFrame.pointee.format)
+        while pendingLeft.count >= audioFrameSize || (final && !pendingLeft.isEmpty) {
+            let count = min(audioFrameSize, pendingLeft.count)
             try check(av_frame_make_writable(audioFrame), "audio frame is not writable")
             audioFrame.pointee.nb_samples = Int32(count)
-            for (channel, samples) in [pendingLeft, pendingRight].enumerated() {
-                let plane = UnsafeMutableRawPointer(audioFrame.pointee.extended_data[channel]!).assumingMemoryBound(to: Float.self)
-                samples.withUnsafeBufferPointer { plane.update(from: $0.baseAddress!, count: count) }
+            if format == AV_SAMPLE_FMT_FLTP {
+                for (channel, samples) in [pendingLeft, pendingRight].enumerated() {
+                    guard let plane = audioFrame.pointee.extended_data[channel] else { throw EncoderError("the audio frame has no plane \(channel)") }
+                    samples.withUnsafeBufferPointer {
+                        UnsafeMutableRawPointer(plane).assumingMemoryBound(to: Float.self).update(from: $0.baseAddress!, count: count)
+                    }
+                }
+            } else {
+                guard let data = audioFrame.pointee.extended_data[0] else { throw EncoderError("the audio frame has no samples") }
+                Self.interleave(left: pendingLeft, right: pendingRight, count: count, format: format, into: UnsafeMutableRawPointer(data))
             }
             pendingLeft.removeFirst(count)
             pendingRight.removeFirst(count)
             audioFrame.pointee.pts = Int64(samplesWritten)
             samplesWritten += count
-            try send(audioFrame, to: audio!, stream: audioStream!)
+            try send(audioFrame, to: audio, stream: audioStream)
+        }
+    }
+
+    /// The first `count` samples of both channels, interleaved in `format` (float, or integers
+    /// scaled to full range and rounded, clipping at ±1).
+    private static func interleave(left: [Float], right: [Float], count: Int, format: AVSampleFormat, into data: UnsafeMutableRawPointer) {
+        func integer(_ sample: Float, scale: Double) -> Double { (Double(min(max(sample, -1), 1)) * scale).rounded() }
+        switch format {
+        case AV_SAMPLE_FMT_FLT:
+            let out = data.assumingMemoryBound(to: Float.self)
+            for i in 0..<count { (out[2 * i], out[2 * i + 1]) = (left[i], right[i]) }
+        case AV_SAMPLE_FMT_S32:
+            let out = data.assumingMemoryBound(to: Int32.self)
+            for i in 0..<count {
+                (out[2 * i], out[2 * i + 1]) = (Int32(integer(left[i], scale: 2_147_483_647)), Int32(integer(right[i], scale: 2_147_483_647)))
+            }
+        default:
+            let out = data.assumingMemoryBound(to: Int16.self)
+            for i in 0..<count { (out[2 * i], out[2 * i + 1]) = (Int16(integer(left[i], scale: 32767)), Int16(integer(right[i], scale: 32767))) }
         }
     }
 
@@ -304,6 +407,15 @@ public final class MovieWriter {
             let status = avcodec_receive_packet(encoder, packet)
             if status == reel_averror_eagain() || status == reel_averror_eof() { return }
             try check(status, "encoding failed")
+            if encoder == audio, startsSoundAtZero {
+                // Opus's packets start before 0 by its encoder delay (312 samples), which WebM
+                // stores as the track's CodecDelay, to be taken off every block's time. The blocks
+                // go at their times plus that delay, so the first sound heard is at 0 with the
+                // first picture; left negative, libavformat would shift every stream 6.5 ms later.
+                let delay = Int64(encoder.pointee.initial_padding)
+                if packet.pointee.pts != reel_av_nopts_value() { packet.pointee.pts += delay }
+                if packet.pointee.dts != reel_av_nopts_value() { packet.pointee.dts += delay }
+            }
             av_packet_rescale_ts(packet, encoder.pointee.time_base, stream.pointee.time_base)
             packet.pointee.stream_index = stream.pointee.index
             try check(av_interleaved_write_frame(format, packet), "cannot write to \(path)")

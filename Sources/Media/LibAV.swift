@@ -196,7 +196,7 @@ final class StreamDecoder {
     /// VP9), slices otherwise. Each frame thread holds pictures of its own.
     init(input: FormatInput, streamIndex: Int, threads: Int = 0) throws {
         let stream = input.context.pointee.streams[streamIndex]!
-        guard let codec = avcodec_find_decoder(stream.pointee.codecpar.pointee.codec_id) else {
+        guard let codec = Self.decoder(for: stream) else {
             throw MediaError("no decoder for the codec of stream \(streamIndex) in \(input.path)")
         }
         guard let context = avcodec_alloc_context3(codec) else { throw MediaError("out of memory") }
@@ -214,6 +214,23 @@ final class StreamDecoder {
     deinit {
         var freeing: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&freeing)
+    }
+
+    /// The decoder for `stream`: libavcodec's own for its codec, except VP9 with alpha (a WebM
+    /// track marked `alpha_mode` 1, the alpha in each block's BlockAdditional), which needs
+    /// libvpx's decoder: the native one drops the alpha.
+    static func decoder(for stream: UnsafeMutablePointer<AVStream>) -> UnsafePointer<AVCodec>? {
+        let parameters = stream.pointee.codecpar.pointee
+        if parameters.codec_id == AV_CODEC_ID_VP9, hasAlphaTrack(stream), let libvpx = avcodec_find_decoder_by_name("libvpx-vp9") {
+            return libvpx
+        }
+        return avcodec_find_decoder(parameters.codec_id)
+    }
+
+    /// Whether the container marks `stream` as carrying alpha beside its picture (WebM's `alpha_mode`).
+    static func hasAlphaTrack(_ stream: UnsafeMutablePointer<AVStream>) -> Bool {
+        guard let entry = av_dict_get(stream.pointee.metadata, "alpha_mode", nil, 0), let value = entry.pointee.value else { return false }
+        return String(cString: value) == "1"
     }
 }
 

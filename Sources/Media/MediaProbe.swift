@@ -33,6 +33,9 @@ public struct StreamInfo: Sendable, Codable {
     public var colorTransfer: String = ""
     public var colorSpace: String = ""
     public var colorRange: String = ""
+    /// Whether the picture has alpha: its pixel format has an alpha channel, or the container
+    /// marks the track as carrying one beside it (VP9 in WebM, `alpha_mode`).
+    public var hasAlpha = false
     // Audio
     public var sampleRate: Int = 0
     public var channels: Int = 0
@@ -78,6 +81,9 @@ public enum MediaProbe {
                 info.colorSpace = name(av_color_space_name(parameters.color_space))
                 info.colorRange = name(av_color_range_name(parameters.color_range))
                 info.rotation = VideoPlayer.rotation(of: stream)
+                let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: parameters.format))
+                info.hasAlpha = StreamDecoder.hasAlphaTrack(stream)
+                    || (descriptor.map { $0.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 } ?? false)
             } else if kind == .audio {
                 info.sampleRate = Int(parameters.sample_rate)
                 info.channels = Int(parameters.ch_layout.nb_channels)
@@ -105,10 +111,14 @@ public final class VideoFrameReader {
         decoder = try FrameDecoder(input: input, streamIndex: stream)
     }
 
+    /// The pixel format of the last frame decoded (e.g. "yuva420p"), empty before the first.
+    public private(set) var pixelFormat = ""
+
     /// The next frame, or nil at the end of the stream.
     public func nextFrame() throws -> Raster? {
         guard try decoder.next(into: frame) else { return nil }
         defer { av_frame_unref(frame.frame) }
+        pixelFormat = pixelFormatName(AVPixelFormat(rawValue: frame.frame.pointee.format))
         let (width, height) = (Int(frame.frame.pointee.width), Int(frame.frame.pointee.height))
         guard MediaLimits.acceptsPicture(width: width, height: height) else {
             throw MediaError("the video decodes to a \(width)×\(height) picture")

@@ -34,10 +34,10 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 public final class Renderer {
     public let timeline: Timeline
     /// The drawing order, worked out once rather than per frame.
-    private let schedule: Schedule
+    let schedule: Schedule
     private let locator: MediaLocator
     private let media: MediaLibrary
-    private let compositor: FrameCompositor
+    let compositor: FrameCompositor
 
     /// Frames in flight between compositing and encoding: one being drawn while the encoder takes
     /// the other (x264 copies a frame in as it is sent, so it is back in the pool at once). More
@@ -109,7 +109,7 @@ public final class Renderer {
         return try compose(schedule.drawList(at: seconds))
     }
 
-    private func compose(_ items: [DrawItem]) throws -> Raster {
+    func compose(_ items: [DrawItem]) throws -> Raster {
         do {
             return try compositor.render(items)
         } catch {
@@ -117,7 +117,8 @@ public final class Renderer {
         }
     }
 
-    /// Renders the whole timeline to an MP4 at `path`. The file appears only when it is complete:
+    /// Renders the whole timeline to a movie at `path`, an MP4 unless `settings` say otherwise
+    /// (`render(to:format:…)` picks them for a format). The file appears only when it is complete:
     /// it is written beside `path` and renamed at the end, so a failure leaves no broken file.
     /// `progress` is called after every frame; throwing from it stops the render.
     public func renderVideo(to path: String, settings: EncoderSettings = EncoderSettings(),
@@ -128,7 +129,7 @@ public final class Renderer {
         defer { media.decoderThreads = 0 }
         try checkMedia()
         let canvas = timeline.canvas
-        let partial = path + ".partial.mp4"
+        let partial = path + ".partial"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let writer = try MovieWriter(path: partial, width: canvas.width, height: canvas.height,
                                      frameRate: canvas.frameRate, settings: settings)
@@ -208,19 +209,23 @@ public final class Renderer {
 
     /// The pipeline: a compositing thread draws frames into a small pool of recycled frames and
     /// hands them through a bounded queue to `consume` on the calling thread, followed by the
-    /// sound up to that frame's end. `consume` calls its second argument when the frame may be
-    /// drawn into again (at once, or when the encoder lets go of it).
-    private func run<Frame: AnyObject & Sendable>(
+    /// sound up to that frame's end (none when `sound` is nil). `consume` calls its second
+    /// argument when the frame may be drawn into again (at once, or when the encoder lets go of it).
+    /// `step` takes every step-th frame of the timeline only (without sound).
+    func run<Frame: AnyObject & Sendable>(
         makeFrame: () -> Frame,
         draw: @escaping @Sendable ([DrawItem], Frame) throws -> Void,
         consume: (Frame, _ recycle: @escaping @Sendable () -> Void) throws -> Void,
-        sound: ([Float], [Float]) throws -> Void,
+        sound: (([Float], [Float]) throws -> Void)?,
+        step: Int = 1,
         progress: (RenderProgress) throws -> Void
     ) throws {
-        let frameCount = timeline.frameCount
-        guard frameCount > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
+        precondition(step >= 1 && (step == 1 || sound == nil), "frames are skipped only without sound")
+        let timelineFrames = timeline.frameCount
+        guard timelineFrames > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
+        let frameCount = (timelineFrames + step - 1) / step
         let canvas = timeline.canvas
-        let mixer = try AudioMixer(timeline: timeline, locator: locator)
+        let mixer = try sound.map { _ in try AudioMixer(timeline: timeline, locator: locator) }
         let free = BoundedQueue<Frame>(capacity: Self.pipelineDepth)
         // Each frame's way back to the pool, made once (a closure made per frame is an allocation;
         // so is taking one out of a dictionary's values, a generic type: hence the class).
@@ -238,7 +243,7 @@ public final class Renderer {
             for index in 0..<frameCount {
                 guard let frame = free.pop() else { break }
                 do {
-                    schedule.drawList(atFrame: index, into: &items)
+                    schedule.drawList(atFrame: index * step, into: &items)
                     try draw(items, frame)
                     guard composed.push(.success(frame)) else { break }
                 } catch {
@@ -264,11 +269,13 @@ public final class Renderer {
             let frame = try result.get()
             guard let recycle = recyclers[ObjectIdentifier(frame)] else { throw RenderError("a frame not from the pool") }
             try consume(frame, recycle.run)
-            // The mix up to the end of this frame keeps sound and picture in step.
-            let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
-            let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
-            try sound(block.left, block.right)
-            samplesDone = audioEnd
+            if let sound, let mixer {
+                // The mix up to the end of this frame keeps sound and picture in step.
+                let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
+                let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
+                try sound(block.left, block.right)
+                samplesDone = audioEnd
+            }
             try progress(RenderProgress(framesDone: index + 1, frameCount: frameCount, elapsed: Date().timeIntervalSince(start)))
         }
     }

@@ -1,4 +1,5 @@
 import ServerKit
+import Timeline
 
 /// The RenderingVideo API's part of `/openapi.json`.
 enum RenderingVideoOpenAPI {
@@ -50,7 +51,9 @@ enum RenderingVideoOpenAPI {
         "Success": ##"{"type": "object", "properties": {"success": {"type": "boolean"}}, "additionalProperties": true}"##,
         "Schema": ##"{"type": "object", "required": ["meta", "tracks"], "properties": {"meta": {"type": "object"}, "assets": {"type": "object"}, "tracks": {"type": "array", "items": {"type": "object"}}}}"##,
         "TaskCreate": ##"{"type": "object", "required": ["config"], "properties": {"config": {"$ref": "#/components/schemas/Schema"}, "metadata": {"type": "object"}, "title": {"type": "string"}, "category": {"type": "string"}}}"##,
-        "RenderRequest": ##"{"type": "object", "properties": {"webhook_url": {"type": "string", "format": "uri"}, "num_workers": {"type": "integer", "minimum": 1}, "category": {"type": "string"}, "metadata": {"type": "object"}}}"##,
+        "RenderRequest": ##"{"type": "object", "properties": {"webhook_url": {"type": "string", "format": "uri"}, "num_workers": {"type": "integer", "minimum": 1}, "category": {"type": "string"}, "metadata": {"type": "object"}, "output_format": {"type": "string", "enum": ["##
+            + OutputFormat.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")
+            + ##"], "default": "mp4", "description": "What the render writes (Reel's extension; docs/server.md, \"Output formats\"): mp4 (H.264 + AAC), hevc, webm (VP9 + Opus; alpha when meta.background is transparent), mov (ProRes 4444 + PCM; alpha likewise), gif, png-sequence (a ZIP of PNGs), png or jpeg (a poster: one frame)"}, "poster_at": {"type": "number", "minimum": 0, "description": "For png and jpeg: the poster's time in seconds, before the video's end; default the middle frame"}}}"##,
         "ConvertRequest": ##"{"type": "object", "properties": {"category": {"type": "string"}, "metadata": {"type": "object"}}}"##,
     ]
 }

@@ -49,7 +49,8 @@ struct RenderingVideoRoutes: Sendable {
                        "transitionTypes": capabilities.transitionTypes.map(\.name),
                        "keyframeProperties": capabilities.keyframeProperties.map(\.name),
                        "filters": capabilities.filters.map(\.name)],
-            "render": ["qualitySelection": "automatic", "qualities": qualities],
+            "render": ["qualitySelection": "automatic", "qualities": qualities,
+                       "outputFormats": OutputFormat.allCases.map(\.name), "defaultOutputFormat": OutputFormat.mp4.name],
             "features": ["previews": true, "webhooks": true, "uploads": true, "selfHosted": true],
             "docs": ["openapi": "/openapi.json"],
         ])
@@ -111,12 +112,26 @@ struct RenderingVideoRoutes: Sendable {
         ]
         if let jobID = task.jobId { fields["renderTaskId"] = jobID }
         if let metadata = task.metadata, let object = try? JSONSerialization.jsonObject(with: Data(metadata.utf8)) { fields["metadata"] = object }
-        if task.status == "completed" { fields["videoUrl"] = service.videoURL(taskID: task.id, origin: origin).url }
+        if task.jobId != nil {
+            // What the latest render writes (or wrote): its format, and the link's extension.
+            let format = outputFormat(of: task)
+            fields["outputFormat"] = format.name
+            fields["mimeType"] = format.mimeType
+            if task.status == "completed" {
+                fields["videoUrl"] = service.videoURL(taskID: task.id, origin: origin, fileExtension: format.fileExtension).url
+            }
+        }
         if task.status == "failed" { fields["error"] = task.error ?? "render failed" }
         if task.status == "rendering", let jobID = task.jobId, let job = try? database.job(id: jobID) {
             fields["progress"] = job.progress
         }
         return fields
+    }
+
+    /// The output format of `task`'s latest render (an MP4 when it names none).
+    func outputFormat(of task: TaskRecord) -> OutputFormat {
+        guard let jobID = task.jobId, let job = try? database.job(id: jobID), let name = job.outputFormat else { return .mp4 }
+        return OutputFormat(name: name) ?? .mp4
     }
 
     func listTasks(_ request: Request, _ context: ReelRequestContext) throws -> Response {
@@ -188,10 +203,14 @@ struct RenderingVideoRoutes: Sendable {
             }
             workers = number
         }
+        let (format, posterAt) = try renderOutput(body, taskID: taskID, account: account)
         let start: RenderStart
         do {
+            // The default format is stored as none, so a task rendered before formats existed
+            // counts as rendered in it.
             start = try database.startRender(taskID: taskID, account: account.id, api: APISurface.renderingvideo.name, webhookURL: webhook,
-                                             workers: workers, jobPrefix: "rt_")
+                                             workers: workers, jobPrefix: "rt_", outputFormat: format == .mp4 ? nil : format.name,
+                                             posterAt: posterAt)
         } catch let error as StoreError where error.kind == .conflict {
             throw APIError(.badRequest, code: "ALREADY_RENDERING", "task \(taskID) is already rendering")
         }
@@ -212,6 +231,29 @@ struct RenderingVideoRoutes: Sendable {
             fields["message"] = "rendering started"
             return fields
         }
+    }
+
+    /// The render body's output: `output_format` (a name of `OutputFormat`, default mp4) and,
+    /// for the png and jpeg posters, `poster_at` (seconds within the task's video; default its
+    /// middle frame). 400 INVALID_REQUEST naming the field otherwise.
+    func renderOutput(_ body: [String: Any], taskID: String, account: Account) throws -> (OutputFormat, Double?) {
+        var format = OutputFormat.mp4
+        if let value = body["output_format"], !(value is NSNull) {
+            let names = OutputFormat.allCases.map(\.name).joined(separator: ", ")
+            guard let text = value as? String, let named = OutputFormat(name: text) else {
+                throw APIError.invalidRequest("output_format must be one of \(names)", field: "output_format")
+            }
+            format = named
+        }
+        guard let value = body["poster_at"], !(value is NSNull) else { return (format, nil) }
+        guard format.isStill else {
+            throw APIError.invalidRequest("poster_at applies to the png and jpeg output formats (a poster)", field: "poster_at")
+        }
+        let duration = try database.task(id: taskID, account: account.id, api: APISurface.renderingvideo.name).duration
+        guard !isJSONBool(value), let seconds = (value as? NSNumber)?.doubleValue, seconds.isFinite, seconds >= 0, seconds < duration else {
+            throw APIError.invalidRequest("poster_at must be a number of seconds from 0 to less than the video's \(duration) s", field: "poster_at")
+        }
+        return (format, seconds)
     }
 
     // MARK: files

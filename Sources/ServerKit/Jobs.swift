@@ -124,13 +124,16 @@ final class JobRunner: Sendable {
         logger.info("render started", metadata: ["task": "\(job.taskId)", "attempt": "\(job.attempts)"])
         let started = ContinuousClock.now
         let frames = LockedBox(0)
-        let output = service.paths.videos + "/\(job.taskId).mp4"
+        // No format is the default, an MP4; a name this build does not know fails the job.
+        let format: OutputFormat? = job.outputFormat.map { OutputFormat(name: $0) } ?? .mp4
+        let output = service.paths.videos + "/\(job.taskId).\((format ?? .mp4).fileExtension)"
         let heartbeat = LockedBox(Date())
         let database = service.database
         let stall = service.configuration.renderStallTimeout
         var outcome: Result<Void, any Error>?
         do {
             guard let task = try database.task(id: job.taskId) else { throw RenderError.cancelled }
+            guard let format else { throw Unrendered("the job asks for an unknown output format \"\(job.outputFormat ?? "")\"") }
             let generator = surfaces[task.api]?.generator(forDialect: task.dialect)
             // Importing: every remote file the document names is fetched (and each upload found)
             // before anything is generated or drawn, so a poll shows `preparing_assets` meanwhile.
@@ -154,13 +157,13 @@ final class JobRunner: Sendable {
             heartbeat.value = Date()
             outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service] in
                 let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
-                // The document's delivery sets the encoder's quality; num_workers is accepted for
-                // compatibility, and the encoder's threads follow the picture size so that the same
-                // task renders to the same bytes on any machine.
-                let settings = EncoderSettings(delivery: timeline.delivery)
+                // The document's delivery sets the encoder's quality (`render(to:format:)` picks
+                // each format's settings from it); num_workers is accepted for compatibility, and the
+                // encoder's threads follow the picture size so that the same task renders to the
+                // same bytes on any machine.
                 var lastUpdate = Date.distantPast
                 let renderStart = Date()
-                try renderer.renderVideo(to: output, settings: settings) { progress in
+                try renderer.render(to: output, format: format, posterTime: job.posterAt) { progress in
                     heartbeat.value = Date()
                     liveness.beat(worker)
                     frames.value = progress.framesDone
@@ -228,6 +231,12 @@ final class JobRunner: Sendable {
     }
 
     struct Stalled: Error {}
+
+    /// A job that cannot be rendered as it was queued.
+    struct Unrendered: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
 
     enum RenderError: Error { case cancelled }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import Render
 import Store
 import TemplateSchema
+import Timeline
 
 /// Routes reached by link rather than by key: signed video links (with HTTP Range, so players
 /// can seek), uploaded files (their ids are unguessable), and the preview viewer.
@@ -43,9 +44,16 @@ public struct PublicRoutes: Sendable {
         guard service.signer.isValid(path: "/videos/\(file)", expires: query.get("expires"), signature: query.get("sig")) else {
             throw APIError(.forbidden, code: "INVALID_SIGNATURE", "this video link is invalid or has expired; fetch the task again for a fresh one")
         }
-        let taskID = String(file.dropLast(4))
-        guard file.hasSuffix(".mp4"), taskID.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw APIError.notFound("no such video") }
-        return try await serve(path: service.paths.videos + "/\(taskID).mp4", type: "video/mp4", request: request, context: context)
+        // `<task id>.<extension>`, the extension one an output format writes (mp4, webm, mov, gif,
+        // png, jpg, zip), served as that format's type.
+        let parts = file.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let type = OutputFormat.mimeType(forExtension: String(parts[1])), parts[1] == parts[1].lowercased(),
+              !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw APIError.notFound("no such video")
+        }
+        // An archive downloads rather than opens.
+        let headers: HTTPFields = parts[1] == "zip" ? [.contentDisposition: "attachment; filename=\"\(file)\""] : [:]
+        return try await serve(path: service.paths.videos + "/\(file)", type: type, request: request, context: context, headers: headers)
     }
 
     func uploaded(_ request: Request, _ context: ReelRequestContext) async throws -> Response {

@@ -201,10 +201,11 @@ public final class ReelService: Sendable {
         return "http://\(host)"
     }
 
-    /// A signed link to a task's video that expires after `lifetime` seconds (the configured
-    /// video link lifetime by default).
-    public func videoURL(taskID: String, origin: String, lifetime: TimeInterval? = nil) -> (url: String, expires: Date) {
-        let path = "/videos/\(taskID).mp4"
+    /// A signed link to a task's video (or other output: `fileExtension` is its format's) that
+    /// expires after `lifetime` seconds (the configured video link lifetime by default).
+    public func videoURL(taskID: String, origin: String, lifetime: TimeInterval? = nil,
+                         fileExtension: String = "mp4") -> (url: String, expires: Date) {
+        let path = "/videos/\(taskID).\(fileExtension)"
         // Whole seconds: the link's expiry and the one a surface reports are the same instant.
         let expires = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + (lifetime ?? configuration.videoLinkLifetime)).rounded(.down))
         return (origin + path + "?" + signer.query(for: path, expires: expires), expires)

@@ -215,6 +215,13 @@ public final class ReelDatabase: Sendable {
                 ALTER TABLE webhooks ADD COLUMN request_id TEXT;
                 """)
         }
+        migrator.registerMigration("v7: output formats") { db in
+            // The format a job writes (nil: the surface's default, an MP4) and a poster's time.
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN output_format TEXT;
+                ALTER TABLE jobs ADD COLUMN poster_at REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -120,9 +120,16 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     /// While rendering: frames a second, and the seconds left at that pace.
     public var fps: Double?
     public var eta: Double?
+    /// The output format's name, as the surface that queued the job spells it; nil for the
+    /// surface's default (an MP4).
+    public var outputFormat: String?
+    /// For a poster (a one-frame format): its time in seconds; nil for the default.
+    public var posterAt: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, status, phase, cost, progress, workers, attempts, error, fps, eta
+        case outputFormat = "output_format"
+        case posterAt = "poster_at"
         case requestId = "request_id"
         case taskId = "task_id"
         case accountId = "account_id"
@@ -135,7 +142,10 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         case finishedAt = "finished_at"
     }
 
-    init(id: String, taskId: String, accountId: String, cost: Int, webhookURL: String?, webhookSecret: String?, workers: Int) {
+    init(id: String, taskId: String, accountId: String, cost: Int, webhookURL: String?, webhookSecret: String?, workers: Int,
+         outputFormat: String? = nil, posterAt: Double? = nil) {
+        self.outputFormat = outputFormat
+        self.posterAt = posterAt
         self.id = id
         self.taskId = taskId
         self.accountId = accountId
@@ -335,17 +345,22 @@ extension ReelDatabase {
 
     /// Starts a render of `taskID`: reserves its cost and queues a job, all in one transaction, so
     /// the balance can never go negative however many renders start at once. `jobPrefix` starts
-    /// the new job's id (each surface spells its job ids its own way).
+    /// the new job's id (each surface spells its job ids its own way). A completed task is not
+    /// rendered again unless another output (`outputFormat`, `posterAt`) is asked for.
     public func startRender(taskID: String, account: String, api: String? = nil, webhookURL: String?, webhookSecret: String? = nil,
-                            workers: Int, jobPrefix: String = "job_") throws -> RenderStart {
+                            workers: Int, jobPrefix: String = "job_", outputFormat: String? = nil,
+                            posterAt: Double? = nil) throws -> RenderStart {
         try writer.write { db in
             guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account, api == nil || task.api == api else {
                 throw StoreError.notFound("no task with id \(taskID)")
             }
             if task.state == .rendering { throw StoreError.conflict("task \(taskID) is already rendering") }
-            if task.state == .completed { return .alreadyRendered(task) }
+            if task.state == .completed {
+                let last = try task.jobId.flatMap { try JobRecord.fetchOne(db, key: $0) }
+                if last == nil || (last?.outputFormat == outputFormat && last?.posterAt == posterAt) { return .alreadyRendered(task) }
+            }
             let (job, remaining) = try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret,
-                                                  workers: workers, jobPrefix: jobPrefix)
+                                                  workers: workers, jobPrefix: jobPrefix, outputFormat: outputFormat, posterAt: posterAt)
             return .queued(job, remainingCredits: remaining)
         }
     }
@@ -361,14 +376,15 @@ extension ReelDatabase {
     }
 
     static func queue(_ db: Database, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
-                              jobPrefix: String) throws -> (JobRecord, Int) {
+                      jobPrefix: String, outputFormat: String? = nil, posterAt: Double? = nil) throws -> (JobRecord, Int) {
         let balance = try balance(db, account: task.accountId)
         guard balance >= task.cost else {
             throw StoreError(kind: .insufficientCredits, description: "rendering needs \(task.cost) credits and the account has \(balance)",
                              required: task.cost, balance: balance)
         }
         let job = JobRecord(id: Identifier.make(16, prefix: jobPrefix), taskId: task.id, accountId: task.accountId, cost: task.cost,
-                            webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers)
+                            webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, outputFormat: outputFormat,
+                            posterAt: posterAt)
         try job.insert(db)
         try append(db, account: task.accountId, delta: -task.cost, kind: "reserve", job: job.id)
         task.status = TaskState.rendering.rawValue

@@ -1,6 +1,9 @@
 import SyntaxHighlight
 import Timeline
 
+/// The timeline's output formats (the name `OutputFormat` is taken by the capability entry below).
+private typealias RenderOutputFormat = OutputFormat
+
 /// What this build of Reel renders, built from the motion registry and the clip type table: the
 /// body of `reel capabilities` (and of the capabilities endpoints).
 public struct Capabilities: Codable, Sendable, Equatable {
@@ -48,10 +51,7 @@ public struct Capabilities: Codable, Sendable, Equatable {
         easings: Easing.allCases.map(\.rawValue),
         filters: FilterKind.allCases.map { Effect($0.spec) },
         keyframeProperties: KeyframeProperty.allCases.map { Property(name: $0.rawValue, summary: $0.summary) },
-        outputFormats: [
-            OutputFormat(name: "mp4", summary: "H.264 (libx264, yuv420p, BT.709) and AAC 48 kHz stereo, moov first"),
-            OutputFormat(name: "png", summary: "one frame, 8-bit RGBA with the background's transparency"),
-        ],
+        outputFormats: RenderOutputFormat.allCases.map { OutputFormat(name: $0.name, summary: $0.summary) },
         codeThemes: CodeTheme.all.map(\.name),
         codeLanguages: SyntaxHighlighter.languages)
 

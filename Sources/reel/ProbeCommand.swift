@@ -39,6 +39,7 @@ struct ProbeCommand: ParsableCommand {
                     parts.append(String(format: "%.3f fps (%d/%d)", stream.frameRate, stream.frameRateNumerator, stream.frameRateDenominator))
                 }
                 parts.append(stream.pixelFormat)
+                if stream.hasAlpha { parts.append("with alpha") }
                 if stream.colorSpace != "unknown" { parts.append("\(stream.colorPrimaries)/\(stream.colorTransfer)/\(stream.colorSpace) \(stream.colorRange)") }
                 if stream.rotation != 0 { parts.append("rotated \(stream.rotation)° clockwise for display") }
                 if stream.frameCount > 0 { parts.append("\(stream.frameCount) frames") }

@@ -3,12 +3,19 @@ import Compositor
 import Encoder
 import Foundation
 import Render
+import Timeline
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a config to an MP4 (H.264 + AAC, faststart).",
+        abstract: "Render a config to a video, an animated GIF, a PNG sequence or a poster image.",
         discussion: """
+            The format follows the output's extension: .mp4 (H.264 + AAC), .webm (VP9 + Opus), .mov (ProRes 4444 + PCM), \
+            .gif (one palette, dithered), .png or .jpg (the poster: one frame, see --poster-at), .zip (a PNG sequence in a \
+            ZIP archive); a folder (a path ending in /, or one that exists) or a name with a frame number (frame-%05d.png) \
+            is a PNG sequence. --format overrides the extension (and gives HEVC: --format hevc). With a transparent \
+            background, WebM, MOV, GIF and PNG keep the alpha; MP4 and JPEG show black.
+
             Shows a progress bar with an ETA on a terminal, plain progress lines otherwise, and prints the output path when done. \
             With --progress json, standard output carries one JSON object a line instead: {"event":"progress","frame","frames",\
             "percent","fps","eta","elapsed"} at most ten times a second and for the last frame, then {"event":"done","output",\
@@ -19,8 +26,15 @@ struct RenderCommand: ParsableCommand {
     @Argument(help: "The config JSON file.")
     var config: String
 
-    @Option(name: .shortAndLong, help: "Where to write the MP4.")
+    @Option(name: .shortAndLong, help: "Where to write: a file whose extension names the format, a folder or a frame-%05d.png pattern.")
     var output: String?
+
+    @Option(help: ArgumentHelp("The output format, instead of the one the extension names: \(OutputFormat.allCases.map(\.name).joined(separator: ", ")).",
+                               valueName: "name"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("The poster's time in seconds (png and jpeg); default the middle frame.", valueName: "seconds"))
+    var posterAt: Double?
 
     @Flag(help: "Decode, composite and mix, but encode and write nothing (to time everything but the encoder).")
     var null = false
@@ -29,11 +43,11 @@ struct RenderCommand: ParsableCommand {
                                discussion: "The input of `reel bench x264`, the benchmarks' floor."))
     var framesOut: String?
 
-    @Option(help: "x264 constant rate factor, 0 (lossless) to 51.")
-    var crf: Double = 23
+    @Option(help: "Constant rate factor on the encoder's scale: H.264 and HEVC 0 (lossless) to 51 (default 23 for mp4, 28 for hevc), VP9 0 to 63 (default 32).")
+    var crf: Double?
 
-    @Option(help: "x264 preset: \(EncoderSettings.presets.joined(separator: ", ")).")
-    var preset: String = "veryfast"
+    @Option(help: "x264/x265 preset for mp4 and hevc (default veryfast): \(EncoderSettings.presets.joined(separator: ", ")).")
+    var preset: String?
 
     @Option(help: ArgumentHelp("Processors the render may use at once (decoding, compositing, encoding); default all.",
                                discussion: "The output is the same byte for byte whatever the number: x264's thread count is set by the picture size."))
@@ -51,10 +65,43 @@ struct RenderCommand: ParsableCommand {
             throw ValidationError("give -o OUT.mp4, or --null to render without output")
         }
         guard ["auto", "json", "none"].contains(progress) else { throw ValidationError("--progress must be auto, json or none") }
-        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
-        guard EncoderSettings.presets.contains(preset) else {
-            throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
+        let format = try outputFormat()
+        if let crf {
+            guard let range = EncoderSettings.crfRange(of: format) else { throw ValidationError("--crf applies to mp4, hevc and webm, not \(format.name)") }
+            guard range.contains(crf) else {
+                throw ValidationError("--crf must be between \(Int(range.lowerBound)) and \(Int(range.upperBound)) for \(format.name)")
+            }
         }
+        if let preset {
+            guard format == .mp4 || format == .hevc else { throw ValidationError("--preset applies to mp4 and hevc, not \(format.name)") }
+            guard EncoderSettings.presets.contains(preset) else {
+                throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
+            }
+        }
+        if let posterAt {
+            guard format.isStill else { throw ValidationError("--poster-at applies to the png and jpeg posters, not \(format.name)") }
+            guard posterAt.isFinite, posterAt >= 0 else { throw ValidationError("--poster-at must be a time of 0 seconds or more") }
+        }
+    }
+
+    /// The format `--format` names, or the output path's (mp4 when there is no output).
+    func outputFormat() throws -> OutputFormat {
+        if let format {
+            guard let named = OutputFormat(name: format) else {
+                throw ValidationError("--format must be one of \(OutputFormat.allCases.map(\.name).joined(separator: ", ")), not \"\(format)\"")
+            }
+            return named
+        }
+        guard let output else { return .mp4 }
+        var isFolder: ObjCBool = false
+        if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue) {
+            return .pngSequence
+        }
+        guard let format = OutputFormat.forPath(output) else {
+            throw ValidationError("-o \(output): cannot tell the format from its extension; use .mp4, .webm, .mov, .gif, .png, .jpg or .zip, "
+                                  + "a folder or a frame-%05d.png pattern, or give --format")
+        }
+        return format
     }
 
     @OptionGroup var options: RenderingOptions
@@ -74,8 +121,14 @@ struct RenderCommand: ParsableCommand {
                 try renderer.renderRawFrames(to: framesOut) { reporter.report($0) }
             } else if null {
                 try renderer.renderDiscarding { reporter.report($0) }
-            } else {
-                try renderer.renderVideo(to: output!, settings: EncoderSettings(crf: crf, preset: preset)) { reporter.report($0) }
+            } else if let output {
+                let format = try outputFormat()
+                let settings = format.isMovie ? try EncoderSettings(format: format, transparent: renderer.isTransparent, crf: crf, preset: preset)
+                    : nil
+                if let posterAt, format.isStill {
+                    do { _ = try renderer.posterFrame(at: posterAt) } catch { throw ValidationError("--poster-at: \(error)") }
+                }
+                try renderer.render(to: output, format: format, settings: settings, posterTime: posterAt) { reporter.report($0) }
             }
         } catch {
             reporter.finish()
@@ -83,6 +136,10 @@ struct RenderCommand: ParsableCommand {
         }
         reporter.finish()
         for warning in renderer.warnings { ConfigLoading.OutputStream.standardError.write("warning: \(warning)") }
+        if output != nil, !null, framesOut == nil, renderer.isTransparent, let format = try? outputFormat(), !format.keepsTransparency {
+            ConfigLoading.OutputStream.standardError.write("warning: the background is transparent, but \(format.name) has no alpha: "
+                                                           + "it shows black (webm, mov, gif and png keep the alpha)")
+        }
         if glyphStats {
             let (hits, misses) = TextRasterizer.glyphCacheStatistics()
             let rate = hits + misses > 0 ? Double(hits) / Double(hits + misses) * 100 : 0

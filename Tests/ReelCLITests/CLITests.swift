@@ -180,7 +180,7 @@ import Testing
         #expect((json["codeThemes"] as? [String]) == ["dark", "light", "monokai"])
         #expect(Set(json["codeLanguages"] as? [String] ?? []).isSuperset(of: ["swift", "python", "javascript", "typescript", "json", "bash", "go", "rust", "c"]))
         #expect(names("keyframeProperties").contains("fill") && names("keyframeProperties").contains("volume"))
-        #expect(names("outputFormats") == ["mp4", "png"])
+        #expect(names("outputFormats") == ["mp4", "hevc", "webm", "mov", "gif", "png-sequence", "png", "jpeg"])
         let slideIn = (json["animationTypes"] as? [[String: Any]])?.first { $0["name"] as? String == "slideIn" }
         let distance = (slideIn?["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "distance" }
         #expect(distance?["default"] as? String == "200")
