@@ -58,6 +58,7 @@ let package = Package(
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CHarfBuzz", path: "Sources/CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CRsvg", path: "Sources/CRsvg", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
         .systemLibrary(name: "CFriBidi", path: "Sources/CFriBidi", pkgConfig: "fribidi", providers: [.apt(["libfribidi-dev"])]),
         .systemLibrary(name: "CUnibreak", path: "Sources/CUnibreak", pkgConfig: "libunibreak", providers: [.apt(["libunibreak-dev"])]),
         .systemLibrary(name: "CFontconfig", path: "Sources/CFontconfig", pkgConfig: "fontconfig", providers: [.apt(["libfontconfig-dev"])]),
@@ -75,7 +76,7 @@ let package = Package(
         .target(name: "TemplateSchema", dependencies: ["Timeline", "SyntaxHighlight"], swiftSettings: strictSettings),
         // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text (FreeType glyphs,
         // HarfBuzz shaping, FriBiDi directions, libunibreak line breaks, fontconfig fallback).
-        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig", "CCairo"],
+        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig", "CCairo", "CRsvg"],
                 swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
         .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "Compositor"], swiftSettings: kernelSettings),

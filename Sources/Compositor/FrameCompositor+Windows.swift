@@ -33,7 +33,7 @@ extension FrameCompositor {
             let layout = try TextRasterizer.layout(text, boxWidth: width, boxHeight: height, scaleX: sx, scaleY: sy, fonts: fonts)
             return LayerGeometry(boxWidth: layout.boxWidth, boxHeight: layout.boxHeight, content: layout.inkBounds, text: layout)
         case .drawn(let drawn):
-            guard let box = drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01,
+            guard let box = try drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01,
                   (box.width * sx).isFinite, (box.height * sy).isFinite else { return nil }
             let painter = try ContentPainters.painter(for: drawn.content)
             return LayerGeometry(boxWidth: box.width * sx, boxHeight: box.height * sy,
@@ -254,20 +254,17 @@ extension FrameCompositor {
             guard let layout = geometry.text else { return RasterPatch(clear: rect) }
             return patch(try TextRasterizer.render(layout, window: rect).raster)
         case .drawn(let drawn):
-            // Drawn whole (its extent), then the window kept.
-            guard let box = drawnBox(drawn, item: item) else { return RasterPatch(clear: rect) }
+            guard let box = try drawnBox(drawn, item: item) else { return RasterPatch(clear: rect) }
             let painter = try ContentPainters.painter(for: drawn.content)
-            let extent = geometry.content
-            let raster = try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy, extent: extent)
-            let result = RasterPatch(clear: rect)
-            result.copy(from: RasterPatch(raster: raster, rect: extent))
-            return result
+            return patch(try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy,
+                                            area: rect, media: media))
         }
     }
 
     /// A drawn clip's box in canvas pixels: the transform's, or its content's own.
-    func drawnBox(_ drawn: Drawn, item: DrawItem) -> (width: Double, height: Double)? {
-        let natural = ContentPainters.naturalBox(of: drawn.content)
+    func drawnBox(_ drawn: Drawn, item: DrawItem) throws -> (width: Double, height: Double)? {
+        if let width = item.width, let height = item.height { return (width, height) }
+        let natural = try ContentPainters.painter(for: drawn.content).naturalBox(of: drawn.content, media: media)
         guard let width = item.width ?? natural?.width, let height = item.height ?? natural?.height else { return nil }
         return (width, height)
     }

@@ -28,9 +28,29 @@ public protocol MediaProvider: Sendable {
     /// The part `window` of what `videoFrame` gives for the whole box, as for `fittedImage`.
     func videoFrame(_ source: MediaSource, player: String, at time: Double, fit: ObjectFit,
                     width: Int, height: Int, window: PixelRect) throws -> Raster
+    /// The bytes of the file at `source`, at most `limit` of them (more is an error).
+    func fileBytes(_ source: MediaSource, limit: Int) throws -> [UInt8]
+}
+
+/// The bytes of the file at `path`, failing past `limit`.
+public func readFile(_ path: String, limit: Int) throws -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw CompositingError(origin: path, reason: "cannot read the file")
+    }
+    defer { try? handle.close() }
+    let data = try handle.read(upToCount: limit + 1) ?? Data()
+    guard data.count <= limit else { throw CompositingError(origin: path, reason: "the file is over \(limit) bytes") }
+    return [UInt8](data)
 }
 
 extension MediaProvider {
+    /// The bytes of the file at `source` (at most `limit`): local files only, unless a provider
+    /// fetches remote ones (the media library does, through its locator).
+    public func fileBytes(_ source: MediaSource, limit: Int) throws -> [UInt8] {
+        guard case .file(let path) = source else { throw CompositingError(origin: "\(source)", reason: "remote files are not fetched here") }
+        return try readFile(path, limit: limit)
+    }
+
     public func videoPlanes(_ source: MediaSource, player: String, at time: Double, width: Int, height: Int) throws -> PlanarView? {
         nil
     }
@@ -735,10 +755,11 @@ public final class FrameCompositor: @unchecked Sendable {
             return PreparedLayer(raster: result.raster, originX: result.originX, originY: result.originY,
                                  boxWidth: result.boxWidth, boxHeight: result.boxHeight)
         case .drawn(let drawn):
-            guard let box = drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01 else { return nil }
+            guard let box = try drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01 else { return nil }
             let painter = try ContentPainters.painter(for: drawn.content)
             let extent = painter.extent(of: drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy)
-            let raster = try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy, extent: extent)
+            let raster = try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy,
+                                            area: extent, media: media)
             return PreparedLayer(raster: raster, originX: Double(-extent.x0), originY: Double(-extent.y0),
                                  boxWidth: box.width * sx, boxHeight: box.height * sy)
         case .image(let image):

@@ -25,6 +25,10 @@ public final class MediaLibrary: MediaProvider, @unchecked Sendable {
         self.locator = locator
     }
 
+    public func fileBytes(_ source: MediaSource, limit: Int) throws -> [UInt8] {
+        try readFile(locator.localPath(for: source), limit: limit)
+    }
+
     private func image(_ source: MediaSource) throws -> Raster {
         let path = try locator.localPath(for: source)
         lock.lock()

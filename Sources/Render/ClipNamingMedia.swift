@@ -21,6 +21,10 @@ struct ClipNamingMedia: MediaProvider {
         try library.fittedImage(source, fit: fit, width: width, height: height, window: window)
     }
 
+    func fileBytes(_ source: MediaSource, limit: Int) throws -> [UInt8] {
+        try library.fileBytes(source, limit: limit)
+    }
+
     func videoSize(of source: MediaSource) throws -> (width: Int, height: Int) {
         try library.videoSize(of: source)
     }

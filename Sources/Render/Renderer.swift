@@ -91,6 +91,11 @@ public final class Renderer {
                     let path = try locator.localPath(for: audio.source)
                     guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     _ = try AudioReader(path: path, playbackRate: audio.trim.playbackRate)
+                case .drawn(let drawn):
+                    for source in drawn.content.mediaSources {
+                        let path = try locator.localPath(for: source)
+                        guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
+                    }
                 default: break
                 }
             } catch {

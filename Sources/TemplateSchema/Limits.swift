@@ -41,6 +41,8 @@ public enum DocumentLimits {
     public static let shadowBlur: Double = 250
     /// Characters in one text clip.
     public static let textLength = 10_000
+    /// Characters of inline SVG markup (an `svg` clip's `svg`, or an `assets.svgs` entry's).
+    public static let svgMarkupLength = 1 << 20
     /// Characters in any other string (ids, sources, font families).
     public static let stringLength = 8_192
     /// Elements of one array (tracks, clips of a track, keyframes, stops, envelope points).

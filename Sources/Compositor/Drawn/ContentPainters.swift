@@ -2,19 +2,24 @@ public import Timeline
 
 /// Draws one kind of `DrawnContent`.
 public protocol ContentPainter: Sendable {
+    /// The box (canvas pixels) of a clip whose transform gives no size, or nil when the content
+    /// has none of its own.
+    func naturalBox(of content: any DrawnContent, media: any MediaProvider) throws -> (width: Double, height: Double)?
     /// Where `content` can have pixels when its box of boxWidth × boxHeight canvas pixels is drawn
     /// at scale (sx, sy): pixels of the scaled box, its top-left corner at (0, 0).
     func extent(of content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double) -> PixelRect
-    /// `content` drawn over `extent(of:…)`: a premultiplied raster of its size, whose top-left
-    /// pixel is the extent's.
+    /// The pixels `area` (of the scaled box, as `extent`) of `content` drawn: a premultiplied
+    /// raster of the area's size. The area may be a window of the extent, for layers far larger
+    /// than the canvas.
     func render(_ content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double,
-                extent: PixelRect) throws -> Raster
+                area: PixelRect, media: any MediaProvider) throws -> Raster
 }
 
 /// Every drawn kind's painter: the one list a new kind is added to.
 public enum ContentPainters {
     static let all: [ObjectIdentifier: any ContentPainter] = [
         ObjectIdentifier(VectorShape.self): VectorPainter(),
+        ObjectIdentifier(SVGContent.self): SVGPainter(),
     ]
 
     /// The painter of `content`'s kind.
@@ -25,10 +30,4 @@ public enum ContentPainters {
         return painter
     }
 
-    /// The box of a drawn clip whose transform gives none: `VectorShape`s are centred on their origin.
-    static func naturalBox(of content: any DrawnContent) -> (width: Double, height: Double)? {
-        guard let shape = content as? VectorShape else { return nil }
-        let half = shape.halfExtent
-        return (2 * half.x, 2 * half.y)
-    }
 }

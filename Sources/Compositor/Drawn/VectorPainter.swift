@@ -11,6 +11,12 @@ struct VectorPainter: ContentPainter {
     /// Cairo's miter limit: a miter join reaches at most this many half widths from its corner.
     static let miterLimit = 10.0
 
+    func naturalBox(of content: any DrawnContent, media: any MediaProvider) throws -> (width: Double, height: Double)? {
+        guard let shape = content as? VectorShape else { return nil }
+        let half = shape.halfExtent
+        return (2 * half.x, 2 * half.y)
+    }
+
     func extent(of content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double) -> PixelRect {
         guard let shape = content as? VectorShape else { return PixelRect(x0: 0, y0: 0, x1: 0, y1: 0) }
         let points = Self.scaled(shape, boxWidth: boxWidth, boxHeight: boxHeight, sx: sx, sy: sy).flatMap(\.points)
@@ -34,7 +40,7 @@ struct VectorPainter: ContentPainter {
     }
 
     func render(_ content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double,
-                extent: PixelRect) throws -> Raster {
+                area extent: PixelRect, media: any MediaProvider) throws -> Raster {
         let raster = Raster(width: max(1, extent.width), height: max(1, extent.height))
         guard let shape = content as? VectorShape, !extent.isEmpty else { return raster }
         let origin = SIMD2(Double(extent.x0), Double(extent.y0))

@@ -28,6 +28,14 @@ public enum RenderingVideoV2: Sendable {
         public var audios: [String: String] = [:]
         /// `subtitles`: asset id → words, inline or from a file.
         public var subtitles: [String: SubtitleWords] = [:]
+        /// `svgs`: asset id → inline markup or a file.
+        public var svgs: [String: SVGSource] = [:]
+    }
+
+    /// An SVG picture: inline markup, or a file or URL.
+    public enum SVGSource: Sendable {
+        case markup(String)
+        case src(String)
     }
 
     /// An entry of `assets.fonts`.
@@ -105,6 +113,7 @@ public enum RenderingVideoV2: Sendable {
         case polygon(sides: Int, size: Double?)
         /// A `line` (points) or `path` (SVG path data).
         case curve(Curve)
+        case svg(SVGSource)
         /// Footage, its `src` with any `$ref` resolved.
         case video(src: String, media: MediaFields)
         case audio(src: String, media: MediaFields)
@@ -151,7 +160,7 @@ public enum RenderingVideoV2: Sendable {
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
         ("video", true), ("audio", true), ("subtitle", true), ("layout", false), ("template", false),
-        ("code", true), ("svg", false), ("icon", false), ("line", true), ("path", true), ("three", false),
+        ("code", true), ("svg", true), ("icon", false), ("line", true), ("path", true), ("three", false),
     ]
 
     /// Reads and checks a v2 document, reporting every problem at once.

@@ -95,6 +95,7 @@ struct DocumentReader {
         assets.videos = readMediaPool(node["videos"])
         assets.audios = readMediaPool(node["audios"])
         assets.subtitles = readSubtitlePool(node["subtitles"])
+        assets.svgs = readSVGPool(node["svgs"])
         return assets
     }
 
@@ -118,6 +119,64 @@ struct DocumentReader {
         let italic = node["style"].flatMap(readFontStyle) ?? false
         guard let src, let family else { return nil }
         return V2.FontAsset(id: node["id"]?.string, src: src, family: family, weight: weight, italic: italic)
+    }
+
+    /// `assets.svgs`: `{id, svg}` or `{id, src}`.
+    private func readSVGPool(_ node: Node?) -> [String: V2.SVGSource] {
+        guard let entries = node?.array else { return [:] }
+        var pool: [String: V2.SVGSource] = [:]
+        for entry in entries where entry.expectObject() {
+            guard let idNode = entry.required("id"), let id = idNode.string else { continue }
+            if pool[id] != nil { idNode.fail("duplicate asset id \"\(id)\"") }
+            if let markup = entry["svg"]?.string(maxLength: DocumentLimits.svgMarkupLength) {
+                pool[id] = .markup(markup)
+            } else if let src = entry["src"]?.string {
+                pool[id] = .src(src)
+            } else if !entry.has("svg") && !entry.has("src") {
+                entry.path.appending("svg").record(in: log, "is required (inline markup), or give src")
+            }
+        }
+        return pool
+    }
+
+    /// An `svg` clip's picture: `svg` (markup, or `{"$ref"}` to `assets.svgs`) or `src` (a URL or
+    /// path, or `{"$ref"}`), exactly one of them.
+    private func readSVG(_ node: Node, pool: [String: V2.SVGSource]) -> V2.SVGSource? {
+        func reference(_ node: Node) -> V2.SVGSource? {
+            guard let refNode = node["$ref"], let id = refNode.string else {
+                node.fail("expected a string, or {\"$ref\": \"<asset id>\"}, found \(node.value.typeName)")
+                return nil
+            }
+            guard let source = pool[id] else {
+                refNode.fail("no asset with id \"\(id)\" in assets.svgs")
+                return nil
+            }
+            return source
+        }
+        switch (node["svg"], node["src"]) {
+        case (let markup?, nil):
+            if case .string = markup.value {
+                guard let text = markup.string(maxLength: DocumentLimits.svgMarkupLength) else { return nil }
+                guard text.contains("<svg") else {
+                    markup.fail("is not SVG markup (no <svg> element); give a file or URL as src instead")
+                    return nil
+                }
+                return .markup(text)
+            }
+            return reference(markup)
+        case (nil, let src?):
+            if case .string(let text) = src.value {
+                if text.isEmpty { src.fail("must not be empty") }
+                return text.isEmpty ? nil : .src(text)
+            }
+            return reference(src)
+        case (nil, nil):
+            node.path.appending("svg").record(in: log, "is required (inline markup or {\"$ref\"}), or give src")
+            return nil
+        case (_?, _?):
+            node.path.appending("src").record(in: log, "give svg or src, not both")
+            return nil
+        }
     }
 
     /// A source: a string, or `{"$ref": id}` naming an entry of `pool`.
@@ -233,6 +292,8 @@ struct DocumentReader {
             return readCode(node, style: style).map(V2.Body.code)
         case "line", "path":
             return readCurve(node, type: type).map(V2.Body.curve)
+        case "svg":
+            return readSVG(node, pool: assets.svgs).map(V2.Body.svg)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }

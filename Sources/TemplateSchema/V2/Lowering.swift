@@ -110,6 +110,11 @@ extension RenderingVideoV2.Document {
             subtitleShadow = config.shadowColor.map { Shadow(color: $0, blur: config.shadowBlur, offsetX: 0, offsetY: 0) }
         case .code(let code):
             content = codeContent(code, notices: notices)
+        case .svg(let svg):
+            switch svg {
+            case .markup(let markup): content = .drawn(Drawn(SVGContent(markup: .inline(markup))))
+            case .src(let src): content = .drawn(Drawn(SVGContent(markup: .file(source(src)))))
+            }
         case .curve(let curve):
             // The box is centred on the points' origin (see `VectorShape`), unless the transform sizes it.
             let half = VectorShape(kindName: curve.kind, segments: curve.segments, stroke: nil, lineWidth: 0).halfExtent
