@@ -42,6 +42,8 @@ public struct Capabilities: Codable, Sendable, Equatable {
     /// Themes and languages of `code` clips.
     public var codeThemes: [String]
     public var codeLanguages: [String]
+    /// The sets of `icon` clips installed on this machine (`set:name`).
+    public var iconSets: [OutputFormat]
 
     /// The capabilities of this build.
     public static let current = Capabilities(
@@ -53,7 +55,11 @@ public struct Capabilities: Codable, Sendable, Equatable {
         keyframeProperties: KeyframeProperty.allCases.map { Property(name: $0.rawValue, summary: $0.summary) },
         outputFormats: RenderOutputFormat.allCases.map { OutputFormat(name: $0.name, summary: $0.summary) },
         codeThemes: CodeTheme.all.map(\.name),
-        codeLanguages: SyntaxHighlighter.languages)
+        codeLanguages: SyntaxHighlighter.languages,
+        iconSets: IconSet.all.filter(\.isInstalled).map {
+            OutputFormat(name: $0.name, summary: "\($0.summary): \($0.icons.count) icons"
+                         + ($0.aliases.isEmpty ? "" : "; also \($0.aliases.map { "\"\($0):\"" }.joined(separator: ", "))"))
+        })
 
     /// The same content as a Markdown page (docs/effects.md).
     public var markdown: String {
@@ -83,6 +89,8 @@ public struct Capabilities: Codable, Sendable, Equatable {
                   "Languages (GNU source-highlight): " + codeLanguages.map { "`\($0)`" }.joined(separator: ", ") + ".", "",
                   "## Output formats", ""]
         lines += outputFormats.map { "* `\($0.name)`: \($0.summary)" }
+        lines += ["", "## Icon sets", "", "`icon` clips name `set:name`, e.g. `mdi:heart`."]
+        lines += iconSets.map { "* `\($0.name)`: \($0.summary)" }
         return lines.joined(separator: "\n") + "\n"
     }
 

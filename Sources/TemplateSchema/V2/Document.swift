@@ -114,6 +114,7 @@ public enum RenderingVideoV2: Sendable {
         /// A `line` (points) or `path` (SVG path data).
         case curve(Curve)
         case svg(SVGSource)
+        case icon(Icon)
         /// Footage, its `src` with any `$ref` resolved.
         case video(src: String, media: MediaFields)
         case audio(src: String, media: MediaFields)
@@ -160,7 +161,7 @@ public enum RenderingVideoV2: Sendable {
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
         ("video", true), ("audio", true), ("subtitle", true), ("layout", false), ("template", false),
-        ("code", true), ("svg", true), ("icon", false), ("line", true), ("path", true), ("three", false),
+        ("code", true), ("svg", true), ("icon", true), ("line", true), ("path", true), ("three", false),
     ]
 
     /// Reads and checks a v2 document, reporting every problem at once.

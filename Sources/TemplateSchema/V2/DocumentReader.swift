@@ -294,6 +294,8 @@ struct DocumentReader {
             return readCurve(node, type: type).map(V2.Body.curve)
         case "svg":
             return readSVG(node, pool: assets.svgs).map(V2.Body.svg)
+        case "icon":
+            return readIcon(node).map(V2.Body.icon)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }

@@ -110,6 +110,10 @@ extension RenderingVideoV2.Document {
             subtitleShadow = config.shadowColor.map { Shadow(color: $0, blur: config.shadowBlur, offsetX: 0, offsetY: 0) }
         case .code(let code):
             content = codeContent(code, notices: notices)
+        case .icon(let icon):
+            let size = min(boxWidth ?? boxHeight ?? 48, boxHeight ?? boxWidth ?? 48)
+            (boxWidth, boxHeight) = (size, size)
+            content = iconContent(icon, style: style, size: size)
         case .svg(let svg):
             switch svg {
             case .markup(let markup): content = .drawn(Drawn(SVGContent(markup: .inline(markup))))
