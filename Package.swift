@@ -59,6 +59,7 @@ let package = Package(
         .systemLibrary(name: "CHarfBuzz", path: "Sources/CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CRsvg", path: "Sources/CRsvg", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
+        .systemLibrary(name: "CRubberBand", path: "Sources/CRubberBand", pkgConfig: "rubberband", providers: [.apt(["librubberband-dev"])]),
         .systemLibrary(name: "CFriBidi", path: "Sources/CFriBidi", pkgConfig: "fribidi", providers: [.apt(["libfribidi-dev"])]),
         .systemLibrary(name: "CUnibreak", path: "Sources/CUnibreak", pkgConfig: "libunibreak", providers: [.apt(["libunibreak-dev"])]),
         .systemLibrary(name: "CFontconfig", path: "Sources/CFontconfig", pkgConfig: "fontconfig", providers: [.apt(["libfontconfig-dev"])]),
@@ -79,7 +80,7 @@ let package = Package(
         .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig", "CCairo", "CRsvg"],
                 swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
-        .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "Compositor"], swiftSettings: kernelSettings),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "CRubberBand", "Compositor"], swiftSettings: kernelSettings),
         // Encoding and muxing: movies (H.264, HEVC, VP9, ProRes; AAC, Opus, PCM; MP4, WebM, MOV), GIF
         // (libavfilter palettes), PNG (libpng) and JPEG stills, ZIP archives of PNG sequences.
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings + vectorSettings),

@@ -66,7 +66,7 @@ private final class Voice {
     let endSample: Int
     /// Output samples in one pass over the trimmed span, when `source.end` bounds it.
     let cycleLength: Int?
-    private var reader: AudioReader?
+    private var reader: (any SoundReader)?
     /// The output sample the reader will produce next, if it is positioned.
     private var position: Int?
     private var exhausted = false
@@ -95,7 +95,15 @@ private final class Voice {
     }
 
     func open() throws {
-        if reader == nil { reader = try AudioReader(path: path, playbackRate: trim.playbackRate) }
+        guard reader == nil else { return }
+        let rate = trim.playbackRate
+        if settings.preservesPitch, rate != 1 || settings.detune != 0 {
+            reader = try StretchedAudioReader(path: path, stretch: rate, detune: settings.detune)
+        } else if settings.detune != 0 {
+            reader = try StretchedAudioReader(path: path, resample: rate, stretch: 1, detune: settings.detune)
+        } else {
+            reader = try AudioReader(path: path, playbackRate: rate)
+        }
     }
 
     /// Adds this voice's part of output samples [start, start + count).

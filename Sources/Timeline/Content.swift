@@ -295,6 +295,11 @@ public struct SoundSettings: Hashable, Sendable {
     public var ducking: Ducking?
     /// Keyframed volume over clip-local time, multiplied with everything else.
     public var volumeKeyframes: Animatable<Double>?
+    /// Cents the pitch is shifted by, without changing the speed (100 a semitone).
+    public var detune = 0.0
+    /// Whether a playback rate other than 1 keeps the pitch (time-stretched, as browsers play
+    /// media by default) or, false, moves it with the speed (resampled, as on tape).
+    public var preservesPitch = true
 
     public init(volume: Double = 1, muted: Bool = false, loops: Bool = false, fadeIn: Double = 0, fadeOut: Double = 0,
                 pan: Double = 0, gainEnvelope: Animatable<Double>? = nil, ducking: Ducking? = nil) {

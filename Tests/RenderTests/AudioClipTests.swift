@@ -77,7 +77,8 @@ import Timeline
         let burst = try wav("b.wav", MediaFixtures.bursts(seconds: 2, at: [0.6], burst: 0.04))
         let trimmed = Self.onsets(try renderSound(clip(burst, duration: 1, #""source": { "start": 0.2 }"#)).left)
         #expect(trimmed.count == 1 && abs(trimmed[0] - 19_200) <= 48, "0.6 − 0.2 = 0.4 s, found \(trimmed)")
-        let fast = Self.onsets(try renderSound(clip(burst, duration: 1, #""playbackRate": 2"#)).left)
+        // Resampled (tape speed): sample-accurate; the time-stretched default is in StretchTests.
+        let fast = Self.onsets(try renderSound(clip(burst, duration: 1, #""playbackRate": 2, "preservesPitch": false"#)).left)
         #expect(fast.count == 1 && abs(fast[0] - 14_400) <= 48, "0.6 / 2 = 0.3 s, found \(fast)")
     }
 

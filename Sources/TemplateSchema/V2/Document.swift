@@ -135,6 +135,8 @@ public enum RenderingVideoV2: Sendable {
         public var fadeIn: Double = 0
         public var fadeOut: Double = 0
         public var pan: Double = 0
+        public var detune: Double = 0
+        public var preservesPitch = true
         public var gainEnvelope: [(time: Double, volume: Double, easing: Easing)] = []
         public var ducking: Ducking?
     }

@@ -303,6 +303,8 @@ struct DocumentReader {
 
     /// The playback range and rate of the source footage or sound.
     static let playbackRates = 0.25...4.0
+    /// An audio clip's pitch shift in cents: two octaves either way.
+    static let detuneCents = -2400.0...2400.0
 
     /// `source`, `playbackRate`, `volume`, `muted` and, for audio, `loop`, `fadeIn`, `fadeOut`, `pan`,
     /// `gainEnvelope` and `ducking`.
@@ -325,7 +327,11 @@ struct DocumentReader {
         }
         if let volume = node["volume"] { fields.volume = volume.number(in: 0...10) ?? 1 }
         if let muted = node["muted"] { fields.muted = muted.bool ?? false }
+        if let preserves = node["preservesPitch"] { fields.preservesPitch = preserves.bool ?? true }
         guard audioOnly else { return valid ? fields : nil }
+        if let detune = node["detune"] {
+            if let value = detune.number(in: Self.detuneCents) { fields.detune = value } else { valid = false }
+        }
         if let loop = node["loop"] { fields.loop = loop.bool ?? false }
         fields.fadeIn = node["fadeIn"]?.seconds ?? 0
         fields.fadeOut = node["fadeOut"]?.seconds ?? 0

@@ -177,7 +177,10 @@ extension RenderingVideoV2.MediaFields {
     var sound: SoundSettings {
         let envelope: Animatable<Double>? = gainEnvelope.isEmpty ? nil
             : .keyframes(gainEnvelope.map { Keyframe(time: $0.time, value: $0.volume, easing: $0.easing) })
-        return SoundSettings(volume: volume, muted: muted, loops: loop, fadeIn: fadeIn, fadeOut: fadeOut, pan: pan,
-                             gainEnvelope: envelope, ducking: ducking)
+        var settings = SoundSettings(volume: volume, muted: muted, loops: loop, fadeIn: fadeIn, fadeOut: fadeOut, pan: pan,
+                                     gainEnvelope: envelope, ducking: ducking)
+        settings.detune = detune
+        settings.preservesPitch = preservesPitch
+        return settings
     }
 }
