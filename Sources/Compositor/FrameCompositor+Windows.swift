@@ -10,12 +10,16 @@ extension FrameCompositor {
     /// Where a layer's content, its filters and its shadow can be measured before any of it is
     /// drawn: the box, and where the content can have pixels.
     func layerGeometry(_ item: DrawItem, sx: Double, sy: Double) throws -> LayerGeometry? {
-        let (width, height) = (item.width, item.height)
+        try layerGeometry(item.content, width: item.width, height: item.height, sx: sx, sy: sy)
+    }
+
+    /// The geometry of `content` in a `width` × `height` box (nil: its own size) at a scale.
+    func layerGeometry(_ content: ClipContent, width: Double?, height: Double?, sx: Double, sy: Double) throws -> LayerGeometry? {
         func picture(_ natural: (width: Int, height: Int)) -> LayerGeometry? {
             guard let (w, h) = boxPixels(width: width, height: height, natural: natural, sx: sx, sy: sy) else { return nil }
             return LayerGeometry(boxWidth: Double(w), boxHeight: Double(h), content: PixelRect(x0: 0, y0: 0, x1: w, y1: h))
         }
-        switch item.content {
+        switch content {
         case .audio, .timedText:
             return nil
         case .video(let video):

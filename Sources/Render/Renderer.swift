@@ -33,8 +33,9 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 /// thread (x264 runs its own threads on top).
 public final class Renderer {
     public let timeline: Timeline
-    /// The drawing order, worked out once rather than per frame.
-    private let schedule: Schedule
+    /// The drawing order, worked out once rather than per frame, when the media have been
+    /// checked and the layouts arranged (`checkMedia`).
+    private var schedule: Schedule
     private let locator: MediaLocator
     private let media: MediaLibrary
     private let compositor: FrameCompositor
@@ -95,6 +96,14 @@ public final class Renderer {
                 }
             } catch {
                 throw RenderError("\(clip.origin).src: \(error)")
+            }
+        }
+        if !timeline.layouts.isEmpty {
+            // Layout children are measured with the fonts and media the frames are drawn with.
+            do {
+                schedule = try timeline.arranged(measuring: compositor).schedule()
+            } catch {
+                throw RenderError("\(error)")
             }
         }
         mediaChecked = true
