@@ -24,6 +24,7 @@ extension Timeline {
             var frame = root.frame
             frame.transform.width = .constant(arranged.width)
             frame.transform.height = .constant(arranged.height)
+            (frame.contentX, frame.contentY) = (root.padding.left, root.padding.top)
             arranger.place(root, path: [], arranged: arranged, frame: frame, outer: [], into: &placements)
         }
         var result = self
@@ -212,6 +213,7 @@ struct LayoutArranger<Measurer: ContentMeasuring> {
                 innerFrame.transform.y = .constant(placed.y + unit.y * placed.height)
                 innerFrame.transform.width = .constant(placed.width)
                 innerFrame.transform.height = .constant(placed.height)
+                (innerFrame.contentX, innerFrame.contentY) = (inner.padding.left, inner.padding.top)
                 place(inner, path: path + [index], arranged: innerArranged, frame: innerFrame, outer: frames, into: &placements)
             }
         }

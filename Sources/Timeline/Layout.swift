@@ -56,7 +56,7 @@ public struct LayoutBox: Hashable, Sendable {
     public var height: Double?
     /// How the box is placed and moves. Its `transform.x`/`y` are where the box's anchor sits in
     /// what holds it (the canvas; for a box inside another, set when that one is arranged); its
-    /// `width`/`height` are set when the box is arranged.
+    /// `width`/`height` and content offset are set when the box is arranged.
     public var frame: LayoutFrame
     public var items: [LayoutItem]
 
@@ -107,8 +107,8 @@ public struct LayoutFrame: Hashable, Sendable {
     public var filters: [ClipFilter]
     public var animations: [Animation]
     public var transition: Transition?
-    /// Where the content box (inside the padding) starts in the box: the left and top padding.
-    /// Children are placed in content-box coordinates.
+    /// Where the content box (inside the padding) starts in the box: the left and top padding,
+    /// set when the box is arranged. Children are placed in content-box coordinates.
     public var contentX: Double
     public var contentY: Double
     /// Whether what is drawn in the box is cut at its edges (`clip: true`).
