@@ -139,7 +139,7 @@ import Testing
             """#)
         let result = try reel("render", config, "-o", folder.path + "/out.mp4")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("tracks[0].clips[0].type: clip type \"layout\" is not supported yet"))
+        #expect(result.stderr.contains("tracks[0].clips[0].children: needs at least one child"), "\(result.stderr)")
     }
 
     @Test func aMissingVideoFailsWithTheClipPathAndExitStatus1() throws {
