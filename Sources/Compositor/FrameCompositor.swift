@@ -815,8 +815,11 @@ extension DrawItem {
 
 extension FrameCompositor: ContentMeasuring {
     /// The box `content` is drawn in at scale 1, as a layer is measured: text set into lines,
-    /// pictures at their own size or kept in proportion to the side given.
+    /// pictures at their own size or kept in proportion to the side given. A typewriter's text
+    /// is measured whole, as it is laid out while it is revealed.
     public func size(of content: ClipContent, width: Double?, height: Double?) throws -> (width: Double, height: Double) {
+        var content = content
+        if case .timedText(let timed) = content, let reveal = timed.reveal { content = .text(reveal.text) }
         guard let geometry = try layerGeometry(content, width: width, height: height, sx: 1, sy: 1) else {
             return (width ?? 0, height ?? 0)
         }

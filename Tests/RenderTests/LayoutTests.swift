@@ -290,6 +290,29 @@ import Timeline
         #expect(image.pixel(x: Int(left.rounded()) - 2, y: 12) != red)
     }
 
+    @Test func codeTakesItsWholeSizeWhileATypewriterRevealsIt() throws {
+        // A code block typed out from 0.5 s takes the room of its whole text from the start.
+        let code = #"{ "type": "code", "code": "let a = 1", "fontSize": 12, "padding": 4, "typewriter": { "delay": 0.5 } }"#
+        let json = Self.layout(#"\#(Self.box), "gap": 10, "alignItems": "start""#, [code, Self.rect(10, 10, "#ff0000")])
+        let lowered = try timeline(json)
+        let content = try #require(lowered.tracks.first?.clips.first?.content)
+        let measured = try FrameCompositor(canvas: lowered.canvas, media: MediaLibrary()).size(of: content, width: nil, height: nil)
+        #expect(measured.width > 60)
+        let left = Int((10 + measured.width + 10).rounded())
+        let image = try Renderer(timeline: lowered).frame(at: 0)
+        #expect(image.pixel(x: left + 1, y: 12) == red)
+        #expect(image.pixel(x: left - 2, y: 12) != red)
+    }
+
+    @Test func theLayoutsWipeRevealsItsChildren() throws {
+        // A wipe to the right over 1 s: at 0.5 s the left half of the canvas shows the row.
+        let wipe = #""transition": { "type": "wipe", "duration": 1, "direction": "right" }"#
+        let json = Self.layout(#"\#(Self.box), \#(wipe), "alignItems": "start""#, [Self.rect(180, 20, "#ff0000")])
+        let image = try frame(json, at: 0.5)
+        #expect(image.pixel(x: 90, y: 15) == red)
+        #expect(image.pixel(x: 110, y: 15) == black)
+    }
+
     @Test func picturesTakeTheirOwnSizeOrKeepTheirProportionsWhenStretched() throws {
         let folder = TemporaryFolder()
         try folder.png("wide.png", width: 40, height: 20) { _, _ in SIMD4(0, 0, 255, 255) }

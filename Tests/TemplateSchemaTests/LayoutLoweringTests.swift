@@ -116,6 +116,20 @@ import Timeline
         #expect(item.x == 55 && item.y == 5)
     }
 
+    @Test func aLayoutPushingInPushesTheClipBeforeIt() throws {
+        // A rect on 0–2 s, and a layout on the same track pushing in from 1 s over 1 s: half way,
+        // the rect has travelled half the canvas's width to the left.
+        let timeline = try lower(document(#"""
+            { "type": "rect", "start": 0, "duration": 2, "transform": { "x": 100, "y": 50, "width": 10, "height": 10 } },
+            { "type": "layout", "start": 1, "duration": 2, "transition": { "type": "push", "duration": 1 },
+              "children": [ { "type": "rect", "transform": { "width": 10, "height": 10 } } ] }
+            """#))
+        let items = timeline.drawList(at: 1.5)
+        #expect(items.map(\.origin) == ["tracks[0].clips[0]", "tracks[0].clips[1].children[0]"])
+        #expect(items[0].x == 0)
+        #expect(items[1].x == 200)
+    }
+
     @Test func clippingLayoutsGiveTheirChildrenARegion() throws {
         let timeline = try lower(document(#"""
             { "type": "layout", "start": 0, "duration": 1, "clip": true,
