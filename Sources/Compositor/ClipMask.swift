@@ -46,11 +46,11 @@ public enum ClipMask {
     static func bounds(_ regions: [ClipRegion], width: Int, height: Int) -> PixelRect {
         var area = PixelRect(x0: 0, y0: 0, x1: width, y1: height)
         for region in regions {
-            let corners = [(0.0, 0.0), (region.width, 0), (0, region.height), (region.width, region.height)].map { x, y in
-                (region.a * x + region.c * y + region.tx, region.b * x + region.d * y + region.ty)
-            }
-            let left = corners.map(\.0).min() ?? 0, right = corners.map(\.0).max() ?? 0
-            let top = corners.map(\.1).min() ?? 0, bottom = corners.map(\.1).max() ?? 0
+            // The corners are the origin plus none, one or both of the box's mapped sides.
+            let across = (region.a * region.width, region.b * region.width)
+            let down = (region.c * region.height, region.d * region.height)
+            let left = region.tx + min(0, across.0) + min(0, down.0), right = region.tx + max(0, across.0) + max(0, down.0)
+            let top = region.ty + min(0, across.1) + min(0, down.1), bottom = region.ty + max(0, across.1) + max(0, down.1)
             guard left.isFinite, right.isFinite, top.isFinite, bottom.isFinite else { return .empty }
             area = area.intersection(PixelRect(x0: clampedInt(left, .down) - 1, y0: clampedInt(top, .down) - 1,
                                                x1: clampedInt(right, .up) + 1, y1: clampedInt(bottom, .up) + 1))

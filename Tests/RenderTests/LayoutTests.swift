@@ -246,6 +246,21 @@ import Timeline
         #expect(image.pixel(x: 115, y: 100) == black)
     }
 
+    @Test func aChildsOwnScaleAndTurnPivotOnItsAnchorWithoutMovingItsNeighbours() throws {
+        // A 20 px square scaled 2× about its centre (20, 20) covers 0…40; its neighbour stays
+        // 10 px after its unscaled box. With a top-left anchor it grows from its corner.
+        let scaled = #", "transform": { "width": 20, "height": 20, "scale": 2 }"#
+        let centred = try Self.draw(#"\#(Self.box), "gap": 10, "alignItems": "start""#,
+                                    [##"{ "type": "rect", "style": { "fill": "#ff0000" }\##(scaled) }"##, Self.rect(10, 10, "#00ff00")])
+        Self.expectBox(centred, red, x: 0, y: 0, width: 40, height: 40)
+        #expect(centred.pixel(x: 41, y: 25) == black)
+        Self.expectBox(centred, green, x: 40, y: 10, width: 10, height: 10)
+        let cornered = #", "transform": { "width": 20, "height": 20, "scale": 2, "anchor": "top-left" }"#
+        let grown = try Self.draw(#"\#(Self.box), "gap": 10, "alignItems": "start""#,
+                                  [##"{ "type": "rect", "style": { "fill": "#ff0000" }\##(cornered) }"##])
+        Self.expectBox(grown, red, x: 10, y: 10, width: 40, height: 40)
+    }
+
     @Test func theLayoutsOpacityMultipliesItsChildren() throws {
         let image = try Self.draw(#"\#(Self.box), "opacity": 0.5, "alignItems": "start""#, [Self.rect(20, 20, "#ffffff")])
         #expect(close(image.pixel(x: 15, y: 15), SIMD4(128, 128, 128, 255), tolerance: 1))

@@ -73,6 +73,21 @@ import Timeline
         #expect(timeline.tracks[0].clips[1].transform.width == .constant(12))
     }
 
+    @Test(arguments: [
+        ("3", EdgeInsets(all: 3)),
+        ("[3]", EdgeInsets(all: 3)),
+        ("[1, 2]", EdgeInsets(top: 1, right: 2, bottom: 1, left: 2)),
+        ("[1, 2, 3]", EdgeInsets(top: 1, right: 2, bottom: 3, left: 2)),
+        ("[1, 2, 3, 4]", EdgeInsets(top: 1, right: 2, bottom: 3, left: 4)),
+    ])
+    func paddingTakesCSSsForms(written: String, padding: EdgeInsets) throws {
+        let timeline = try lower(document(#"""
+            { "type": "layout", "start": 0, "duration": 1, "padding": \#(written),
+              "children": [ { "type": "rect", "transform": { "width": 4, "height": 4 } } ] }
+            """#))
+        #expect(timeline.layouts.first?.padding == padding)
+    }
+
     @Test func positionAndSizeKeyframesOfChildrenAreIgnoredWithANotice() throws {
         let timeline = try lower(document(#"""
             { "type": "layout", "start": 0, "duration": 1, "children": [
