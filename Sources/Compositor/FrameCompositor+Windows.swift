@@ -10,12 +10,16 @@ extension FrameCompositor {
     /// Where a layer's content, its filters and its shadow can be measured before any of it is
     /// drawn: the box, and where the content can have pixels.
     func layerGeometry(_ item: DrawItem, sx: Double, sy: Double) throws -> LayerGeometry? {
-        let (width, height) = (item.width, item.height)
+        try layerGeometry(item.content, width: item.width, height: item.height, sx: sx, sy: sy)
+    }
+
+    /// The geometry of `content` in a `width` × `height` box (nil: its own size) at a scale.
+    func layerGeometry(_ content: ClipContent, width: Double?, height: Double?, sx: Double, sy: Double) throws -> LayerGeometry? {
         func picture(_ natural: (width: Int, height: Int)) -> LayerGeometry? {
             guard let (w, h) = boxPixels(width: width, height: height, natural: natural, sx: sx, sy: sy) else { return nil }
             return LayerGeometry(boxWidth: Double(w), boxHeight: Double(h), content: PixelRect(x0: 0, y0: 0, x1: w, y1: h))
         }
-        switch item.content {
+        switch content {
         case .audio, .timedText:
             return nil
         case .video(let video):
@@ -33,7 +37,7 @@ extension FrameCompositor {
             let layout = try TextRasterizer.layout(text, boxWidth: width, boxHeight: height, scaleX: sx, scaleY: sy, fonts: fonts)
             return LayerGeometry(boxWidth: layout.boxWidth, boxHeight: layout.boxHeight, content: layout.inkBounds, text: layout)
         case .drawn(let drawn):
-            guard let box = try drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01,
+            guard let box = try drawnBox(drawn, width: width, height: height), box.width * sx >= 0.01, box.height * sy >= 0.01,
                   (box.width * sx).isFinite, (box.height * sy).isFinite else { return nil }
             let painter = try ContentPainters.painter(for: drawn.content)
             return LayerGeometry(boxWidth: box.width * sx, boxHeight: box.height * sy,
@@ -254,7 +258,7 @@ extension FrameCompositor {
             guard let layout = geometry.text else { return RasterPatch(clear: rect) }
             return patch(try TextRasterizer.render(layout, window: rect).raster)
         case .drawn(let drawn):
-            guard let box = try drawnBox(drawn, item: item) else { return RasterPatch(clear: rect) }
+            guard let box = try drawnBox(drawn, width: item.width, height: item.height) else { return RasterPatch(clear: rect) }
             let painter = try ContentPainters.painter(for: drawn.content)
             return patch(try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy,
                                             area: rect, media: media))
@@ -262,10 +266,10 @@ extension FrameCompositor {
     }
 
     /// A drawn clip's box in canvas pixels: the transform's, or its content's own.
-    func drawnBox(_ drawn: Drawn, item: DrawItem) throws -> (width: Double, height: Double)? {
-        if let width = item.width, let height = item.height { return (width, height) }
+    func drawnBox(_ drawn: Drawn, width: Double?, height: Double?) throws -> (width: Double, height: Double)? {
+        if let width, let height { return (width, height) }
         let natural = try ContentPainters.painter(for: drawn.content).naturalBox(of: drawn.content, media: media)
-        guard let width = item.width ?? natural?.width, let height = item.height ?? natural?.height else { return nil }
+        guard let width = width ?? natural?.width, let height = height ?? natural?.height else { return nil }
         return (width, height)
     }
 }

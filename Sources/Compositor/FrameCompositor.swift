@@ -174,7 +174,7 @@ public final class FrameCompositor: @unchecked Sendable {
             guard let layer = try prepare(item) else { continue }
             preparedLayers.append((layer, item))
         }
-        if scratch == nil, preparedLayers.contains(where: { $0.item.reveal != nil || $0.item.lightSweep != nil }) {
+        if scratch == nil, preparedLayers.contains(where: { $0.item.drawsAlone }) {
             scratch = Raster(width: canvas.width, height: canvas.height)
         }
     }
@@ -278,7 +278,7 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Whether `layer` writes every pixel of the `rows` of a `width`-wide frame without reading
     /// them (an opaque shape covering them, such as a full-canvas backdrop).
     private func paintsOver(_ layer: (layer: PreparedLayer, item: DrawItem)?, width: Int, rows: Range<Int>) -> Bool {
-        guard let (layer, item) = layer, let shape = layer.shape, item.reveal == nil, item.lightSweep == nil else { return false }
+        guard let (layer, item) = layer, let shape = layer.shape, !item.drawsAlone else { return false }
         return shape.paintsOver(transform: placement(of: layer, item: item), opacity: UInt8((item.opacity.unitClamped * 255).rounded()),
                                 width: width, rows: rows)
     }
@@ -287,17 +287,20 @@ public final class FrameCompositor: @unchecked Sendable {
     private func draw(_ layer: PreparedLayer, item: DrawItem, onto frame: Raster, rows: Range<Int>? = nil) {
         let transform = placement(of: layer, item: item)
         let rows = rows ?? 0..<frame.height
-        guard item.reveal != nil || item.lightSweep != nil else {
+        guard item.drawsAlone else {
             draw(layer, transform: transform, opacity: item.opacity, onto: frame, rows: rows)
             return
         }
-        // Canvas-space transition effects: draw the layer alone, shape it, then blend it (each
-        // band in its own rows of the shared scratch raster), all only where the layer can
-        // have pixels: elsewhere the scratch would stay clear and blend nothing.
+        // Canvas-space transition effects and layout clips: draw the layer alone, shape it,
+        // then blend it (each band in its own rows of the shared scratch raster), all only
+        // where the layer can have pixels: elsewhere the scratch would stay clear and blend nothing.
         let scratch = self.scratch ?? Raster(width: canvas.width, height: canvas.height)
         if self.scratch == nil { self.scratch = scratch }
-        let area = LayerCompositor.bounds(width: layer.width, height: layer.height, transform: transform,
+        var area = LayerCompositor.bounds(width: layer.width, height: layer.height, transform: transform,
                                           canvasWidth: canvas.width, canvasHeight: canvas.height)
+        if !item.clipRegions.isEmpty {
+            area = area.intersection(ClipMask.bounds(item.clipRegions, width: canvas.width, height: canvas.height))
+        }
         let columns = area.x0..<max(area.x0, area.x1), drawn = rows.clamped(to: area.y0..<max(area.y0, area.y1))
         guard !columns.isEmpty, !drawn.isEmpty else { return }
         for y in drawn {
@@ -308,6 +311,7 @@ public final class FrameCompositor: @unchecked Sendable {
             TransitionEffects.sweep(scratch, progress: sweep.progress, intensity: sweep.intensity, rows: drawn, columns: columns)
         }
         if let reveal = item.reveal { TransitionEffects.reveal(reveal, scratch, rows: drawn, columns: columns) }
+        if !item.clipRegions.isEmpty { ClipMask.apply(item.clipRegions, to: scratch, rows: drawn, columns: columns) }
         for y in drawn {
             let offset = (y * scratch.width + columns.lowerBound) * 4
             Blend.sourceOver(source: scratch.pixels + offset, destination: frame.pixels + offset, count: columns.count, opacity: 255)
@@ -325,6 +329,7 @@ public final class FrameCompositor: @unchecked Sendable {
 
     /// The canvas pixels drawing `layer` can change.
     private func bounds(of layer: PreparedLayer, item: DrawItem) -> PixelRect {
+        // (A layout's clip only takes pixels away.)
         guard item.reveal == nil, item.lightSweep == nil else {
             return PixelRect(x0: 0, y0: 0, x1: canvas.width, y1: canvas.height)
         }
@@ -388,7 +393,7 @@ public final class FrameCompositor: @unchecked Sendable {
     /// Whether `item` is a plain video whose box is exactly the canvas: no transform, filter,
     /// shadow, rounded corner or transition effect.
     private func coversCanvas(_ item: DrawItem) throws -> Bool {
-        guard case .video(let video) = item.content, item.reveal == nil, item.lightSweep == nil, item.filters.isEmpty,
+        guard case .video(let video) = item.content, !item.drawsAlone, item.filters.isEmpty,
               (item.shadow?.color.alpha ?? 0) == 0, video.cornerRadii.isZero, item.scaleX > 0, item.scaleY > 0,
               let (width, height) = boxPixels(width: item.width, height: item.height, natural: try media.videoSize(of: video.source),
                                               sx: item.scaleX, sy: item.scaleY),
@@ -755,7 +760,7 @@ public final class FrameCompositor: @unchecked Sendable {
             return PreparedLayer(raster: result.raster, originX: result.originX, originY: result.originY,
                                  boxWidth: result.boxWidth, boxHeight: result.boxHeight)
         case .drawn(let drawn):
-            guard let box = try drawnBox(drawn, item: item), box.width * sx >= 0.01, box.height * sy >= 0.01 else { return nil }
+            guard let box = try drawnBox(drawn, width: item.width, height: item.height), box.width * sx >= 0.01, box.height * sy >= 0.01 else { return nil }
             let painter = try ContentPainters.painter(for: drawn.content)
             let extent = painter.extent(of: drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy)
             let raster = try painter.render(drawn.content, boxWidth: box.width, boxHeight: box.height, sx: sx, sy: sy,
@@ -827,5 +832,25 @@ public final class FrameCompositor: @unchecked Sendable {
 
     func warn(_ message: String) {
         if !warnings.contains(message) { warnings.append(message) }
+    }
+}
+
+extension DrawItem {
+    /// Whether the item is drawn on its own first and shaped in canvas space before it is
+    /// blended: a wipe, iris or light sweep, or the clip of a layout box.
+    var drawsAlone: Bool { reveal != nil || lightSweep != nil || !clipRegions.isEmpty }
+}
+
+extension FrameCompositor: ContentMeasuring {
+    /// The box `content` is drawn in at scale 1, as a layer is measured: text set into lines,
+    /// pictures at their own size or kept in proportion to the side given. A typewriter's text
+    /// is measured whole, as it is laid out while it is revealed.
+    public func size(of content: ClipContent, width: Double?, height: Double?) throws -> (width: Double, height: Double) {
+        var content = content
+        if case .timedText(let timed) = content, let reveal = timed.reveal { content = .text(reveal.text) }
+        guard let geometry = try layerGeometry(content, width: width, height: height, sx: 1, sy: 1) else {
+            return (width ?? 0, height ?? 0)
+        }
+        return (geometry.boxWidth, geometry.boxHeight)
     }
 }

@@ -33,8 +33,9 @@ public struct RenderError: Error, CustomStringConvertible, Sendable {
 /// thread (x264 runs its own threads on top).
 public final class Renderer {
     public let timeline: Timeline
-    /// The drawing order, worked out once rather than per frame.
-    let schedule: Schedule
+    /// The drawing order, worked out once rather than per frame, when the media have been
+    /// checked and the layouts arranged (`checkMedia`).
+    private(set) var schedule: Schedule
     private let locator: MediaLocator
     private let media: MediaLibrary
     let compositor: FrameCompositor
@@ -100,6 +101,14 @@ public final class Renderer {
                 }
             } catch {
                 throw RenderError("\(clip.origin).src: \(error)")
+            }
+        }
+        if !timeline.layouts.isEmpty {
+            // Layout children are measured with the fonts and media the frames are drawn with.
+            do {
+                schedule = try timeline.arranged(measuring: compositor).schedule()
+            } catch {
+                throw RenderError("\(error)")
             }
         }
         mediaChecked = true

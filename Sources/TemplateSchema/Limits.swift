@@ -47,8 +47,11 @@ public enum DocumentLimits {
     public static let stringLength = 8_192
     /// Elements of one array (tracks, clips of a track, keyframes, stops, envelope points).
     public static let arrayLength = 10_000
-    /// Clips in the whole document.
+    /// Clips in the whole document, layout children included.
     public static let clips = 10_000
+    /// Layouts nested inside each other (a layout in a layout is 2). Each level without a size
+    /// across its direction may arrange the one inside it twice, so the work is kept in bounds.
+    public static let layoutDepth = 8
     /// Arrays and objects nested inside each other.
     public static let nestingDepth = 64
     /// Problems reported for one document; the rest are counted.

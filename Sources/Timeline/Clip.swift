@@ -21,6 +21,12 @@ public struct Clip: Hashable, Sendable {
     public var animations: [Animation]
     /// How the clip enters.
     public var transition: Transition?
+    /// The layout boxes the clip is drawn in, innermost first: each maps the coordinates of the
+    /// one inside it (for the first, the clip's own `x`/`y`) into those of what holds it, the
+    /// last onto the canvas. Empty for a clip outside any layout.
+    public var frames: [LayoutFrame] = []
+    /// The clip's place in `Timeline.layouts`, until the timeline is arranged.
+    public var layoutSlot: LayoutSlot?
 
     public init(id: String? = nil, origin: String, start: Double, duration: Double, zIndex: Double = 0,
                 opacity: Animatable<Double> = .constant(1), transform: Transform, shadow: Shadow? = nil,
@@ -49,6 +55,13 @@ public struct Clip: Hashable, Sendable {
         case .audio(let audio) where !audio.sound.loops: start + min(duration, audio.trim.playableDuration ?? duration)
         default: start + duration
         }
+    }
+
+    /// The push that brings the clip in and moves the clips before it out: its own entrance, or
+    /// that of a layout it is drawn in.
+    public var push: Transition? {
+        if let transition, transition.kind == .push { return transition }
+        return frames.lazy.compactMap(\.transition).first { $0.kind == .push }
     }
 
     /// Whether the clip is on screen at timeline time `t`.

@@ -13,6 +13,8 @@ public struct Timeline: Hashable, Sendable {
     public var notices: [String] = []
     /// What the document asks of the encoder: a quick draft, the standard trade-off, or high quality.
     public var delivery: Delivery
+    /// Layout boxes whose clips are not placed yet (`arranged(measuring:)` places them).
+    public var layouts: [LayoutBox] = []
 
     public init(canvas: Canvas, tracks: [Track], fonts: [FontFace] = [], delivery: Delivery = .standard) {
         self.canvas = canvas
@@ -32,8 +34,13 @@ public struct Timeline: Hashable, Sendable {
     /// Every clip in drawing order, bottom first: by zIndex, then start, then document order.
     public var clipsInDrawingOrder: [Clip] { schedule().clipsInDrawingOrder }
 
-    /// The drawing order and pushes worked out once, for evaluating many frames.
-    public func schedule() -> Schedule { Schedule(self) }
+    /// The drawing order and pushes worked out once, for evaluating many frames. Layouts not yet
+    /// arranged are arranged with the sizes the document gives (`DeclaredSizes`): a renderer
+    /// arranges them with its fonts and media first.
+    public func schedule() -> Schedule {
+        guard !layouts.isEmpty, let arranged = try? arranged(measuring: DeclaredSizes()) else { return Schedule(self) }
+        return Schedule(arranged)
+    }
 
     /// Every clip that plays sound (audio clips, and video clips that are not muted).
     public var soundClips: [Clip] {
@@ -69,10 +76,11 @@ public struct Schedule: Sendable {
             let byStart = track.clips.sorted { $0.start < $1.start }
             for clip in track.clips {
                 // A later clip on the same track that overlaps this one with a push moves it out.
-                let pusher = byStart.first { next in
-                    next.start > clip.start && next.start < clip.end && next.transition?.kind == .push && next.content.isVisual
-                }
-                entries.append(Entry(clip: clip, exit: pusher.map { ($0.transition!, $0.start) }))
+                let pusher = byStart.lazy.compactMap { next -> (transition: Transition, start: Double)? in
+                    guard next.start > clip.start, next.start < clip.end, next.content.isVisual, let push = next.push else { return nil }
+                    return (push, next.start)
+                }.first
+                entries.append(Entry(clip: clip, exit: pusher))
             }
         }
         self.entries = entries.enumerated().sorted { a, b in
@@ -148,6 +156,9 @@ public struct DrawItem: Hashable, Sendable {
     public var filters: [AppliedFilter] = []
     /// A canvas-space reveal of a wipe or iris transition.
     public var reveal: RevealMask?
+    /// Boxes that cut the item: the layouts with `clip: true` it is drawn in. Nothing is drawn
+    /// outside any of them.
+    public var clipRegions: [ClipRegion] = []
     /// A light-sweep transition in progress: how far the band has crossed (0–1) and its brightness.
     public var lightSweep: (progress: Double, intensity: Double)? {
         get { lightSweepState.map { ($0.x, $0.y) } }
@@ -230,12 +241,14 @@ public struct DrawItem: Hashable, Sendable {
         if let transition = clip.transition, let progress = transition.progress(at: localTime) {
             enter(transition, progress: progress, canvas: canvas)
         }
+        clipRegions.removeAll(keepingCapacity: true)
+        if !clip.frames.isEmpty { place(in: clip.frames, localTime: localTime, canvas: canvas) }
         // (Only when there is one to remove: `removeAll(where:)` copies an array it does not own
         // alone, such as the shared empty one.)
         if filters.contains(where: \.isNeutral) { filters.removeAll(where: \.isNeutral) }
     }
 
-    private mutating func apply(_ effect: Animation.Effect, progress p: Double) {
+    mutating func apply(_ effect: Animation.Effect, progress p: Double) {
         func mix(_ a: Double, _ b: Double) -> Double { a + (b - a) * p }
         switch effect {
         case .fadeIn: opacity *= min(max(p, 0), 1)

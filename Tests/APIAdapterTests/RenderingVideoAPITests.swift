@@ -76,6 +76,16 @@ import Testing
             #expect(bad.status == 400 && bad.code == "INVALID_CONFIG")
             let problems = (bad["details"] as? [String: Any])?["problems"] as? [String] ?? []
             #expect(problems.contains { $0.hasPrefix("meta.width: ") }, "\(problems)")
+            let layout = Harness.config(clips: #"""
+                { "type": "layout", "start": 0, "duration": 1, "children": [
+                  { "type": "rect", "transform": { "width": 10, "height": 10 } },
+                  { "type": "subtitle", "words": [ { "word": "a", "start": 0, "end": 1 } ] } ] }
+                """#)
+            let badLayout = try await client.send(.post, "/api/v1/video", json: ["config": layout])
+            #expect(badLayout.status == 400 && badLayout.code == "INVALID_CONFIG")
+            let layoutProblems = (badLayout["details"] as? [String: Any])?["problems"] as? [String] ?? []
+            #expect(layoutProblems.contains { $0.hasPrefix("tracks[0].clips[0].children[1].type: a \"subtitle\" clip cannot be a layout child") },
+                    "\(layoutProblems)")
             let missing = try await client.send(.post, "/api/v1/video", json: ["title": "x"])
             #expect(missing.status == 400 && missing.code == "INVALID_CONFIG")
             let notJSON = try await client.send(.post, "/api/v1/video", body: ByteBuffer(string: "{nope"))

@@ -16,8 +16,11 @@ import Timeline
         let document = try RenderingVideoV2.decode(data)
         let timeline = try document.lower(baseDirectory: Self.examples)
         // Every clip type of the table that Reel renders is in it.
-        let used = Set(try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])["tracks"]
-            .flatMap { $0 as? [[String: Any]] }?.flatMap { ($0["clips"] as? [[String: Any]]) ?? [] }.compactMap { $0["type"] as? String } ?? [])
+        func types(_ clips: [[String: Any]]) -> [String] {
+            clips.flatMap { clip in [clip["type"] as? String].compactMap { $0 } + types(clip["children"] as? [[String: Any]] ?? []) }
+        }
+        let tracks = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])["tracks"] as? [[String: Any]] ?? []
+        let used = Set(types(tracks.flatMap { ($0["clips"] as? [[String: Any]]) ?? [] }))
         let rendered = Set(RenderingVideoV2.clipTypes.filter(\.supported).map(\.name))
         #expect(rendered.isSubset(of: used), "not in the example: \(rendered.subtracting(used).sorted())")
 

@@ -29,6 +29,13 @@ import Testing
     }
 
     static let rect = #""type": "rect", "start": 0, "duration": 1"#
+    /// A rect as a layout child: no times, a size.
+    static let child = #"{ "type": "rect", "transform": { "width": 10, "height": 10 } }"#
+
+    /// A document whose only clip is a layout with `extra` fields and `children`.
+    static func layout(extra: String = "", children: String = child) -> String {
+        document(clip: #"{ "type": "layout", "start": 0, "duration": 1, \#(extra) "children": [ \#(children) ] }"#)
+    }
     static let size = #""transform": { "width": 10, "height": 10 }"#
 
     static let cases: [Case] = [
@@ -73,8 +80,50 @@ import Testing
              path: "tracks[0].clips[0].type", message: "is required"),
         Case(name: "unknown clip type", json: document(clip: #"{ "type": "sparkle", "start": 0, "duration": 1 }"#),
              path: "tracks[0].clips[0].type", message: "unknown clip type \"sparkle\""),
-        Case(name: "layout is not supported yet", json: document(clip: #"{ "type": "layout", "start": 0, "duration": 1 }"#),
-             path: "tracks[0].clips[0].type", message: "\"layout\" is not supported yet"),
+        Case(name: "layout without children", json: document(clip: #"{ "type": "layout", "start": 0, "duration": 1 }"#),
+             path: "tracks[0].clips[0].children", message: "is required"),
+        Case(name: "layout with no children", json: layout(children: ""),
+             path: "tracks[0].clips[0].children", message: "needs at least one child"),
+        Case(name: "subtitle in a layout",
+             json: layout(children: #"\#(child), { "type": "subtitle", "words": [ { "word": "a", "start": 0, "end": 1 } ] }"#),
+             path: "tracks[0].clips[0].children[1].type", message: "a \"subtitle\" clip cannot be a layout child"),
+        Case(name: "template in a layout", json: layout(children: #"{ "type": "template", "template": "quote", "data": {} }"#),
+             path: "tracks[0].clips[0].children[0].type", message: "\"template\" is not supported yet"),
+        Case(name: "unknown type in a nested layout",
+             json: layout(children: #"{ "type": "layout", "children": [ \#(child), { "type": "sparkle" } ] }"#),
+             path: "tracks[0].clips[0].children[0].children[1].type", message: "unknown clip type \"sparkle\""),
+        Case(name: "unknown layout direction", json: layout(extra: #""direction": "diagonal","#),
+             path: "tracks[0].clips[0].direction", message: "unknown value \"diagonal\"; expected one of \"horizontal\", \"vertical\""),
+        Case(name: "unknown justifyContent", json: layout(extra: #""justifyContent": "space-evenly","#),
+             path: "tracks[0].clips[0].justifyContent", message: "unknown value \"space-evenly\""),
+        Case(name: "unknown alignItems", json: layout(extra: #""alignItems": "baseline","#),
+             path: "tracks[0].clips[0].alignItems", message: "unknown value \"baseline\""),
+        Case(name: "negative gap", json: layout(extra: #""gap": -4,"#),
+             path: "tracks[0].clips[0].gap", message: "must not be negative"),
+        Case(name: "padding with five numbers", json: layout(extra: #""padding": [1, 2, 3, 4, 5],"#),
+             path: "tracks[0].clips[0].padding", message: "one to four numbers"),
+        Case(name: "negative padding side", json: layout(extra: #""padding": [1, 2, -3, 4],"#),
+             path: "tracks[0].clips[0].padding[2]", message: "must not be negative"),
+        Case(name: "padding as a string", json: layout(extra: #""padding": "4px","#),
+             path: "tracks[0].clips[0].padding", message: "expected a number or [top, right, bottom, left]"),
+        Case(name: "clip as a string", json: layout(extra: #""clip": "yes","#),
+             path: "tracks[0].clips[0].clip", message: "expected true or false"),
+        Case(name: "rect in a row without its width",
+             json: layout(children: #"{ "type": "rect", "transform": { "height": 10 } }"#),
+             path: "tracks[0].clips[0].children[0].transform.width", message: "required for a rect"),
+        Case(name: "rect without a height in a row that does not stretch",
+             json: layout(extra: #""alignItems": "center","#, children: #"{ "type": "rect", "transform": { "width": 10 } }"#),
+             path: "tracks[0].clips[0].children[0].transform.height", message: "required for a rect"),
+        Case(name: "percentage of a layout without a width",
+             json: layout(children: #"{ "type": "rect", "transform": { "width": "50%", "height": 10 } }"#),
+             path: "tracks[0].clips[0].children[0].transform.width", message: "needs a layout with a width"),
+        Case(name: "a child's start is checked though not scheduled",
+             json: layout(children: #"{ "type": "rect", "start": -2, "transform": { "width": 10, "height": 10 } }"#),
+             path: "tracks[0].clips[0].children[0].start", message: "must not be negative"),
+        Case(name: "layouts nested too deep",
+             json: layout(children: String(repeating: #"{ "type": "layout", "children": ["#, count: 8) + child + String(repeating: "] }", count: 8)),
+             path: "tracks[0].clips[0].children[0].children[0].children[0].children[0].children[0].children[0].children[0].children[0].type",
+             message: "nested at most 8 deep"),
         Case(name: "subtitle word ending before it starts",
              json: document(clip: #"{ "type": "subtitle", "words": [{"word": "a", "start": 2, "end": 1}], "start": 0, "duration": 3 }"#),
              path: "tracks[0].clips[0].words[0].end", message: "must not be before start"),
@@ -232,6 +281,12 @@ import Testing
         let json = Self.document(clip: #"{ "type": "rect", "start": 0, "duration": 1, "sparkle": true, "transform": { "width": 10, "height": 10, "wobble": 3 } }"#,
                                  meta: #"{ "width": 100, "height": 100, "title": "t", "futureField": {} }"#)
         #expect(Self.problems(json).isEmpty)
+    }
+
+    @Test func aLayoutsChildrenNeedNoTimesOfTheirOwn() {
+        let json = Self.layout(extra: #""direction": "vertical", "padding": [4, 8], "transform": { "width": 80 },"#,
+                               children: #"\#(Self.child), { "type": "text", "text": "hi" }, { "type": "rect", "transform": { "width": "50%", "height": 5 } }"#)
+        #expect(Self.problems(json).isEmpty, "\(Self.problems(json).map(\.description))")
     }
 
     @Test func theExampleIsValid() throws {

@@ -122,6 +122,8 @@ public enum RenderingVideoV2: Sendable {
         case subtitle(Subtitle)
         /// A block of syntax-coloured code (`V2/CodeClip.swift`).
         case code(Code)
+        /// Clips lined up in a row or a column (`V2/LayoutClip.swift`).
+        case layout(Layout)
     }
 
     /// The fields video and audio clips share (audio-only ones stay at their defaults for video).
@@ -162,7 +164,7 @@ public enum RenderingVideoV2: Sendable {
     /// Every clip type the v2 schema names, with whether Reel renders it yet.
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
-        ("video", true), ("audio", true), ("subtitle", true), ("layout", false), ("template", false),
+        ("video", true), ("audio", true), ("subtitle", true), ("layout", true), ("template", false),
         ("code", true), ("svg", true), ("icon", true), ("line", true), ("path", true), ("three", false),
     ]
 

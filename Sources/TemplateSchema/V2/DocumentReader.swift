@@ -20,7 +20,7 @@ struct DocumentReader {
             let canvas = (Double(meta?.width ?? 0), Double(meta?.height ?? 0))
             let clipCount = elements.reduce(0) { count, track in
                 guard case .array(let clips) = track["clips"]?.value else { return count }
-                return count + clips.count
+                return count + clips.reduce(0) { $0 + Self.clipCount($1) }
             }
             guard clipCount <= DocumentLimits.clips else {
                 tracksNode.fail("has \(clipCount) clips; a document may have at most \(DocumentLimits.clips)")
@@ -206,7 +206,9 @@ struct DocumentReader {
         return V2.Track(id: id, clips: clips.compactMap { readClip($0, assets: assets, canvas: canvas) })
     }
 
-    private func readClip(_ node: Node, assets: V2.Assets, canvas: Canvas) -> V2.Clip? {
+    /// A clip of a track, or (with `parent`) a child of a layout: `canvas` is what its
+    /// percentages are of (the canvas, or the layout's content box).
+    func readClip(_ node: Node, assets: V2.Assets, canvas: Canvas, parent: LayoutParent? = nil) -> V2.Clip? {
         guard node.expectObject() else { return nil }
         guard let typeNode = node.required("type"), let type = typeNode.string else { return nil }
         guard let known = V2.clipTypes.first(where: { $0.name == type }) else {
@@ -219,17 +221,25 @@ struct DocumentReader {
                           + V2.clipTypes.filter(\.supported).map { "\"\($0.name)\"" }.joined(separator: ", "))
             return nil
         }
-        let start = node.required("start")?.seconds
-        var duration = node.required("duration")?.duration
-        if let start, let end = duration.map({ start + $0 }), end > DocumentLimits.seconds {
+        if parent != nil, !V2.layoutChildTypes.contains(type) {
+            typeNode.fail("a \"\(type)\" clip cannot be a layout child; a layout holds "
+                          + V2.layoutChildTypes.map { "\"\($0)\"" }.joined(separator: ", ")
+                          + (type == "subtitle" ? " (put captions on a track of their own)" : ""))
+            return nil
+        }
+        // A layout's children live for the layout's window: their own times are checked, not used.
+        let start = parent == nil ? node.required("start")?.seconds : node["start"].map { $0.seconds ?? 0 } ?? 0
+        var duration = parent == nil ? node.required("duration")?.duration : node["duration"].map { $0.duration ?? 1 } ?? 1
+        if parent == nil, let start, let end = duration.map({ start + $0 }), end > DocumentLimits.seconds {
             node.path.appending("duration").record(in: log, "the clip would end at \(end.formatted) s; clips must end by \(DocumentLimits.seconds.formatted) s")
             duration = nil
         }
         let zIndex = node["zIndex"]?.number(in: DocumentLimits.zIndex) ?? 0
         let opacity = node["opacity"]?.number(in: 0...1) ?? 1
         let transform = node["transform"].map(readTransform) ?? V2.Transform()
+        if let parent { parent.checkSizes(of: transform, at: node.path.appending("transform"), log: log) }
         let style = node["style"].map(readStyle) ?? V2.Style()
-        let body = readBody(type: type, node: node, transform: transform, style: style, assets: assets)
+        let body = readBody(type: type, node: node, transform: transform, style: style, assets: assets, canvas: canvas, parent: parent)
         let animations = node["animations"].map { readAnimations($0, canvas: canvas) } ?? []
         let keyframes = node["keyframes"].map { readKeyframes($0, canvas: canvas) } ?? [:]
         if type != "line", type != "path", keyframes[.drawStart] != nil || keyframes[.drawEnd] != nil {
@@ -243,7 +253,8 @@ struct DocumentReader {
                        keyframes: keyframes, transition: transition, filters: filters)
     }
 
-    private func readBody(type: String, node: Node, transform: V2.Transform, style: V2.Style, assets: V2.Assets) -> V2.Body? {
+    private func readBody(type: String, node: Node, transform: V2.Transform, style: V2.Style, assets: V2.Assets,
+                          canvas: Canvas, parent: LayoutParent?) -> V2.Body? {
         switch type {
         case "text":
             return node.required("text")?.string(maxLength: DocumentLimits.textLength).map(V2.Body.text)
@@ -253,6 +264,8 @@ struct DocumentReader {
                 .map { V2.Body.image(src: $0) }
         case "rect":
             for side in ["width", "height"] where transform.dimension(side) == nil {
+                // A layout that stretches gives the side across its direction.
+                if let parent, parent.stretches(side) { continue }
                 node.path.appending("transform").appending(side).record(in: log, "is required for a rect")
             }
             return .rect
@@ -296,6 +309,8 @@ struct DocumentReader {
             return readSVG(node, pool: assets.svgs).map(V2.Body.svg)
         case "icon":
             return readIcon(node).map(V2.Body.icon)
+        case "layout":
+            return readLayout(node, transform: transform, assets: assets, canvas: canvas, parent: parent).map(V2.Body.layout)
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }

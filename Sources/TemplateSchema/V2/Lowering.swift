@@ -28,18 +28,27 @@ extension RenderingVideoV2.Document {
             return FontFace(family: font.family, weight: font.weight, italic: font.italic, source: source)
         }
         let notices = NoticeLog(), captions = CaptionLedger()
+        var layouts: [LayoutBox] = []
         let lowered = tracks.map { track in
-            Track(id: track.id, clips: track.clips.map {
-                lower($0, canvas: canvas, sources: sources, log: log, notices: notices, captions: captions)
+            Track(id: track.id, clips: track.clips.flatMap { clip -> [Clip] in
+                guard case .layout(let layout) = clip.body else {
+                    return [lower(clip, canvas: canvas, sources: sources, log: log, notices: notices, captions: captions)]
+                }
+                let scope = LayoutScope(canvas: canvas, sources: sources, log: log, notices: notices, captions: captions,
+                                        layout: layouts.count, window: clip)
+                let (box, children) = lowerLayout(clip, layout, scope: scope, path: [])
+                layouts.append(box)
+                return children
             })
         }
         var timeline = Timeline(canvas: canvas, tracks: lowered, fonts: fonts)
+        timeline.layouts = layouts
         timeline.notices = notices.notices
         return timeline
     }
 
     /// A source through the resolver; a refused one is logged and stands in as its own path.
-    private func resolve(_ src: String, _ sources: SourceResolver, at path: JSONPath, _ log: DiagnosticLog) -> MediaSource {
+    func resolve(_ src: String, _ sources: SourceResolver, at path: JSONPath, _ log: DiagnosticLog) -> MediaSource {
         switch sources(src) {
         case .success(let source): return source
         case .failure(let refusal):
@@ -48,13 +57,15 @@ extension RenderingVideoV2.Document {
         }
     }
 
-    private func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, sources: SourceResolver, log: DiagnosticLog,
-                       notices: NoticeLog, captions: CaptionLedger) -> Clip {
+    /// One clip; `frame` is what its percentage sizes are of (the canvas, unless it is a
+    /// layout's child: the layout's content box).
+    func lower(_ clip: RenderingVideoV2.Clip, canvas: Canvas, frame: (width: Double, height: Double)? = nil,
+               sources: SourceResolver, log: DiagnosticLog, notices: NoticeLog, captions: CaptionLedger) -> Clip {
         let source = { (text: String) in resolve(text, sources, at: clip.path.appending("src"), log) }
         let width = Double(canvas.width), height = Double(canvas.height)
         let spec = clip.transform
-        var boxWidth = spec.width?.resolved(against: width)
-        var boxHeight = spec.height?.resolved(against: height)
+        var boxWidth = spec.width?.resolved(against: frame?.width ?? width)
+        var boxHeight = spec.height?.resolved(against: frame?.height ?? height)
         let style = clip.style
         var content: ClipContent
         var placement: (y: Double, anchor: Anchor)?
@@ -125,6 +136,8 @@ extension RenderingVideoV2.Document {
             if spec.width == nil { boxWidth = 2 * half.x }
             if spec.height == nil { boxHeight = 2 * half.y }
             content = curveContent(curve, style: style, keyframes: clip.keyframes)
+        case .layout:
+            preconditionFailure("layouts are lowered by lowerLayout")
         }
         let keyframes = clip.keyframes
         func animated(_ property: KeyframeProperty, _ value: Double) -> Animatable<Double> {
@@ -137,16 +150,7 @@ extension RenderingVideoV2.Document {
             height: keyframes[.height]?.numbers ?? boxHeight.map(Animatable.constant),
             anchor: placement?.anchor ?? spec.anchor, scaleX: animated(.scale, spec.scaleX), scaleY: animated(.scale, spec.scaleY),
             rotation: animated(.rotation, spec.rotation), skewX: spec.skewX, skewY: spec.skewY)
-        // Filter keyframes drive the filter of that type, added at the end when style lacks it.
-        var filters = clip.filters
-        for property in KeyframeProperty.allCases {
-            guard let kind = property.filter, let values = keyframes[property]?.numbers else { continue }
-            if let index = filters.firstIndex(where: { $0.kind == kind }) {
-                filters[index].value = values
-            } else {
-                filters.append(ClipFilter(kind: kind, value: values))
-            }
-        }
+        let filters = clip.keyframedFilters
         if case .audio(var audio) = content {
             audio.sound.volumeKeyframes = keyframes[.volume]?.numbers
             content = .audio(audio)
@@ -182,5 +186,22 @@ extension RenderingVideoV2.MediaFields {
         settings.detune = detune
         settings.preservesPitch = preservesPitch
         return settings
+    }
+}
+
+extension RenderingVideoV2.Clip {
+    /// `style.filters` with the filter keyframes: each drives the filter of its type, added at
+    /// the end when style lacks it.
+    var keyframedFilters: [ClipFilter] {
+        var filters = self.filters
+        for property in KeyframeProperty.allCases {
+            guard let kind = property.filter, let values = keyframes[property]?.numbers else { continue }
+            if let index = filters.firstIndex(where: { $0.kind == kind }) {
+                filters[index].value = values
+            } else {
+                filters.append(ClipFilter(kind: kind, value: values))
+            }
+        }
+        return filters
     }
 }
