@@ -62,6 +62,9 @@ extension FrameCompositor {
     /// Whether a layer whose whole raster is `extent` is drawn only where it reaches the canvas:
     /// when that raster would be over a million pixels and more than twice the canvas's width or
     /// height, or four times its area.
+    /// The longest side of a layer drawn whole.
+    static let longestSide = 16_384
+
     func needsWindow(_ extent: PixelRect) -> Bool {
         switch layerWindowing {
         case .always: return true
@@ -69,6 +72,9 @@ extension FrameCompositor {
         case .automatic:
             let (w, h) = (Double(extent.width), Double(extent.height))
             let (cw, ch) = (Double(canvas.width), Double(canvas.height))
+            // A side past the rasterisers' reach (cairo's 32 767) is windowed whatever the area:
+            // a long thin line or a zoomed drawing.
+            if w > Double(Self.longestSide) || h > Double(Self.longestSide) { return true }
             return w * h > Double(Self.windowingFloor) && (w > 2 * cw || h > 2 * ch || w * h > 4 * cw * ch)
         }
     }
@@ -268,8 +274,11 @@ extension FrameCompositor {
     /// A drawn clip's box in canvas pixels: the transform's, or its content's own.
     func drawnBox(_ drawn: Drawn, width: Double?, height: Double?) throws -> (width: Double, height: Double)? {
         if let width, let height { return (width, height) }
-        let natural = try ContentPainters.painter(for: drawn.content).naturalBox(of: drawn.content, media: media)
-        guard let width = width ?? natural?.width, let height = height ?? natural?.height else { return nil }
-        return (width, height)
+        guard let natural = try ContentPainters.painter(for: drawn.content).naturalBox(of: drawn.content, media: media),
+              natural.width > 0, natural.height > 0 else { return nil }
+        // One side given: the other kept in the content's proportions.
+        if let width { return (width, width * natural.height / natural.width) }
+        if let height { return (height * natural.width / natural.height, height) }
+        return natural
     }
 }

@@ -170,9 +170,14 @@ public final class FrameCompositor: @unchecked Sendable {
     /// once the frame is drawn, so that a frame allocates no list.
     private func prepare(_ items: [DrawItem]) throws {
         preparedLayers.removeAll(keepingCapacity: true)
-        for item in items {
-            guard let layer = try prepare(item) else { continue }
-            preparedLayers.append((layer, item))
+        do {
+            for item in items {
+                guard let layer = try prepare(item) else { continue }
+                preparedLayers.append((layer, item))
+            }
+        } catch {
+            preparedLayers.removeAll(keepingCapacity: true)  // no layer held past a failed frame
+            throw error
         }
         if scratch == nil, preparedLayers.contains(where: { $0.item.drawsAlone }) {
             scratch = Raster(width: canvas.width, height: canvas.height)

@@ -11,11 +11,29 @@ public enum ImageDecoder {
         // First straight from the container's header to the decoder (one decode); a file that
         // does not decode that way is read again with libavformat's stream probing, whose errors
         // are the ones reported.
-        if let raster = try? decode(path: path, readsStreamInfo: false) { return raster }
-        return try decode(path: path, readsStreamInfo: true)
+        // Only a file that the header alone cannot open a decoder for, or whose picture does not
+        // decode that way, is read again: a picture refused for its size, a time limit or an
+        // unreadable file fail at once rather than twice.
+        do {
+            return try decode(path: path, readsStreamInfo: false)
+        } catch is NeedsProbing {
+            return try decode(path: path, readsStreamInfo: true)
+        }
     }
 
+    /// The header alone did not do: libavformat's stream probing might.
+    private struct NeedsProbing: Error {}
+
     package static func decode(path: String, readsStreamInfo: Bool) throws -> Raster {
+        do {
+            return try decodeOnce(path: path, readsStreamInfo: readsStreamInfo)
+        } catch let failure as NeedsProbing {
+            if readsStreamInfo { throw MediaError("corrupt or truncated image: \(path)") }
+            throw failure
+        }
+    }
+
+    private static func decodeOnce(path: String, readsStreamInfo: Bool) throws -> Raster {
         let input: FormatInput
         do {
             input = try FormatInput(path: path, readsStreamInfo: readsStreamInfo)
@@ -23,17 +41,25 @@ public enum ImageDecoder {
             throw MediaError("not an image Reel can read: \(path) (\(error))")
         }
         guard let stream = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
+            if !readsStreamInfo { throw NeedsProbing() }
             throw MediaError("no image in \(path)")
         }
         // The size the header claims, checked before the decoder allocates a picture of it.
         guard let streamPointer = input.context.pointee.streams[stream] else { throw MediaError("no image in \(path)") }
         let parameters = streamPointer.pointee.codecpar.pointee
         try checkSize(Int(parameters.width), Int(parameters.height), path: path, allowingUnknown: true)
-        let decoder = try FrameDecoder(input: input, streamIndex: stream)
+        let decoder: FrameDecoder
+        do {
+            decoder = try FrameDecoder(input: input, streamIndex: stream)
+        } catch {
+            if !readsStreamInfo { throw NeedsProbing() }
+            throw error
+        }
         let frame = FrameBuffer()
         do {
             guard try decoder.next(into: frame) else { throw MediaError("no picture could be decoded") }
         } catch {
+            if !readsStreamInfo, !input.deadline.hasPassed { throw NeedsProbing() }
             throw MediaError("corrupt or truncated image: \(path) (\(error))")
         }
         try checkSize(Int(frame.frame.pointee.width), Int(frame.frame.pointee.height), path: path, allowingUnknown: false)

@@ -96,11 +96,10 @@ public final class StretchedAudioReader: SoundReader {
             let available = Int(rubberband_available(state))
             if available > 0 {
                 // The delay first, into the output buffers and then overwritten.
-                if toDrop > 0 {
-                    toDrop -= retrieve(count: min(toDrop, available, count), left: left + done, right: right + done)
-                    continue
-                }
-                done += retrieve(count: min(available, count - done), left: left + done, right: right + done)
+                let wanted = toDrop > 0 ? min(toDrop, available, count) : min(available, count - done)
+                let got = retrieve(count: wanted, left: left + done, right: right + done)
+                guard got > 0 else { break }
+                if toDrop > 0 { toDrop -= got } else { done += got }
                 continue
             }
             if available < 0 || sourceDone { break }  // -1: everything has been retrieved

@@ -144,4 +144,34 @@ import Timeline
             #expect(found, "\(error.diagnostics)")
         }
     }
+
+    /// What a hostile document might try: no crash, no unbounded work, nothing silently lost.
+    @Test func extremeCurvesStayBounded() throws {
+        // Radii whose squares underflow: the arc is drawn as a line, not a trap.
+        #expect(try PathData.parse("M0 0 A 1e-200 1e-200 0 0 1 10 10") == [.move(SIMD2(0, 0)), .line(SIMD2(10, 10))])
+        #expect(try PathData.parse("M0 0 A 1e-200 5 0 0 1 10 10").count >= 2)
+        // Relative steps that add up beyond the coordinate limit are refused.
+        #expect(throws: PathData.ParseError.self) { try PathData.parse("M0 0" + String(repeating: " l 90000 0", count: 3)) }
+        // A line 40 000 px long and 8 px thick: wider than cairo draws in one piece, still drawn.
+        let long = try line("[[-20000, 0], [20000, 0]]", #""lineWidth": 8"#)
+        #expect(long.pixel(x: 120, y: 40) == Self.yellow && long.pixel(x: 0, y: 40) == Self.yellow)
+        // Hundreds of arcs as wide as the limit allows: flattened within a budget of chords.
+        let arcs = String(repeating: "a 40000 40000 0 1 1 10 0 ", count: 300)
+        let many = try frame(document(width: 80, height: 80, """
+            { "type": "path", "start": 0, "duration": 1, "transform": { "x": 40, "y": 40 }, "data": "M 0 0 \(arcs)", "lineWidth": 2 }
+            """))
+        #expect(many.width == 80)
+    }
+
+    @Test func anArrowEndsAClosedOutline() throws {
+        // A closed square drawn from its top-left corner: the end arrow sits back at that corner,
+        // pointing up along the last side (from (−30, 30) to (−30, −30)).
+        let square = try frame(document(width: 100, height: 100, """
+            { "type": "path", "start": 0, "duration": 1, "transform": { "x": 50, "y": 50 }, "closed": true,
+              "data": "M -30 -30 H 30 V 30 H -30 Z", "lineWidth": 2, "endArrow": true, "arrowSize": 16, "style": { "stroke": "#ffffff" } }
+            """))
+        #expect(square.pixel(x: 20, y: 24) == white && square.pixel(x: 14, y: 34) == white && square.pixel(x: 26, y: 34) == white,
+                "the head's tip and base corners around (20, 20)")
+        #expect(square.pixel(x: 14, y: 26) == black)
+    }
 }

@@ -51,6 +51,7 @@ import Timeline
         (#""icon": "nope:heart""#, #"unknown icon set "nope"; sets: "mdi", "fa""#),
         (#""icon": "heart""#, #"expected "set:name""#),
         (#""size": 4"#, "is required"),
+        (#""icon": "mdi:\#(String(repeating: "x", count: 5000))""#, #"no icon "xxxx"#),
     ])
     func badIconsNameTheNearest(fields: String, message: String) throws {
         do {

@@ -31,9 +31,20 @@ final class CairoMask {
         cairo_surface_destroy(surface)
     }
 
-    func move(to p: SIMD2<Double>) { cairo_move_to(context, p.x, p.y) }
-    func line(to p: SIMD2<Double>) { cairo_line_to(context, p.x, p.y) }
-    func curve(_ a: SIMD2<Double>, _ b: SIMD2<Double>, _ p: SIMD2<Double>) { cairo_curve_to(context, a.x, a.y, b.x, b.y, p.x, p.y) }
+    func move(to p: SIMD2<Double>) { let p = Self.held(p); cairo_move_to(context, p.x, p.y) }
+    func line(to p: SIMD2<Double>) { let p = Self.held(p); cairo_line_to(context, p.x, p.y) }
+    func curve(_ a: SIMD2<Double>, _ b: SIMD2<Double>, _ p: SIMD2<Double>) {
+        let (a, b, p) = (Self.held(a), Self.held(b), Self.held(p))
+        cairo_curve_to(context, a.x, a.y, b.x, b.y, p.x, p.y)
+    }
+
+    /// `p` within ±4 million pixels: cairo keeps coordinates in 24.8 fixed point and wraps past
+    /// ±8 million. (Only drawings zoomed far beyond the canvas reach this; what they show of a
+    /// point that far off bends slightly.)
+    private static func held(_ p: SIMD2<Double>) -> SIMD2<Double> {
+        let limit = 4_000_000.0
+        return SIMD2(p.x.isNaN ? 0 : min(max(p.x, -limit), limit), p.y.isNaN ? 0 : min(max(p.y, -limit), limit))
+    }
     func close() { cairo_close_path(context) }
 
     /// Fills the current path (non-zero winding, as SVG's default) and clears it.

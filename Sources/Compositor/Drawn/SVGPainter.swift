@@ -19,8 +19,9 @@ struct SVGPainter: ContentPainter {
     }
 
     func extent(of content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double) -> PixelRect {
-        PixelRect(x0: 0, y0: 0, x1: Int(min(32_767, (boxWidth * abs(sx)).rounded(.up))),
-                  y1: Int(min(32_767, (boxHeight * abs(sy)).rounded(.up))))
+        let limit = Double(1 << 30)
+        func side(_ value: Double) -> Int { value.isNaN ? 0 : Int(min(limit, value.rounded(.up))) }
+        return PixelRect(x0: 0, y0: 0, x1: side(boxWidth * abs(sx)), y1: side(boxHeight * abs(sy)))
     }
 
     func render(_ content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double,

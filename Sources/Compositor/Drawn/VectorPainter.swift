@@ -33,8 +33,8 @@ struct VectorPainter: ContentPainter {
             if shape.startArrow || shape.endArrow { reach = max(reach, shape.arrowSize * scale) }
         }
         reach += 2
-        let limit = 1 << 15
-        func clamp(_ value: Double) -> Int { Int(max(-Double(limit), min(Double(limit), value))) }
+        let limit = Double(1 << 30)
+        func clamp(_ value: Double) -> Int { value.isNaN ? 0 : Int(max(-limit, min(limit, value))) }
         return PixelRect(x0: clamp((low.x - reach).rounded(.down)), y0: clamp((low.y - reach).rounded(.down)),
                          x1: clamp((high.x + reach).rounded(.up)), y1: clamp((high.y + reach).rounded(.up)))
     }
@@ -63,7 +63,8 @@ struct VectorPainter: ContentPainter {
             paint(mask, with: PaintSampler(paint: fill, x: 0, y: 0, width: pw, height: ph), origin: origin, onto: raster)
         }
         if let stroke = shape.stroke, shape.lineWidth > 0, let mask = CairoMask(width: raster.width, height: raster.height) {
-            let polylines = outline.map { Polyline(path: $0) }
+            let chord = Polyline.chord(for: outline)
+            let polylines = outline.map { Polyline(path: $0, chord: chord) }
             let visible = Self.visibleRange(shape, length: polylines.reduce(0) { $0 + $1.length }, scale: scale)
             let arrowLength = shape.arrowSize * scale
             var drewStroke = false
@@ -86,7 +87,7 @@ struct VectorPainter: ContentPainter {
                 if drewStroke || shape.startArrow || shape.endArrow {
                     mask.stroke(width: shape.lineWidth * scale, cap: shape.cap, join: shape.join)
                 }
-                let whole = Polyline(joining: polylines)
+                let whole = shape.startArrow || shape.endArrow ? Polyline(joining: polylines) : Polyline(joining: [])
                 if shape.startArrow, let (tip, direction) = whole.end(at: visible.lowerBound, forward: false) {
                     arrow(on: mask, tip: tip - origin, direction: direction, length: arrowLength, width: arrowLength)
                 }
@@ -184,10 +185,31 @@ struct Polyline {
     let closed: Bool
     var length: Double { lengths.last ?? 0 }
 
-    /// Chords at most this long, in scaled pixels.
+    /// Chords at most this long, in scaled pixels, unless a shape is so long that its chords
+    /// would pass `chordBudget`: then longer, so that one shape costs at most that many points.
     static let chord = 1.5
+    static let chordBudget = 1_000_000.0
 
-    init(path: VectorPainter.ScaledPath) {
+    /// The chord length for `paths`: `chord`, or longer to keep within the budget.
+    static func chord(for paths: [VectorPainter.ScaledPath]) -> Double {
+        var reach = 0.0
+        for path in paths {
+            var previous: SIMD2<Double>?
+            for piece in path.pieces {
+                switch piece {
+                case .move(let p): previous = p
+                case .line(let p): reach += previous.map { lengthOf(p - $0) } ?? 0; previous = p
+                case .cubic(let a, let b, let p):
+                    reach += (previous.map { lengthOf(a - $0) } ?? 0) + lengthOf(b - a) + lengthOf(p - b)
+                    previous = p
+                case .close: break
+                }
+            }
+        }
+        return reach.isFinite ? max(chord, reach / chordBudget) : .infinity
+    }
+
+    init(path: VectorPainter.ScaledPath, chord: Double = Polyline.chord) {
         closed = path.closed
         var start: SIMD2<Double>?
         for piece in path.pieces {
@@ -200,7 +222,8 @@ struct Polyline {
             case .cubic(let a, let b, let p):
                 guard let p0 = points.last else { add(p); continue }
                 let reach = lengthOf(a - p0) + lengthOf(b - a) + lengthOf(p - b)
-                let steps = max(1, min(4096, Int((reach / Self.chord).rounded(.up))))
+                let wanted = reach / chord
+                let steps = wanted.isFinite ? max(1, Int(min(4096, wanted.rounded(.up)))) : 1
                 for step in 1...steps {
                     let t = Double(step) / Double(steps), u = 1 - t
                     add(p0 * (u * u * u) + a * (3 * u * u * t) + b * (3 * u * t * t) + p * (t * t * t))
@@ -215,7 +238,7 @@ struct Polyline {
     init(joining lines: [Polyline]) {
         closed = false
         for line in lines {
-            for point in line.points { add(point, jump: point == line.points.first) }
+            for (index, point) in line.points.enumerated() { add(point, jump: index == 0) }
         }
     }
 

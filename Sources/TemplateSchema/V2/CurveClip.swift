@@ -55,7 +55,7 @@ extension DocumentReader {
             if node.has("radius") { node.path.appending("radius").record(in: log, "applies to line clips only") }
         }
         if let closed = node["closed"]?.bool { curve.closed = closed }
-        curve.lineWidth = node["lineWidth"]?.nonNegativePixels
+        curve.lineWidth = node["lineWidth"]?.nonNegativeNumber(upTo: DocumentLimits.strokeWidth)
         curve.cap = node["lineCap"]?.oneOf(VectorShape.Cap.self)
         curve.join = node["lineJoin"]?.oneOf(VectorShape.Join.self)
         if let value = node["drawStart"]?.number(in: 0...1) { curve.drawStart = value }
@@ -64,7 +64,7 @@ extension DocumentReader {
         if let value = node["endOffset"]?.nonNegativePixels { curve.endOffset = value }
         if let value = node["startArrow"]?.bool { curve.startArrow = value }
         if let value = node["endArrow"]?.bool { curve.endArrow = value }
-        curve.arrowSize = node["arrowSize"]?.positivePixels
+        curve.arrowSize = node["arrowSize"]?.positiveNumber(upTo: DocumentLimits.strokeWidth)
         return curve
     }
 
@@ -92,10 +92,12 @@ extension RenderingVideoV2.Document {
                       keyframes: [KeyframeProperty: KeyframeTrack]) -> ClipContent {
         var segments = curve.radius > 0 ? Self.rounded(curve.segments, radius: curve.radius) : curve.segments
         if curve.closed, segments.last != .close { segments.append(.close) }
+        // Filled as SVG fills: a path with a closed part (`Z`, or `closed`) takes `style.fill`.
+        let closesAnywhere = segments.contains(.close)
         let lineWidth = curve.lineWidth ?? style.strokeWidth ?? 4
         let shape = VectorShape(
             kindName: curve.kind, segments: segments, stroke: style.stroke ?? .solid(.white),
-            fill: curve.closed ? style.fill : nil, lineWidth: lineWidth, cap: curve.cap ?? .round, join: curve.join ?? .round,
+            fill: closesAnywhere ? style.fill : nil, lineWidth: lineWidth, cap: curve.cap ?? .round, join: curve.join ?? .round,
             drawStart: keyframes[.drawStart]?.numbers ?? .constant(curve.drawStart),
             drawEnd: keyframes[.drawEnd]?.numbers ?? .constant(curve.drawEnd),
             startOffset: curve.startOffset, endOffset: curve.endOffset, startArrow: curve.startArrow, endArrow: curve.endArrow,
@@ -212,6 +214,18 @@ public enum PathData {
             scanner.skipSeparators()
         }
         guard case .move = segments.first else { throw ParseError(description: "must start with a move (M or m)") }
+        let limit = DocumentLimits.pixels
+        func within(_ p: SIMD2<Double>) -> Bool { abs(p.x) <= limit && abs(p.y) <= limit }
+        for segment in segments {
+            let inside: Bool = switch segment {
+            case .move(let p), .line(let p): within(p)
+            case .cubic(let a, let b, let p): within(a) && within(b) && within(p)
+            case .close: true
+            }
+            guard inside else {
+                throw ParseError(description: "reaches beyond ±\(Int(limit)) px (relative commands add up)")
+            }
+        }
         return segments
     }
 
@@ -229,7 +243,9 @@ public enum PathData {
         let half = (p0 - p1) / 2
         let x1 = cosPhi * half.x + sinPhi * half.y, y1 = -sinPhi * half.x + cosPhi * half.y
         var (rx, ry) = (rx, ry)
-        let lambda = (x1 * x1) / (rx * rx) + (y1 * y1) / (ry * ry)
+        // As ratios first: squares of tiny radii underflow to 0.
+        let lambda = (x1 / rx) * (x1 / rx) + (y1 / ry) * (y1 / ry)
+        guard lambda.isFinite else { return [.line(p1)] }
         if lambda > 1 { (rx, ry) = (rx * lambda.squareRoot(), ry * lambda.squareRoot()) }
         let numerator = max(0, rx * rx * ry * ry - rx * rx * y1 * y1 - ry * ry * x1 * x1)
         let denominator = rx * rx * y1 * y1 + ry * ry * x1 * x1
@@ -245,7 +261,10 @@ public enum PathData {
         var delta = angle(SIMD2((x1 - cx1) / rx, (y1 - cy1) / ry), SIMD2((-x1 - cx1) / rx, (-y1 - cy1) / ry))
         if !sweep, delta > 0 { delta -= 2 * .pi }
         if sweep, delta < 0 { delta += 2 * .pi }
-        let pieces = max(1, Int((abs(delta) / (.pi / 2)).rounded(.up)))
+        guard start.isFinite, delta.isFinite, centre.x.isFinite, centre.y.isFinite, rx.isFinite, ry.isFinite else {
+            return [.line(p1)]
+        }
+        let pieces = max(1, min(4, Int((abs(delta) / (.pi / 2)).rounded(.up))))
         let step = delta / Double(pieces)
         let k = 4.0 / 3 * tan(step / 4)
         func point(_ theta: Double) -> SIMD2<Double> {
@@ -304,7 +323,7 @@ public enum PathData {
                 digits()
             }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            guard let value = Double(text), value.isFinite, abs(value) <= DocumentLimits.pixels * 10 else {
+            guard let value = Double(text), value.isFinite, abs(value) <= DocumentLimits.pixels else {
                 index = start
                 throw error(atEnd ? "expected a number, found the end" : "expected a number")
             }

@@ -128,8 +128,8 @@ struct DocumentReader {
         for entry in entries where entry.expectObject() {
             guard let idNode = entry.required("id"), let id = idNode.string else { continue }
             if pool[id] != nil { idNode.fail("duplicate asset id \"\(id)\"") }
-            if let markup = entry["svg"]?.string(maxLength: DocumentLimits.svgMarkupLength) {
-                pool[id] = .markup(markup)
+            if let markupNode = entry["svg"], let markup = markupNode.string(maxLength: DocumentLimits.svgMarkupLength) {
+                if markup.contains("<svg") { pool[id] = .markup(markup) } else { markupNode.fail("is not SVG markup (no <svg> element)") }
             } else if let src = entry["src"]?.string {
                 pool[id] = .src(src)
             } else if !entry.has("svg") && !entry.has("src") {

@@ -40,6 +40,8 @@ public struct IconSet: Sendable {
 
     /// Up to `count` names in the set closest to `name`, by edit distance.
     public func nearest(to name: String, count: Int = 3) -> [String] {
+        // A name longer than any icon's is not a near miss (and would cost long comparisons).
+        guard name.utf8.count <= 64 else { return [] }
         let names = icons.keys
         // Edit distance, a little less for a name that contains the other.
         func distance(_ a: String) -> Int {
@@ -127,8 +129,9 @@ extension DocumentReader {
             return nil
         }
         guard let scalar = set.icons[parts[1]] else {
-            iconNode.fail("no icon \"\(parts[1])\" in \"\(set.name)\"; nearest: "
-                          + set.nearest(to: parts[1]).map { "\"\(set.name):\($0)\"" }.joined(separator: ", "))
+            let nearest = set.nearest(to: parts[1])
+            iconNode.fail("no icon \"\(parts[1])\" in \"\(set.name)\""
+                          + (nearest.isEmpty ? "" : "; nearest: " + nearest.map { "\"\(set.name):\($0)\"" }.joined(separator: ", ")))
             return nil
         }
         let color = node["color"].flatMap(readColor).map(Paint.solid)

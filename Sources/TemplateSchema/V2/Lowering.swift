@@ -122,7 +122,8 @@ extension RenderingVideoV2.Document {
         case .code(let code):
             content = codeContent(code, notices: notices)
         case .icon(let icon):
-            let size = min(boxWidth ?? boxHeight ?? 48, boxHeight ?? boxWidth ?? 48)
+            // At most the largest font size: the glyph is set as text.
+            let size = min(boxWidth ?? boxHeight ?? 48, boxHeight ?? boxWidth ?? 48, DocumentLimits.fontSize)
             (boxWidth, boxHeight) = (size, size)
             content = iconContent(icon, style: style, size: size)
         case .svg(let svg):
