@@ -39,6 +39,25 @@ public final class MediaLibrary: MediaProvider, @unchecked Sendable {
         return raster
     }
 
+    /// Decodes the images at `sources` that are not decoded yet, several at once (one decoder a
+    /// processor): a composition's first frame then finds them all ready, where decoding them as
+    /// its layers ask would take one after another. Failures are left for the first real use to
+    /// report, with the clip that names the image.
+    public func prefetchImages(_ sources: [MediaSource]) {
+        let paths = Array(Set(sources.compactMap { try? locator.localPath(for: $0) }))
+            .filter { path in lock.withLock { decoded[path] == nil } }
+        guard paths.count > 1 else { return }
+        let results = ResultSlots<Raster>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            results.set(index, try? ImageDecoder.decode(path: paths[index]))
+        }
+        lock.withLock {
+            for (index, path) in paths.enumerated() where decoded[path] == nil {
+                if let raster = results.value(index) { decoded[path] = raster }
+            }
+        }
+    }
+
     public func naturalSize(of source: MediaSource) throws -> (width: Int, height: Int) {
         let raster = try image(source)
         return (raster.width, raster.height)
@@ -150,4 +169,15 @@ extension MediaLibrary {
         _ = try player.frame(at: 0, fit: .fill, width: 2, height: 2)
         lock.withLock { sizes[path] = player.displaySize }
     }
+}
+
+/// Results filled in by parallel work, one slot each (each slot written by one thread only).
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Value?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value?) { lock.withLock { values[index] = value } }
+    func value(_ index: Int) -> Value? { lock.withLock { values[index] } }
 }

@@ -77,6 +77,11 @@ public final class Renderer {
                 }
             }
         }
+        // Every still decoded at once, on every processor, before each is checked in turn.
+        media.prefetchImages(timeline.tracks.flatMap(\.clips).compactMap {
+            if case .image(let image) = $0.content { return image.source }
+            return nil
+        })
         for clip in timeline.tracks.flatMap(\.clips) {
             do {
                 switch clip.content {
