@@ -44,6 +44,8 @@ public struct Capabilities: Codable, Sendable, Equatable {
     public var codeLanguages: [String]
     /// The sets of `icon` clips installed on this machine (`set:name`).
     public var iconSets: [OutputFormat]
+    /// The `template` types Reel expands, with their variants.
+    public var templates: [OutputFormat]
 
     /// The capabilities of this build.
     public static let current = Capabilities(
@@ -59,6 +61,10 @@ public struct Capabilities: Codable, Sendable, Equatable {
         iconSets: IconSet.all.filter(\.isInstalled).map {
             OutputFormat(name: $0.name, summary: "\($0.summary): \($0.icons.count) icons"
                          + ($0.aliases.isEmpty ? "" : "; also \($0.aliases.map { "\"\($0):\"" }.joined(separator: ", "))"))
+        },
+        templates: ClipTemplates.all.map { template in
+            OutputFormat(name: template.name, summary: template.summary + "; variants: "
+                         + template.variants.map { "`\($0.name)`" }.joined(separator: ", "))
         })
 
     /// The same content as a Markdown page (docs/effects.md).
@@ -91,6 +97,8 @@ public struct Capabilities: Codable, Sendable, Equatable {
         lines += outputFormats.map { "* `\($0.name)`: \($0.summary)" }
         lines += ["", "## Icon sets", "", "`icon` clips name `set:name`, e.g. `mdi:heart`."]
         lines += iconSets.map { "* `\($0.name)`: \($0.summary)" }
+        lines += ["", "## Templates", "", "`template` clips (docs/schema.md has each one's data):"]
+        lines += templates.map { "* `\($0.name)`: \($0.summary)" }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -88,7 +88,7 @@ import Testing
              json: layout(children: #"\#(child), { "type": "subtitle", "words": [ { "word": "a", "start": 0, "end": 1 } ] }"#),
              path: "tracks[0].clips[0].children[1].type", message: "a \"subtitle\" clip cannot be a layout child"),
         Case(name: "template in a layout", json: layout(children: #"{ "type": "template", "template": "quote", "data": {} }"#),
-             path: "tracks[0].clips[0].children[0].type", message: "\"template\" is not supported yet"),
+             path: "tracks[0].clips[0].children[0].type", message: "a template expands into clips of the whole canvas"),
         Case(name: "unknown type in a nested layout",
              json: layout(children: #"{ "type": "layout", "children": [ \#(child), { "type": "sparkle" } ] }"#),
              path: "tracks[0].clips[0].children[0].children[1].type", message: "unknown clip type \"sparkle\""),

@@ -8,6 +8,8 @@ public enum RenderingVideoV2: Sendable {
         public var meta: Meta
         public var assets: Assets
         public var tracks: [Track]
+        /// Warnings from reading (a template's unknown variant), passed on to the timeline's notices.
+        public var notices: [String] = []
     }
 
     /// `meta`: the canvas.
@@ -164,7 +166,7 @@ public enum RenderingVideoV2: Sendable {
     /// Every clip type the v2 schema names, with whether Reel renders it yet.
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
-        ("video", true), ("audio", true), ("subtitle", true), ("layout", true), ("template", false),
+        ("video", true), ("audio", true), ("subtitle", true), ("layout", true), ("template", true),
         ("code", true), ("svg", true), ("icon", true), ("line", true), ("path", true), ("three", false),
     ]
 

@@ -4,6 +4,8 @@ import Timeline
 struct DocumentReader {
     typealias V2 = RenderingVideoV2
     let log: DiagnosticLog
+    /// Warnings that do not stop the document (a template's unknown variant), passed to the timeline.
+    let notices = NoticeLog()
 
     func read(_ root: Node) -> V2.Document? {
         guard root.expectObject() else { return nil }
@@ -37,7 +39,7 @@ struct DocumentReader {
             }
         }
         guard let meta else { return nil }
-        return V2.Document(meta: meta, assets: assets, tracks: tracks)
+        return V2.Document(meta: meta, assets: assets, tracks: tracks, notices: notices.notices)
     }
 
     // MARK: meta
@@ -203,7 +205,10 @@ struct DocumentReader {
         guard node.expectObject() else { return nil }
         let id = node["id"]?.string
         guard let clips = node.required("clips")?.array else { return nil }
-        return V2.Track(id: id, clips: clips.compactMap { readClip($0, assets: assets, canvas: canvas) })
+        return V2.Track(id: id, clips: clips.flatMap { clip -> [V2.Clip] in
+            if case .string("template")? = clip["type"]?.value { return expandTemplate(clip, assets: assets, canvas: canvas) }
+            return readClip(clip, assets: assets, canvas: canvas).map { [$0] } ?? []
+        })
     }
 
     /// A clip of a track, or (with `parent`) a child of a layout: `canvas` is what its
@@ -311,6 +316,9 @@ struct DocumentReader {
             return readIcon(node).map(V2.Body.icon)
         case "layout":
             return readLayout(node, transform: transform, assets: assets, canvas: canvas, parent: parent).map(V2.Body.layout)
+        case "template":
+            node.path.appending("type").record(in: log, "a template expands into clips of the whole canvas: put it on a track, not in a layout")
+            return nil
         default:
             preconditionFailure("supported clip type \(type) has no reader")
         }
@@ -451,7 +459,7 @@ struct DocumentReader {
         return (a, b)
     }
 
-    private func readStyle(_ node: Node) -> V2.Style {
+    func readStyle(_ node: Node) -> V2.Style {
         var style = V2.Style()
         guard node.expectObject() else { return style }
         style.opacity = node["opacity"]?.number(in: 0...1)

@@ -28,6 +28,7 @@ extension RenderingVideoV2.Document {
             return FontFace(family: font.family, weight: font.weight, italic: font.italic, source: source)
         }
         let notices = NoticeLog(), captions = CaptionLedger()
+        for notice in self.notices { notices.add(notice) }
         var layouts: [LayoutBox] = []
         let lowered = tracks.map { track in
             Track(id: track.id, clips: track.clips.flatMap { clip -> [Clip] in

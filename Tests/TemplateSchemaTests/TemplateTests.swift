@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import Timeline
+@testable import TemplateSchema
+
+/// `template` clips: the clips each type makes, the merge order of its data, the overrides, and
+/// the errors, at their JSON paths.
+@Suite struct TemplateTests {
+    static func document(_ template: String) -> String {
+        #"{ "meta": { "width": 640, "height": 360, "fps": 30 }, "tracks": [ { "clips": [ \#(template) ] } ] }"#
+    }
+
+    static func clips(_ template: String) throws -> [Clip] {
+        try RenderingVideoV2.decode(Data(document(template).utf8)).lower(baseDirectory: "/").tracks[0].clips
+    }
+
+    static func texts(_ clips: [Clip]) -> [String] {
+        clips.compactMap { if case .text(let text) = $0.content { return text.text } else { return nil } }
+    }
+
+    static func problems(_ template: String) -> [String] {
+        do {
+            _ = try RenderingVideoV2.decode(Data(document(template).utf8))
+            return []
+        } catch {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    @Test func aQuoteIsABackgroundAMarkItsTextAndItsAuthor() throws {
+        let classic = try Self.clips(#"{ "type": "template", "template": "quote", "start": 1, "duration": 4, "data": { "text": "Less is more.", "author": "Mies", "role": "architect" } }"#)
+        #expect(classic.count == 4)
+        #expect(Self.texts(classic) == ["\u{201C}", "Less is more.", "— Mies, architect"])
+        guard case .shape(let background) = classic[0].content else { Issue.record("no background"); return }
+        #expect(background.fill == .solid(RGBAColor(red: 16 / 255, green: 24 / 255, blue: 40 / 255)))
+        #expect(classic.allSatisfy { $0.start >= 1 && $0.end <= 5 + 1e-9 }, "within the template clip's window")
+        #expect(classic[3].start == 1.6, "the author after the text")
+        let minimal = try Self.clips(#"{ "type": "template", "template": "quote", "variant": "minimal", "start": 0, "duration": 3, "data": { "text": "Ship." } }"#)
+        #expect(minimal.count == 3, "background, accent bar, text (no author)")
+        #expect(Self.texts(minimal) == ["Ship."])
+    }
+
+    @Test func aCountdownSharesTheClipEqually() throws {
+        let pop = try Self.clips(#"{ "type": "template", "template": "countdown", "start": 0, "duration": 4, "data": { "from": 3 } }"#)
+        #expect(Self.texts(pop) == ["3", "2", "1", "Go!"])
+        #expect(pop.dropFirst().map(\.start) == [0, 1, 2, 3] && pop.dropFirst().allSatisfy { $0.duration == 1 })
+        let ring = try Self.clips(#"{ "type": "template", "template": "countdown", "variant": "ring", "start": 2, "duration": 2, "data": { "from": 5, "to": 4, "go": "" } }"#)
+        #expect(Self.texts(ring) == ["5", "4"])
+        #expect(ring.filter { if case .shape = $0.content { return true } else { return false } }.count == 3, "background and a ring a number")
+        #expect(ring.last?.start == 3)
+    }
+
+    @Test func aListShowsItsItemsOneAfterAnother() throws {
+        let list = try Self.clips(#"{ "type": "template", "template": "list", "variant": "numbered", "start": 0, "duration": 5, "data": { "title": "Why", "items": ["a", "b", "c"], "stagger": 0.5 } }"#)
+        #expect(Self.texts(list) == ["Why", "1.", "a", "2.", "b", "3.", "c"])
+        let starts = list.filter { if case .text(let t) = $0.content { return ["a", "b", "c"].contains(t.text) } else { return false } }.map(\.start)
+        #expect(starts == [0.5, 1.0, 1.5])
+        let bullets = try Self.clips(#"{ "type": "template", "template": "list", "start": 0, "duration": 2, "data": { "items": ["x"] } }"#)
+        #expect(bullets.count == 3, "background, a dot, the item")
+    }
+
+    @Test func aTextRevealWipesOrRises() throws {
+        let wipe = try Self.clips(#"{ "type": "template", "template": "text-reveal", "start": 0, "duration": 3, "data": { "text": "Hello", "subtitle": "world" } }"#)
+        #expect(Self.texts(wipe) == ["Hello", "world"])
+        #expect(wipe[1].transition?.kind == .wipe)
+        #expect(wipe.contains { if case .drawn(let d) = $0.content { return d.content.kindName == "line" } else { return false } }, "the underline")
+        let rise = try Self.clips(#"{ "type": "template", "template": "text-reveal", "variant": "rise", "start": 0, "duration": 3, "data": { "text": "Hello" } }"#)
+        #expect(rise.count == 2 && rise[1].transition == nil && rise[1].animations.count == 2)
+    }
+
+    /// defaults → variant → data → overrides.data; then overrides.style, .transition, .zIndexOffset.
+    @Test func dataMergesInOrderAndOverridesApply() throws {
+        let clips = try Self.clips(#"""
+            { "type": "template", "template": "quote", "variant": "minimal", "start": 0, "duration": 3, "zIndex": 4,
+              "data": { "text": "T", "author": "data", "color": "#00ff00" },
+              "overrides": { "data": { "author": "override" }, "style": { "fontFamily": "DejaVu Serif", "opacity": 0.5 },
+                             "transition": { "type": "fade", "duration": 0.5 }, "zIndexOffset": 10 } }
+            """#)
+        // minimal's background (variant over defaults), data's colour, overrides.data's author.
+        guard case .shape(let background) = clips[0].content, case .text(let text) = clips[2].content else { Issue.record("clips"); return }
+        #expect(background.fill == .solid(RGBAColor(red: 244 / 255, green: 241 / 255, blue: 234 / 255)))
+        #expect(text.fill == .solid(RGBAColor(red: 0, green: 1, blue: 0)))
+        #expect(Self.texts(clips).last == "— override")
+        #expect(text.fontFamily == "DejaVu Serif", "overrides.style merged into every clip's style")
+        #expect(clips.allSatisfy { $0.opacity == .constant(0.5) })
+        #expect(clips.allSatisfy { $0.transition?.kind == .fade }, "given to the clips without a transition")
+        #expect(clips.allSatisfy { $0.zIndex == 10 }, "the offset added; the template clip's own zIndex is not passed on")
+    }
+
+    @Test func anUnknownVariantIsANoticeAndTheDefault() throws {
+        let timeline = try RenderingVideoV2.decode(Data(Self.document(#"{ "type": "template", "template": "list", "variant": "fancy", "start": 0, "duration": 1, "data": { "items": ["x"] } }"#).utf8)).lower(baseDirectory: "/")
+        #expect(timeline.notices.contains { $0.contains("tracks[0].clips[0].variant") && $0.contains("no variant \"fancy\"") && $0.contains("\"bullets\"") })
+        #expect(timeline.tracks[0].clips.count == 3)
+    }
+
+    @Test(arguments: [
+        (#"{ "type": "template", "template": "quote", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].data.text: is required"),
+        (#"{ "type": "template", "template": "quote", "start": 0, "duration": 1, "data": { "text": "x", "color": "blurple" } }"#, "tracks[0].clips[0].data.color: expected a colour"),
+        (#"{ "type": "template", "template": "countdown", "start": 0, "duration": 1, "data": { "from": 2, "to": 5 } }"#, "tracks[0].clips[0].data.to: must be at most from"),
+        (#"{ "type": "template", "template": "countdown", "start": 0, "duration": 1, "data": { "from": 2.5 } }"#, "tracks[0].clips[0].data.from: must be a whole number"),
+        (#"{ "type": "template", "template": "list", "start": 0, "duration": 1, "data": { "items": [] } }"#, "tracks[0].clips[0].data.items: needs 1 to 12 items"),
+        (#"{ "type": "template", "template": "list", "start": 0, "duration": 1 }"#, "tracks[0].clips[0].data: is required"),
+        (#"{ "type": "template", "template": "poster", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].template: unknown template \"poster\""),
+        (#"{ "type": "template", "template": "news", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].template: template \"news\" is not supported yet"),
+        (#"{ "type": "layout", "start": 0, "duration": 1, "children": [ { "type": "template", "template": "quote", "data": { "text": "x" } } ] }"#,
+         "tracks[0].clips[0].children[0].type: a template expands"),
+    ])
+    func badTemplatesAreReportedAtTheirPaths(template: String, message: String) {
+        let found = Self.problems(template)
+        #expect(found.contains { $0.hasPrefix(message) }, "\(found)")
+    }
+}
