@@ -110,3 +110,48 @@ import Timeline
         #expect(found.contains { $0.hasPrefix(message) }, "\(found)")
     }
 }
+
+/// The four templates whose data the schema documents: each documented field honoured.
+@Suite struct DocumentedTemplateTests {
+    static func clips(_ template: String) throws -> [Clip] { try TemplateTests.clips(template) }
+
+    @Test func aSlideshowShowsEachPictureForItsTimeWithItsCaption() throws {
+        let shown = try Self.clips(#"{ "type": "template", "template": "slideshow", "start": 0, "duration": 6, "data": { "durationPerSlide": 2, "images": [ { "image": "/a.png", "caption": "One" }, { "image": "/b.png" }, { "image": "/c.png", "caption": "Three" } ] } }"#)
+        let pictures = shown.filter { if case .image = $0.content { return true } else { return false } }
+        #expect(pictures.map(\.start) == [0, 2, 4])
+        #expect(pictures.compactMap { if case .image(let i) = $0.content { return i.source } else { return nil } } == [MediaSource.file("/a.png"), MediaSource.file("/b.png"), MediaSource.file("/c.png")])
+        #expect(TemplateTests.texts(shown) == ["One", "Three"])
+        #expect(pictures.dropFirst().allSatisfy { $0.transition?.kind == .fade })
+        let silent = try Self.clips(#"{ "type": "template", "template": "slideshow", "variant": "slide", "start": 0, "duration": 4, "data": { "showCaptions": false, "images": [ { "image": "/a.png", "caption": "One" }, { "image": "/b.png", "caption": "Two" } ] } }"#)
+        #expect(TemplateTests.texts(silent).isEmpty, "showCaptions: false draws none")
+        #expect(silent[1].transition?.kind == .push && silent.map(\.start) == [0, 2], "shared equally without durationPerSlide")
+    }
+
+    @Test func aProductIntroShowsEveryField() throws {
+        let intro = try Self.clips(#"{ "type": "template", "template": "product-intro", "start": 0, "duration": 5, "data": { "name": "Reel", "tagline": "Render it", "features": ["Fast", "Exact"], "price": "$9", "image": "/p.png", "cta": "Buy" } }"#)
+        #expect(TemplateTests.texts(intro) == ["Reel", "Render it", "• Fast", "• Exact", "$9", "Buy"])
+        #expect(intro.contains { if case .image(let i) = $0.content { return i.source == .file("/p.png") } else { return false } })
+    }
+
+    @Test func aSubtitleVideoPassesItsFieldsOn() throws {
+        let clips = try Self.clips(#"{ "type": "template", "template": "subtitle-video", "start": 0, "duration": 3, "data": { "src": "/v.mp4", "source": { "start": 1 }, "volume": 0.5, "muted": true, "playbackRate": 2, "words": [ { "word": "hi", "start": 0, "end": 1 } ], "config": { "fontSize": 40 } } }"#)
+        guard case .video(let video) = clips[0].content else { Issue.record("no video"); return }
+        #expect(video.source == .file("/v.mp4") && video.trim.start == 1 && video.trim.playbackRate == 2)
+        #expect(video.sound.volume == 0.5 && video.sound.muted)
+        guard case .timedText = clips[1].content else { Issue.record("no captions"); return }
+    }
+
+    @Test func aTalkingHeadHasItsLowerThirdUnlessAskedNot() throws {
+        let head = try Self.clips(#"{ "type": "template", "template": "talking-head", "start": 0, "duration": 6, "data": { "src": "/v.mp4", "title": "Update", "speaker": "Ada", "role": "Engineer" } }"#)
+        #expect(TemplateTests.texts(head) == ["Update", "Ada", "Engineer"])
+        let plain = try Self.clips(#"{ "type": "template", "template": "talking-head", "start": 0, "duration": 6, "data": { "src": "/v.mp4", "speaker": "Ada", "showLowerThird": false } }"#)
+        #expect(TemplateTests.texts(plain).isEmpty && plain.count == 1, "the footage alone")
+    }
+
+    @Test func missingMediaIsReportedInData() {
+        #expect(TemplateTests.problems(#"{ "type": "template", "template": "subtitle-video", "start": 0, "duration": 1, "data": { "words": [] } }"#)
+            .contains { $0.hasPrefix("tracks[0].clips[0].data.src: is required") })
+        #expect(TemplateTests.problems(#"{ "type": "template", "template": "slideshow", "start": 0, "duration": 1, "data": { "images": [ { "caption": "x" } ] } }"#)
+            .contains { $0.hasPrefix("tracks[0].clips[0].data.images[0].image: is required") })
+    }
+}

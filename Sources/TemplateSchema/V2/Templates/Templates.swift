@@ -29,7 +29,8 @@ enum ClipTemplates {
                         "text-reveal", "news", "quote", "list"]
 
     /// The list a new template type is added to.
-    static let all: [any ClipTemplate] = [QuoteTemplate(), CountdownTemplate(), ListTemplate(), TextRevealTemplate()]
+    static let all: [any ClipTemplate] = [ProductIntroTemplate(), SlideshowTemplate(), SubtitleVideoTemplate(), TalkingHeadTemplate(),
+                                          CountdownTemplate(), TextRevealTemplate(), QuoteTemplate(), ListTemplate()]
 
     static func named(_ name: String) -> (any ClipTemplate)? { all.first { $0.name == name } }
 
