@@ -101,7 +101,8 @@ import Timeline
         (#"{ "type": "template", "template": "list", "start": 0, "duration": 1, "data": { "items": [] } }"#, "tracks[0].clips[0].data.items: needs 1 to 12 items"),
         (#"{ "type": "template", "template": "list", "start": 0, "duration": 1 }"#, "tracks[0].clips[0].data: is required"),
         (#"{ "type": "template", "template": "poster", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].template: unknown template \"poster\""),
-        (#"{ "type": "template", "template": "news", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].template: template \"news\" is not supported yet"),
+        (#"{ "type": "template", "template": "news", "start": 0, "duration": 1, "data": {} }"#, "tracks[0].clips[0].data.headline: is required"),
+        (#"{ "type": "template", "template": "comparison", "start": 0, "duration": 1, "data": { "left": { "title": "a" }, "right": {} } }"#, "tracks[0].clips[0].data.right.title: is required"),
         (#"{ "type": "layout", "start": 0, "duration": 1, "children": [ { "type": "template", "template": "quote", "data": { "text": "x" } } ] }"#,
          "tracks[0].clips[0].children[0].type: a template expands"),
     ])
@@ -153,5 +154,25 @@ import Timeline
             .contains { $0.hasPrefix("tracks[0].clips[0].data.src: is required") })
         #expect(TemplateTests.problems(#"{ "type": "template", "template": "slideshow", "start": 0, "duration": 1, "data": { "images": [ { "caption": "x" } ] } }"#)
             .contains { $0.hasPrefix("tracks[0].clips[0].data.images[0].image: is required") })
+    }
+}
+
+/// The two templates whose data Reel defines.
+@Suite struct ComparisonAndNewsTemplateTests {
+    @Test func aComparisonShowsBothSidesAndTheVS() throws {
+        let clips = try TemplateTests.clips(#"{ "type": "template", "template": "comparison", "start": 0, "duration": 3, "data": { "left": { "title": "Reel", "points": ["fast", "exact"] }, "right": { "title": "Hosted", "image": "/h.png", "points": ["fees"] } } }"#)
+        #expect(TemplateTests.texts(clips) == ["Reel", "• fast", "• exact", "Hosted", "• fees", "VS"])
+        #expect(clips.contains { if case .image(let i) = $0.content { return i.source == .file("/h.png") } else { return false } })
+        let cards = try TemplateTests.clips(#"{ "type": "template", "template": "comparison", "variant": "cards", "start": 0, "duration": 3, "data": { "vs": "", "left": { "title": "A" }, "right": { "title": "B" } } }"#)
+        #expect(TemplateTests.texts(cards) == ["A", "B"], "no VS when it is empty")
+    }
+
+    @Test func newsHasItsBarLabelAndTicker() throws {
+        let clips = try TemplateTests.clips(#"{ "type": "template", "template": "news", "start": 0, "duration": 5, "data": { "headline": "Big news", "ticker": "more news" } }"#)
+        #expect(TemplateTests.texts(clips) == ["Big news", "BREAKING", "more news"])
+        let ticker = try #require(clips.last)
+        #expect(ticker.animations.count == 1, "the ticker crawls")
+        let plain = try TemplateTests.clips(#"{ "type": "template", "template": "news", "variant": "studio", "start": 0, "duration": 5, "data": { "headline": "Calm", "label": "" } }"#)
+        #expect(TemplateTests.texts(plain) == ["Calm"])
     }
 }

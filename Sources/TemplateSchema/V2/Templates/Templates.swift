@@ -30,7 +30,8 @@ enum ClipTemplates {
 
     /// The list a new template type is added to.
     static let all: [any ClipTemplate] = [ProductIntroTemplate(), SlideshowTemplate(), SubtitleVideoTemplate(), TalkingHeadTemplate(),
-                                          CountdownTemplate(), TextRevealTemplate(), QuoteTemplate(), ListTemplate()]
+                                          ComparisonTemplate(), CountdownTemplate(), TextRevealTemplate(), NewsTemplate(), QuoteTemplate(),
+                                          ListTemplate()]
 
     static func named(_ name: String) -> (any ClipTemplate)? { all.first { $0.name == name } }
 
