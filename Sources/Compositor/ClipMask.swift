@@ -66,13 +66,7 @@ public enum ClipMask {
             for x in columns {
                 var k = prepared.count == regions.count ? 1.0 : 0
                 for region in prepared where k > 0 { k *= region.coverage(x: Double(x) + 0.5, y: Double(y) + 0.5) }
-                if k >= 1 { continue }
-                let p = layer.pixels + (y * layer.width + x) * 4
-                if k <= 0 {
-                    UnsafeMutableRawPointer(p).storeBytes(of: 0, as: UInt32.self)
-                    continue
-                }
-                for c in 0..<4 { p[c] = UInt8((Double(p[c]) * k).rounded()) }
+                TransitionEffects.scalePixel(layer.pixels + (y * layer.width + x) * 4, by: k)
             }
         }
     }

@@ -222,20 +222,24 @@ public enum TransitionEffects {
 
     /// Multiplies `layer` (canvas-sized) by the reveal's coverage.
     /// `rows` and `columns` limit the work to a part of it (where a layer was drawn).
+    /// The premultiplied pixel at `p` scaled by coverage `k`: kept at 1 or more, cleared at once
+    /// at 0 or less (what scaling by 0 gives), only an edge's pixels multiplied.
+    @inline(__always)
+    static func scalePixel(_ p: UnsafeMutablePointer<UInt8>, by k: Double) {
+        if k >= 1 { return }
+        if k <= 0 {
+            UnsafeMutableRawPointer(p).storeBytes(of: 0, as: UInt32.self)
+            return
+        }
+        for c in 0..<4 { p[c] = UInt8((Double(p[c]) * k).rounded()) }
+    }
+
     static func reveal(_ mask: RevealMask, _ layer: Raster, rows: Range<Int>? = nil, columns: Range<Int>? = nil) {
         let (w, h) = (Double(layer.width), Double(layer.height))
         let columns = (columns ?? 0..<layer.width).clamped(to: 0..<layer.width)
         for y in (rows ?? 0..<layer.height).clamped(to: 0..<layer.height) {
             for x in columns {
-                let k = coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h)
-                if k >= 1 { continue }
-                let p = layer.pixels + (y * layer.width + x) * 4
-                // Hidden: cleared at once (what scaling by 0 gives); only the edge is scaled.
-                if k <= 0 {
-                    UnsafeMutableRawPointer(p).storeBytes(of: 0, as: UInt32.self)
-                    continue
-                }
-                for c in 0..<4 { p[c] = UInt8((Double(p[c]) * k).rounded()) }
+                scalePixel(layer.pixels + (y * layer.width + x) * 4, by: coverage(mask, x: Double(x) + 0.5, y: Double(y) + 0.5, width: w, height: h))
             }
         }
     }

@@ -10,30 +10,12 @@ extension DrawItem {
         let transform = frame.transform
         self.content = content
         self.origin = origin
-        x = transform.x.value(at: localTime)
-        y = transform.y.value(at: localTime)
-        width = transform.width?.value(at: localTime)
-        height = transform.height?.value(at: localTime)
+        (x, y, scaleX, scaleY, rotation, opacity) = (0, 0, 1, 1, 0, 0)
         anchor = transform.anchor
-        scaleX = transform.scaleX.value(at: localTime)
-        scaleY = transform.scaleY.value(at: localTime)
-        if case .keyframes = transform.scaleX { scaleChanges = true }
-        if case .keyframes = transform.scaleY { scaleChanges = true }
-        rotation = transform.rotation.value(at: localTime)
-        skewX = transform.skewX
-        skewY = transform.skewY
+        place(transform, at: localTime)
         opacity = min(max(frame.opacity.value(at: localTime), 0), 1)
-        for filter in frame.filters { filters.append(AppliedFilter(kind: filter.kind, value: filter.value.value(at: localTime))) }
-        for animation in frame.animations {
-            apply(animation.effect, progress: animation.progress(atLocalTime: localTime))
-            switch animation.effect {
-            case .scale, .zoomIn, .zoomOut: scaleChanges = true
-            default: break
-            }
-        }
-        if let transition = frame.transition, let progress = transition.progress(at: localTime) {
-            enter(transition, progress: progress, canvas: canvas)
-        }
+        applyMotion(filters: frame.filters, animations: frame.animations, transition: frame.transition, localTime: localTime,
+                    canvas: canvas)
     }
 
     /// Maps this item, evaluated in the content box of the first of `frames`, through each frame

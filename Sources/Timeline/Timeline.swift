@@ -191,19 +191,7 @@ public struct DrawItem: Hashable, Sendable {
         let transform = clip.transform
         filters.removeAll(keepingCapacity: true)
         content = clip.content
-        x = transform.x.value(at: localTime)
-        y = transform.y.value(at: localTime)
-        width = transform.width?.value(at: localTime)
-        height = transform.height?.value(at: localTime)
-        anchor = transform.anchor
-        scaleX = transform.scaleX.value(at: localTime)
-        scaleY = transform.scaleY.value(at: localTime)
-        scaleChanges = false
-        if case .keyframes = transform.scaleX { scaleChanges = true }
-        if case .keyframes = transform.scaleY { scaleChanges = true }
-        rotation = transform.rotation.value(at: localTime)
-        skewX = transform.skewX
-        skewY = transform.skewY
+        place(transform, at: localTime)
         opacity = min(max(clip.opacity.value(at: localTime), 0), 1)
         shadow = clip.shadow
         origin = clip.origin
@@ -230,22 +218,48 @@ public struct DrawItem: Hashable, Sendable {
         }
         if case .drawn(let drawn) = content, let evaluated = drawn.evaluated(at: localTime) { content = .drawn(evaluated) }
         if let fill = clip.fill { content = content.withFill(.solid(fill.value(at: localTime))) }
-        for filter in clip.filters { filters.append(AppliedFilter(kind: filter.kind, value: filter.value.value(at: localTime))) }
-        for animation in clip.animations {
+        applyMotion(filters: clip.filters, animations: clip.animations, transition: clip.transition, localTime: localTime,
+                    canvas: canvas)
+        clipRegions.removeAll(keepingCapacity: true)
+        if !clip.frames.isEmpty { place(in: clip.frames, localTime: localTime, canvas: canvas) }
+        // (Only when there is one to remove: `removeAll(where:)` copies an array it does not own
+        // alone, such as the shared empty one.)
+        if filters.contains(where: \.isNeutral) { filters.removeAll(where: \.isNeutral) }
+    }
+
+    /// The placement `transform` gives at `localTime`: position, box, anchor, scale (and whether it
+    /// changes), rotation and skew.
+    mutating func place(_ transform: Transform, at localTime: Double) {
+        x = transform.x.value(at: localTime)
+        y = transform.y.value(at: localTime)
+        width = transform.width?.value(at: localTime)
+        height = transform.height?.value(at: localTime)
+        anchor = transform.anchor
+        scaleX = transform.scaleX.value(at: localTime)
+        scaleY = transform.scaleY.value(at: localTime)
+        scaleChanges = false
+        if case .keyframes = transform.scaleX { scaleChanges = true }
+        if case .keyframes = transform.scaleY { scaleChanges = true }
+        rotation = transform.rotation.value(at: localTime)
+        skewX = transform.skewX
+        skewY = transform.skewY
+    }
+
+    /// Filters at `localTime`, then the animations, then the entrance: what a clip's (or a layout
+    /// box's) motion does to its state.
+    mutating func applyMotion(filters clipFilters: [ClipFilter], animations: [Animation], transition: Transition?,
+                              localTime: Double, canvas: Canvas) {
+        for filter in clipFilters { filters.append(AppliedFilter(kind: filter.kind, value: filter.value.value(at: localTime))) }
+        for animation in animations {
             apply(animation.effect, progress: animation.progress(atLocalTime: localTime))
             switch animation.effect {
             case .scale, .zoomIn, .zoomOut: scaleChanges = true
             default: break
             }
         }
-        if let transition = clip.transition, let progress = transition.progress(at: localTime) {
+        if let transition, let progress = transition.progress(at: localTime) {
             enter(transition, progress: progress, canvas: canvas)
         }
-        clipRegions.removeAll(keepingCapacity: true)
-        if !clip.frames.isEmpty { place(in: clip.frames, localTime: localTime, canvas: canvas) }
-        // (Only when there is one to remove: `removeAll(where:)` copies an array it does not own
-        // alone, such as the shared empty one.)
-        if filters.contains(where: \.isNeutral) { filters.removeAll(where: \.isNeutral) }
     }
 
     mutating func apply(_ effect: Animation.Effect, progress p: Double) {
