@@ -87,6 +87,14 @@ import Timeline
         #expect(clips.allSatisfy { $0.zIndex == 10 }, "the offset added; the template clip's own zIndex is not passed on")
     }
 
+    /// Templates multiply clips: what they make counts against the document's clip limit.
+    @Test func templatesCannotMakeMoreClipsThanTheLimit() {
+        let images = (0..<50).map { #"{ "image": "/p\#($0).png", "caption": "c" }"# }.joined(separator: ", ")
+        let slideshow = #"{ "type": "template", "template": "slideshow", "start": 0, "duration": 10, "data": { "images": [ \#(images) ] } }"#
+        let found = Self.problems(Array(repeating: slideshow, count: 101).joined(separator: ", "))
+        #expect(found.contains { $0.contains("templates make") && $0.contains("at most 10000") }, "\(found.prefix(3))")
+    }
+
     @Test func anUnknownVariantIsANoticeAndTheDefault() throws {
         let timeline = try RenderingVideoV2.decode(Data(Self.document(#"{ "type": "template", "template": "list", "variant": "fancy", "start": 0, "duration": 1, "data": { "items": ["x"] } }"#).utf8)).lower(baseDirectory: "/")
         #expect(timeline.notices.contains { $0.contains("tracks[0].clips[0].variant") && $0.contains("no variant \"fancy\"") && $0.contains("\"bullets\"") })

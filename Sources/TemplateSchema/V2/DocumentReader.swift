@@ -6,6 +6,8 @@ struct DocumentReader {
     let log: DiagnosticLog
     /// Warnings that do not stop the document (a template's unknown variant), passed to the timeline.
     let notices = NoticeLog()
+    /// Clips templates have made so far: with the clips written, within `DocumentLimits.clips`.
+    let generatedClips = ClipCounter()
 
     func read(_ root: Node) -> V2.Document? {
         guard root.expectObject() else { return nil }

@@ -91,6 +91,12 @@ extension DocumentReader {
         guard let start, let duration else { return [] }
         let mergedNode = Node(value: .object(merged), path: dataNode.path, log: log)
         guard let generated = template.clips(mergedNode, duration: duration, canvas: canvas) else { return [] }
+        // Written clips were counted against the limit before reading; what templates add counts too.
+        generatedClips.count += generated.count
+        guard generatedClips.count <= DocumentLimits.clips else {
+            node.fail("the document's templates make \(generatedClips.count) clips so far; a document may have at most \(DocumentLimits.clips)")
+            return []
+        }
         return generated.enumerated().compactMap { index, value -> RenderingVideoV2.Clip? in
             guard case .object(var clip) = value else { return nil }
             // Every generated clip within the template clip's window.
@@ -124,4 +130,9 @@ extension Node {
     func text(_ key: String, maxLength: Int = DocumentLimits.textLength) -> String? {
         self[key]?.string(maxLength: maxLength)
     }
+}
+
+/// A count shared by a reader's copies.
+final class ClipCounter: @unchecked Sendable {
+    var count = 0
 }
