@@ -180,6 +180,9 @@ import Timeline
         #expect(TemplateTests.texts(clips) == ["Big news", "BREAKING", "more news"])
         let ticker = try #require(clips.last)
         #expect(ticker.animations.count == 1, "the ticker crawls")
+        // A long news clip: the ticker's crawl stays within the position limits.
+        let long = try TemplateTests.clips(#"{ "type": "template", "template": "news", "start": 0, "duration": 3600, "data": { "headline": "Long", "ticker": "t" } }"#)
+        #expect(TemplateTests.texts(long) == ["Long", "BREAKING", "t"])
         let plain = try TemplateTests.clips(#"{ "type": "template", "template": "news", "variant": "studio", "start": 0, "duration": 5, "data": { "headline": "Calm", "label": "" } }"#)
         #expect(TemplateTests.texts(plain) == ["Calm"])
     }

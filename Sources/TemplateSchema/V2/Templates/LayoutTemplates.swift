@@ -128,11 +128,12 @@ struct NewsTemplate: ClipTemplate {
         if !ticker.isEmpty {
             let tickerSize = (h * 0.035).rounded(), tickerY = h - tickerSize
             clips.append(TemplateClips.rect(w / 2, tickerY, w, tickerSize * 2, fill: accent, duration: duration, extra: ["zIndex": .number(2)]))
-            // The line crawls from the right edge leftwards at a fifth of the canvas width a second.
-            let travel = w * 0.2 * duration
+            // The line crawls from the right edge leftwards at a fifth of the canvas width a second,
+            // for at most 50 000 px (then it has long left the canvas; positions stay in range).
+            let speed = w * 0.2, travel = min(speed * duration, 50_000)
             clips.append(TemplateClips.text(ticker, x: w, y: tickerY, size: tickerSize, color: "#ffffff", align: "left", anchor: "left",
                                             duration: duration,
-                                            animations: [TemplateClips.animation("move", duration: duration, easing: "linear",
+                                            animations: [TemplateClips.animation("move", duration: max(0.001, travel / speed), easing: "linear",
                                                                                  ["from": .object(["x": .number(w)]), "to": .object(["x": .number(w - travel)])])],
                                             extra: ["zIndex": .number(3)]))
         }
