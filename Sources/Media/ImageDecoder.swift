@@ -24,16 +24,8 @@ public enum ImageDecoder {
     /// The header alone did not do: libavformat's stream probing might.
     private struct NeedsProbing: Error {}
 
+    /// One way of decoding (`readsStreamInfo` false throws `NeedsProbing` where the other way might do).
     package static func decode(path: String, readsStreamInfo: Bool) throws -> Raster {
-        do {
-            return try decodeOnce(path: path, readsStreamInfo: readsStreamInfo)
-        } catch let failure as NeedsProbing {
-            if readsStreamInfo { throw MediaError("corrupt or truncated image: \(path)") }
-            throw failure
-        }
-    }
-
-    private static func decodeOnce(path: String, readsStreamInfo: Bool) throws -> Raster {
         let input: FormatInput
         do {
             input = try FormatInput(path: path, readsStreamInfo: readsStreamInfo)

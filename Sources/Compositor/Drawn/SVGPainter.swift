@@ -1,6 +1,7 @@
 internal import CCairo
 internal import CRsvg
 public import Timeline
+import Foundation
 
 /// Draws `SVGContent` with librsvg onto a cairo surface the size it is shown: the document is
 /// fitted into the clip's box as its `preserveAspectRatio` says (by default centred, whole), and
@@ -15,7 +16,30 @@ struct SVGPainter: ContentPainter {
 
     func naturalBox(of content: any DrawnContent, media: any MediaProvider) throws -> (width: Double, height: Double)? {
         guard let svg = content as? SVGContent else { return nil }
-        return try SVGDocument(Self.bytes(of: svg, media: media)).size
+        // Asked for while a layer is measured and again while it is drawn, at every new size of
+        // the clip: the document is read and parsed for its size once.
+        if let size = Self.sizes.size(of: svg.markup) { return size }
+        let size = try SVGDocument(Self.bytes(of: svg, media: media)).size
+        Self.sizes.remember(size, of: svg.markup)
+        return size
+    }
+
+    /// Documents' own sizes, by their markup or file (a file's for the life of the process: sources
+    /// are uploads, which do not change, or a render's own files).
+    private static let sizes = NaturalSizes()
+
+    private final class NaturalSizes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var sizes: [SVGContent.Markup: (width: Double, height: Double)] = [:]
+
+        func size(of markup: SVGContent.Markup) -> (width: Double, height: Double)? { lock.withLock { sizes[markup] } }
+
+        func remember(_ size: (width: Double, height: Double), of markup: SVGContent.Markup) {
+            lock.withLock {
+                if sizes.count >= 256 { sizes.removeAll() }  // a bound, not a policy: documents rarely have more
+                sizes[markup] = size
+            }
+        }
     }
 
     func extent(of content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double) -> PixelRect {
