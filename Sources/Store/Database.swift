@@ -222,6 +222,16 @@ public final class ReelDatabase: Sendable {
                 ALTER TABLE jobs ADD COLUMN poster_at REAL;
                 """)
         }
+        migrator.registerMigration("v8: worker leases") { db in
+            // Who renders a running job (a worker process, `LeaseOwner`) and until when its claim
+            // holds: a job whose lease runs out, or whose owner is known to be gone, goes back to
+            // the queue (or fails once its attempts are used).
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+                ALTER TABLE jobs ADD COLUMN lease_expires_at TEXT;
+                CREATE INDEX jobs_lease ON jobs(status, lease_expires_at);
+                """)
+        }
         return migrator
     }
 }

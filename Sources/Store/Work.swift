@@ -125,11 +125,16 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var outputFormat: String?
     /// For a poster (a one-frame format): its time in seconds; nil for the default.
     public var posterAt: Double?
+    /// While running: the worker that holds the job (`LeaseOwner`) and until when.
+    public var leaseOwner: String?
+    public var leaseExpiresAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, phase, cost, progress, workers, attempts, error, fps, eta
         case outputFormat = "output_format"
         case posterAt = "poster_at"
+        case leaseOwner = "lease_owner"
+        case leaseExpiresAt = "lease_expires_at"
         case requestId = "request_id"
         case taskId = "task_id"
         case accountId = "account_id"
@@ -168,6 +173,9 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.phase = phase ?? JobPhase(rawValue: next.rawValue) ?? self.phase
         updatedAt = Timestamp.now
         if next.isFinished { finishedAt = updatedAt }
+        // A lease holds only while the job runs; the owner stays on record as who rendered it.
+        if next != .running { leaseExpiresAt = nil }
+        if next == .queued { leaseOwner = nil }
     }
 }
 
@@ -399,72 +407,6 @@ extension ReelDatabase {
         try writer.read { try JobRecord.fetchOne($0, key: id) }
     }
 
-    /// Takes the oldest queued job and marks it running.
-    public func claimNextJob() throws -> JobRecord? {
-        try writer.write { db in
-            guard var job = try JobRecord.filter(Column("status") == JobState.queued.rawValue).order(Column("created_at"), Column("id"))
-                .fetchOne(db) else { return nil }
-            try job.move(to: .running, phase: .preparingAssets)
-            job.attempts += 1
-            job.startedAt = Timestamp.now
-            try job.update(db)
-            return job
-        }
-    }
-
-    /// What became of the renders that were running when the server stopped.
-    public struct Interrupted: Sendable {
-        /// Jobs put back in the queue for another attempt.
-        public var requeued: [JobRecord] = []
-        /// Jobs that had used up their attempts: failed, their credits refunded.
-        public var failed: [JobRecord] = []
-    }
-
-    /// Deals with jobs that were running when the server stopped (it crashed, hung and was
-    /// killed, or was stopped): each claim counted an attempt before rendering began, so a job
-    /// that has had `maximumAttempts` fails with a "render crashed" error and its credits are
-    /// refunded instead of crashing the server again; the others go back in the queue.
-    @discardableResult
-    public func recoverInterruptedJobs(maximumAttempts: Int, announce: Announcement? = nil) throws -> Interrupted {
-        try writer.write { db in
-            var outcome = Interrupted()
-            for var job in try JobRecord.filter(Column("status") == JobState.running.rawValue).fetchAll(db) {
-                if job.attempts >= maximumAttempts {
-                    let error = "render crashed: the server stopped during each of its \(job.attempts) attempts at this render "
-                        + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
-                    try Self.fail(db, job: &job, error: error, announce: announce)
-                    outcome.failed.append(job)
-                } else {
-                    try job.move(to: .queued)
-                    job.progress = 0
-                    try job.update(db)
-                    outcome.requeued.append(job)
-                }
-            }
-            return outcome
-        }
-    }
-
-    /// Puts running jobs back in the queue because the server is stopping: their attempt does not
-    /// count. Returns how many were running.
-    @discardableResult
-    public func requeueJobs(ids: [String]) throws -> Int {
-        try writer.write { db in
-            var count = 0
-            for id in ids {
-                guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running else { continue }
-                try job.move(to: .queued)
-                job.progress = 0
-                job.fps = nil
-                job.eta = nil
-                job.attempts = max(0, job.attempts - 1)
-                try job.update(db)
-                count += 1
-            }
-            return count
-        }
-    }
-
     /// Whether the database answers (for readiness checks).
     public func isReachable() -> Bool {
         (try? writer.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
@@ -510,9 +452,12 @@ extension ReelDatabase {
 
     /// Records a finished render: the task completes and the reserved credits are settled.
     /// Returns false when the job was cancelled meanwhile.
-    public func completeJob(id: String, outputPath: String, announce: Announcement? = nil) throws -> Bool {
+    /// With `owner`, only while that worker still holds the job (a worker whose lease ran out and
+    /// whose job went to another records nothing).
+    public func completeJob(id: String, outputPath: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
         try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .completed) else { return false }
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .completed),
+                  owner == nil || job.leaseOwner == owner else { return false }
             try job.move(to: .completed)
             job.progress = 1
             job.outputPath = outputPath
@@ -552,16 +497,18 @@ extension ReelDatabase {
     }
 
     /// Records a failed render: the task fails with `error` and the credits are refunded.
-    public func failJob(id: String, error: String, announce: Announcement? = nil) throws -> Bool {
+    /// With `owner`, only while that worker still holds the job.
+    public func failJob(id: String, error: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
         try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .failed) else { return false }
+            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .failed),
+                  owner == nil || job.leaseOwner == owner else { return false }
             try Self.fail(db, job: &job, error: error, announce: announce)
             return true
         }
     }
 
     /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
-    private static func fail(_ db: Database, job: inout JobRecord, error: String, announce: Announcement?) throws {
+    static func fail(_ db: Database, job: inout JobRecord, error: String, announce: Announcement?) throws {
         try job.move(to: .failed)
         job.error = error
         try job.update(db)

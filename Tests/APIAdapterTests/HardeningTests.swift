@@ -334,4 +334,44 @@ import Testing
         #expect(try database.balance(account: harness.account.id) == 10)
         #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "refund"])
     }
+
+    /// Leases: a live worker's claim holds while it renews it; a job whose lease ran out or whose
+    /// owner died goes back to the queue; a worker that lost its job records nothing for it.
+    @Test func leasesReturnAbandonedJobsAndOnlyTheHolderFinishesAJob() throws {
+        let harness = try Harness(credits: 10)
+        let database = harness.service.database
+        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo", dialect: "renderingvideo-v2", config: "{}", metadata: nil,
+                              title: nil, category: "api", width: 64, height: 36, duration: 3, cost: 3)
+        try database.insert(task)
+        guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: harness.account.id, webhookURL: nil, workers: 1) else {
+            Issue.record("not queued")
+            return
+        }
+        let start = Date()
+        let first = LeaseOwner(host: "machine-a", pid: 100, nonce: "x").description
+        let second = LeaseOwner(host: "machine-b", pid: 200, nonce: "y").description
+        #expect(try database.claimNextJob(owner: first, lease: 10, now: start)?.leaseOwner == first)
+        #expect(try database.claimNextJob(owner: second, lease: 10, now: start) == nil)
+        // Renewed before it runs out, the lease holds past its first expiry.
+        #expect(try database.renewLeases(owner: first, jobs: [job.id], lease: 10, now: start.addingTimeInterval(8)).isEmpty)
+        #expect(try database.reclaimJobs(maximumAttempts: 3, now: start.addingTimeInterval(12)).requeued.isEmpty)
+        #expect(try database.holds(job: job.id, owner: first))
+        // Unrenewed, it runs out: the job is queued again and taken by another worker.
+        #expect(try database.reclaimJobs(maximumAttempts: 3, now: start.addingTimeInterval(19)).requeued.map(\.id) == [job.id])
+        #expect(try database.claimNextJob(owner: second, lease: 10, now: start.addingTimeInterval(20))?.attempts == 2)
+        // The first worker has lost it: its renewal says so, and its outcome is not recorded.
+        #expect(try database.renewLeases(owner: first, jobs: [job.id], lease: 10) == [job.id])
+        #expect(try database.completeJob(id: job.id, outputPath: "/nowhere", owner: first) == false)
+        #expect(try database.failJob(id: job.id, error: "late", owner: first) == false)
+        #expect(try database.requeueJobs(ids: [job.id], owner: first) == 0)
+        // A dead owner's job goes back at once, whatever its lease says.
+        #expect(try database.reclaimJobs(maximumAttempts: 3, isGone: { $0 == second }).requeued.map(\.id) == [job.id])
+        #expect(try database.claimNextJob(owner: first, lease: 10)?.attempts == 3)
+        #expect(try database.completeJob(id: job.id, outputPath: "/done.mp4", owner: first))
+        #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "settle"])
+        #expect(try database.balance(account: harness.account.id) == 7)
+        #expect(LeaseOwner("machine-a:100:x") == LeaseOwner(host: "machine-a", pid: 100, nonce: "x"))
+        #expect(LeaseOwner("local") == nil)
+        #expect(LeaseOwner.isDeadLocalProcess(LeaseOwner.current().description) == false)
+    }
 }
