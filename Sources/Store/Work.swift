@@ -620,10 +620,18 @@ extension ReelDatabase {
         try record.insert(db)
     }
 
-    public func dueWebhooks(now: Date = Date()) throws -> [WebhookRecord] {
-        try writer.read {
-            try WebhookRecord.filter(Column("status") == "pending" && Column("next_attempt_at") <= Timestamp.string(now))
-                .order(Column("id")).limit(20).fetchAll($0)
+    /// Takes the deliveries that are due, holding them for `hold` seconds (their next attempt is
+    /// moved past it in the same transaction), so that when several servers share the store each
+    /// delivery goes out from one of them; one whose sender died is due again after the hold.
+    public func dueWebhooks(now: Date = Date(), hold: TimeInterval = 120) throws -> [WebhookRecord] {
+        try writer.write { db in
+            let due = try WebhookRecord.filter(Column("status") == "pending" && Column("next_attempt_at") <= Timestamp.string(now))
+                .order(Column("id")).limit(20).fetchAll(db)
+            for hook in due {
+                try db.execute(sql: "UPDATE webhooks SET next_attempt_at = ? WHERE id = ?",
+                               arguments: [Timestamp.string(now.addingTimeInterval(hold)), hook.id])
+            }
+            return due
         }
     }
 

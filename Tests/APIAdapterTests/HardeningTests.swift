@@ -374,4 +374,16 @@ import Testing
         #expect(LeaseOwner("local") == nil)
         #expect(LeaseOwner.isDeadLocalProcess(LeaseOwner.current().description) == false)
     }
+
+    /// With several servers on one store, a due webhook is taken by one of them: the next look
+    /// finds it held until its hold runs out (its sender died) or its attempt is recorded.
+    @Test func aDueWebhookIsTakenOnce() throws {
+        let harness = try Harness(credits: 10)
+        let database = harness.service.database
+        try database.enqueueWebhook(url: "http://127.0.0.1:9/hook", payload: "{}")
+        let now = Date().addingTimeInterval(1)
+        #expect(try database.dueWebhooks(now: now, hold: 60).count == 1)
+        #expect(try database.dueWebhooks(now: now).isEmpty)
+        #expect(try database.dueWebhooks(now: now.addingTimeInterval(61)).count == 1)
+    }
 }
