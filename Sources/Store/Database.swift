@@ -232,6 +232,29 @@ public final class ReelDatabase: Sendable {
                 CREATE INDEX jobs_lease ON jobs(status, lease_expires_at);
                 """)
         }
+        migrator.registerMigration("v9: segmented renders") { db in
+            // A render split across workers: its plan (JSON, the renderer's), and one row for
+            // each segment, claimed and leased like a job (`Segments.swift`).
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN segment_plan TEXT;
+                CREATE TABLE job_segments (
+                    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                    idx INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    frame_count INTEGER NOT NULL,
+                    frames_done INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_expires_at TEXT,
+                    output_path TEXT,
+                    error TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (job_id, idx)
+                );
+                CREATE INDEX job_segments_status ON job_segments(status, created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -131,6 +131,7 @@ extension ReelDatabase {
                     outcome.requeued.append(job)
                 }
             }
+            outcome.failed += try Self.reclaimSegments(db, stamp: stamp, maximumAttempts: maximumAttempts, isGone: isGone, announce: announce)
             return outcome
         }
     }

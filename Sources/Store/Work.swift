@@ -128,6 +128,8 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     /// While running: the worker that holds the job (`LeaseOwner`) and until when.
     public var leaseOwner: String?
     public var leaseExpiresAt: String?
+    /// For a render split across workers: the plan of its segments (the renderer's JSON).
+    public var segmentPlan: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, phase, cost, progress, workers, attempts, error, fps, eta
@@ -135,6 +137,7 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         case posterAt = "poster_at"
         case leaseOwner = "lease_owner"
         case leaseExpiresAt = "lease_expires_at"
+        case segmentPlan = "segment_plan"
         case requestId = "request_id"
         case taskId = "task_id"
         case accountId = "account_id"
