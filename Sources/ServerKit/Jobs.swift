@@ -143,6 +143,7 @@ final class JobRunner: Sendable {
         var logger = service.logger
         logger[metadataKey: "job"] = "\(job.id)"
         if let request = job.requestId { logger[metadataKey: "request_id"] = "\(request)" }
+        logger[metadataKey: "worker"] = "\(owner)"
         let reports = self.reports, owner = self.owner, lost = self.lost
         if let queued = Timestamp.date(job.createdAt) { reports.claimed(waited: Date().timeIntervalSince(queued)) }
         logger.info("render started", metadata: ["task": "\(job.taskId)", "attempt": "\(job.attempts)"])
