@@ -378,11 +378,13 @@ extension ReelDatabase {
 
     /// Stores `task` and queues its render in one transaction: nothing is stored, and nothing
     /// charged, when the account cannot pay for it (`StoreError` of kind `insufficientCredits`).
-    public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String) throws -> (job: JobRecord, remainingCredits: Int) {
+    /// `workers`: how many workers the render may be split across.
+    public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String,
+                       workers: Int = 1) throws -> (job: JobRecord, remainingCredits: Int) {
         try writer.write { db in
             var task = task
             try task.insert(db)
-            return try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: 1, jobPrefix: jobPrefix)
+            return try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, jobPrefix: jobPrefix)
         }
     }
 
