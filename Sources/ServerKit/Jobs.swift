@@ -53,7 +53,12 @@ final class JobRunner: Sendable {
                 group.addTask { [self] in
                     while !Task.isCancelled && !stopping.value {
                         reports.beat(worker)
-                        if let job = claim() {
+                        if let segment = claimSegment() {
+                            // A part of a render split across workers comes before a new job.
+                            reports.renderStarted()
+                            await renderClaimedSegment(segment, worker: worker)
+                            reports.renderEnded()
+                        } else if let job = claim() {
                             reports.renderStarted()
                             await render(job, worker: worker)
                             running.mutate { _ = $0.remove(job.id) }
@@ -80,6 +85,10 @@ final class JobRunner: Sendable {
             if let lost = try? service.database.renewLeases(owner: owner, jobs: held, lease: lease), !lost.isEmpty {
                 self.lost.mutate { $0.formUnion(lost) }
             }
+            let segments = Array(runningSegments.value)
+            if let lost = try? service.database.renewSegmentLeases(owner: owner, segments: segments, lease: lease), !lost.isEmpty {
+                lostSegments.mutate { $0.formUnion(lost) }
+            }
             if !stopping.value { reclaimAbandonedJobs() }
             try? await Task.sleep(for: .milliseconds(Int(saturating: max(0.1, lease / 3) * 1000)))
         }
@@ -91,6 +100,9 @@ final class JobRunner: Sendable {
     private let running = LockedBox<Set<String>>([])
     /// Jobs in hand whose lease the heartbeat found lost.
     private let lost = LockedBox<Set<String>>([])
+    /// Segments being rendered here, and those whose lease the heartbeat found lost.
+    let runningSegments = LockedBox<Set<SegmentKey>>([])
+    let lostSegments = LockedBox<Set<SegmentKey>>([])
     private let renderEnded = WorkGate()
 
     /// The oldest queued job, claimed and noted as running; nil when none is queued or workers
@@ -102,6 +114,13 @@ final class JobRunner: Sendable {
             running.insert(job.id)
             return job
         }
+    }
+
+    /// The oldest queued segment of a running job, claimed; nil when none is queued or workers
+    /// are stopped.
+    private func claimSegment() -> SegmentRecord? {
+        guard !stopping.value else { return nil }
+        return try? service.database.claimNextSegment(owner: owner, lease: service.configuration.leaseDuration)
     }
 
     /// Workers take no more jobs; the renders they have go on.
@@ -128,7 +147,7 @@ final class JobRunner: Sendable {
 
     /// The webhook of a finished job, as its surface words it: stored in the transaction that
     /// finishes the job.
-    private var announcement: Announcement {
+    var announcement: Announcement {
         let surfaces = self.surfaces
         return { job, task in surfaces[task.api]?.webhook(for: job, task: task) }
     }
@@ -184,7 +203,7 @@ final class JobRunner: Sendable {
             guard let timeline else { throw RenderError.cancelled }
             guard try database.enterPhase(.rendering, job: job.id) else { throw RenderError.cancelled }
             heartbeat.value = Date()
-            outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service] in
+            outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service, self] in
                 let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
                 // The document's delivery sets the encoder's quality (`render(to:format:)` picks
                 // each format's settings from it); num_workers is accepted for compatibility, and the
@@ -192,6 +211,10 @@ final class JobRunner: Sendable {
                 // same bytes on any machine.
                 var lastUpdate = Date.distantPast
                 let renderStart = Date()
+                if try self.renderSplit(job, renderer: renderer, format: format, to: partial, heartbeat: heartbeat, worker: worker) {
+                    frames.value = renderer.timeline.frameCount
+                    return
+                }
                 try renderer.render(to: partial, format: format, posterTime: job.posterAt) { progress in
                     heartbeat.value = Date()
                     reports.beat(worker)

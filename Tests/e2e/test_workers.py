@@ -1,13 +1,16 @@
 """Render workers as processes: `reel serve` starts them, restarts one that dies, and a job whose
 worker died (killed, trapped, or gone silent past its lease) is rendered again elsewhere or failed
 and refunded, with the credit ledger exact and the server up throughout."""
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import time
+import urllib.request
+import uuid
 
-from conftest import REEL, Server, reel
+from conftest import REEL, ROOT, Server, reel
 from test_hardening import call, wait_until_rendering
 from test_operations import config, make_server, metrics, start_render, wait_for
 
@@ -122,4 +125,112 @@ def test_a_worker_gone_silent_loses_its_job_when_its_lease_runs_out(tmp_path):
                 worker.send_signal(signal.SIGCONT)
                 worker.terminate()
                 worker.wait(timeout=60)
+        server.stop()
+
+
+def upload(server, path):
+    boundary = "reel-e2e-" + uuid.uuid4().hex
+    data = open(path, "rb").read()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{os.path.basename(path)}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(server.base_url + "/api/v1/upload", data=body, method="POST")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    request.add_header("Authorization", "Bearer " + server.key)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["assets"][0]["url"]
+
+
+def split_document(server, seconds, width, height):
+    """A moving picture with music across every segment boundary (250-frame GOPs at 30 fps)."""
+    music = upload(server, os.path.join(ROOT, "fixtures", "audio", "chord.ogg"))
+    return {"meta": {"width": width, "height": height, "fps": 30}, "tracks": [
+        {"clips": [{"type": "text", "text": "segments", "start": 0, "duration": seconds, "style": {"fontSize": 40},
+                    "animations": [{"type": "rotate", "duration": 2, "loop": True}]}]},
+        {"clips": [{"type": "audio", "src": music, "start": 0, "duration": seconds, "loop": True}]}]}
+
+
+def render(server, document, workers):
+    status, reply = call(server, "POST", "/api/v1/video", {"config": document}, server.key)
+    assert status == 200, reply
+    task = reply["taskId"]
+    status, reply = call(server, "POST", f"/api/v1/video/{task}/render", {"num_workers": workers}, server.key)
+    assert status == 200, reply
+    return task
+
+
+def segments(server, job):
+    with sqlite3.connect(os.path.join(server.data, "reel.sqlite")) as database:
+        return database.execute("SELECT idx, status, attempts, frame_count, lease_owner FROM job_segments WHERE job_id = ? ORDER BY idx",
+                                (job,)).fetchall()
+
+
+def read_back(path):
+    """What a player sees: the video packets' times, the stream summary, and the decoded sound."""
+    times = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts", "-of", "csv=p=0", path],
+                           check=True, capture_output=True, text=True).stdout.split()
+    streams = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,nb_frames,duration", "-of", "csv=p=0", path],
+                             check=True, capture_output=True, text=True).stdout
+    sound = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", "0:a", "-f", "s16le", "-"], check=True, capture_output=True).stdout
+    return sorted(int(t) for t in times), streams, sound
+
+
+def test_a_render_split_across_workers_is_the_single_render(tmp_path):
+    server = make_server(tmp_path, "--workers", "3")
+    try:
+        document = split_document(server, 25, 320, 180)
+        split, whole = render(server, document, 3), render(server, document, 1)
+        for task in (split, whole):
+            assert wait_for(server, task)["status"] == "completed"
+        with sqlite3.connect(os.path.join(server.data, "reel.sqlite")) as database:
+            split_job = database.execute("SELECT job_id FROM tasks WHERE id = ?", (split,)).fetchone()[0]
+            whole_job = database.execute("SELECT job_id FROM tasks WHERE id = ?", (whole,)).fetchone()[0]
+        assert [(row[0], row[1], row[3]) for row in segments(server, split_job)] == [(0, "completed", 250), (1, "completed", 250),
+                                                                                     (2, "completed", 250)]
+        assert segments(server, whole_job) == []
+        videos = os.path.join(server.data, "videos")
+        split_times, split_streams, split_sound = read_back(os.path.join(videos, split + ".mp4"))
+        whole_times, whole_streams, whole_sound = read_back(os.path.join(videos, whole + ".mp4"))
+        assert len(split_times) == 750 and split_times == whole_times
+        assert split_streams == whole_streams
+        assert len(split_sound) > 0 and split_sound == whole_sound
+        # The segments are gone once joined; the job was charged once, like the whole render.
+        assert os.listdir(os.path.join(videos, ".segments")) == []
+        assert ledger(server, split_job) == [("reserve", -25), ("settle", 0)]
+    finally:
+        server.stop()
+
+
+def test_a_segment_whose_worker_dies_is_rendered_again_alone(tmp_path):
+    server = make_server(tmp_path, "--workers", "0", "--lease-seconds", "3")
+    log = open(os.path.join(server.data, "workers.log"), "w")
+    environment = dict(os.environ, REEL_TEST_CRASH_AT_FRAME="20")
+    worker = lambda env=None: subprocess.Popen([REEL, "worker", "--data", server.data, "--lease-seconds", "3"],
+                                               stdout=log, stderr=log, env=env)
+    workers = [worker()]
+    try:
+        task = render(server, split_document(server, 25, 640, 360), 3)
+        # The first worker is the job's coordinator; a worker that traps at its 20th frame takes a segment.
+        deadline = time.time() + 60
+        while job_row(server)[1] != "running":
+            assert time.time() < deadline
+            time.sleep(0.05)
+        doomed = worker(environment)
+        workers.append(doomed)
+        assert doomed.wait(timeout=120) != 0
+        workers.append(worker())
+        done = wait_for(server, task)
+        assert done["status"] == "completed", done
+        job = job_row(server)[0]
+        rows = segments(server, job)
+        assert [row[1] for row in rows] == ["completed"] * 3
+        assert sorted(row[2] for row in rows) == [1, 1, 2], rows   # the lost segment alone was rendered again
+        assert job_row(server)[2] == 1                              # the job itself was claimed once
+        assert ledger(server, job) == [("reserve", -25), ("settle", 0)]
+        times, _, sound = read_back(os.path.join(server.data, "videos", task + ".mp4"))
+        assert len(times) == 750 and len(sound) > 0
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=60)
         server.stop()
