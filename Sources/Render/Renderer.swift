@@ -102,8 +102,12 @@ public final class Renderer {
                         let path = try locator.localPath(for: source)
                         guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     }
+                    // The painter's message names the field (a three clip's `objects[1].model`).
+                    do { try compositor.checkMedia(of: drawn) } catch { throw RenderError("\(clip.origin): \(error)") }
                 default: break
                 }
+            } catch let error as RenderError {
+                throw error
             } catch {
                 throw RenderError("\(clip.origin).src: \(error)")
             }
