@@ -116,15 +116,34 @@ static void read_material(const struct aiMaterial *material, ReelModelMesh *mesh
         mesh->alphaBlend = strcmp(mode.data, "BLEND") == 0;
     }
     mesh->texture = -1;
+    // glTF's defaults, and three.js's for a sampler that gives no filters.
+    mesh->magFilter = 0x2601;  // LINEAR
+    mesh->minFilter = 0x2703;  // LINEAR_MIPMAP_LINEAR
+    mesh->wrapS = mesh->wrapT = 0x2901;  // REPEAT
     struct aiString path;
-    if (aiGetMaterialTexture(material, aiTextureType_BASE_COLOR, 0, &path, NULL, NULL, NULL, NULL, NULL, NULL) == aiReturn_SUCCESS
-        || aiGetMaterialTexture(material, aiTextureType_DIFFUSE, 0, &path, NULL, NULL, NULL, NULL, NULL, NULL) == aiReturn_SUCCESS) {
-        // Embedded textures are named "*N"; files beside the model are not read.
-        if (path.data[0] == '*') {
-            char *end = NULL;
-            long index = strtol(path.data + 1, &end, 10);
-            if (end && *end == 0 && index >= 0 && index < 1 << 20) mesh->texture = (int)index;
+    enum aiTextureMapMode modes[3] = { aiTextureMapMode_Wrap, aiTextureMapMode_Wrap, aiTextureMapMode_Wrap };
+    enum aiTextureType type = aiTextureType_BASE_COLOR;
+    int found = aiGetMaterialTexture(material, type, 0, &path, NULL, NULL, NULL, NULL, modes, NULL) == aiReturn_SUCCESS;
+    if (!found) {
+        type = aiTextureType_DIFFUSE;
+        found = aiGetMaterialTexture(material, type, 0, &path, NULL, NULL, NULL, NULL, modes, NULL) == aiReturn_SUCCESS;
+    }
+    // Embedded textures are named "*N"; files beside the model are not read.
+    if (found && path.data[0] == '*') {
+        char *end = NULL;
+        long index = strtol(path.data + 1, &end, 10);
+        if (end && *end == 0 && index >= 0 && index < 1 << 20) mesh->texture = (int)index;
+        int filter = 0;
+        if (aiGetMaterialIntegerArray(material, "$tex.mappingfiltermag", type, 0, &filter, NULL) == aiReturn_SUCCESS
+            && (filter == 0x2600 || filter == 0x2601)) mesh->magFilter = filter;
+        if (aiGetMaterialIntegerArray(material, "$tex.mappingfiltermin", type, 0, &filter, NULL) == aiReturn_SUCCESS
+            && ((filter >= 0x2600 && filter <= 0x2601) || (filter >= 0x2700 && filter <= 0x2703))) mesh->minFilter = filter;
+        int wraps[2];
+        for (int axis = 0; axis < 2; axis++) {
+            wraps[axis] = modes[axis] == aiTextureMapMode_Clamp ? 0x812F : modes[axis] == aiTextureMapMode_Mirror ? 0x8370 : 0x2901;
         }
+        mesh->wrapS = wraps[0];
+        mesh->wrapT = wraps[1];
     }
 }
 

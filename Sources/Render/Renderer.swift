@@ -98,12 +98,13 @@ public final class Renderer {
                     guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     _ = try AudioReader(path: path, playbackRate: audio.trim.playbackRate)
                 case .drawn(let drawn):
+                    // The painter reads its files first when it checks them, naming the field
+                    // (a three clip's `objects[1].model`); then every file must at least exist.
+                    do { try compositor.checkMedia(of: drawn) } catch { throw RenderError("\(clip.origin): \(error)") }
                     for source in drawn.content.mediaSources {
                         let path = try locator.localPath(for: source)
                         guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     }
-                    // The painter's message names the field (a three clip's `objects[1].model`).
-                    do { try compositor.checkMedia(of: drawn) } catch { throw RenderError("\(clip.origin): \(error)") }
                 default: break
                 }
             } catch let error as RenderError {

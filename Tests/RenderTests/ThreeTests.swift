@@ -177,10 +177,12 @@ import Timeline
         // basic ignores light; toon has two tones (0.7 and 1 of the light), not a gradient.
         let basic = try Self.sphere(##"{ "type": "basic", "color": "#336699" }"##)
         #expect(basic.pixel(x: 160, y: 120) == SIMD4(0x33, 0x66, 0x99, 255) && basic.pixel(x: 180, y: 100) == SIMD4(0x33, 0x66, 0x99, 255))
-        let toon = try Self.sphere(##"{ "type": "toon", "color": "#808080" }"##, light: #"{ "type": "directional", "intensity": 3, "position": [0, 0, 1] }"#)
+        // Lit from +x: where N·L > 0.4 (the right third) the full tone, elsewhere, even facing
+        // away from the light, 0.7 of it.
+        let toon = try Self.sphere(##"{ "type": "toon", "color": "#808080" }"##, light: #"{ "type": "directional", "intensity": 3, "position": [1, 0, 0] }"#)
         let c = Self.linear(128 / 255) * 3 / .pi
-        let centre = Int(toon.pixel(x: 160, y: 120).x), rim = Int(toon.pixel(x: 160 + 27, y: 120).x)
-        #expect(abs(centre - Self.encoded(c)) <= 2 && abs(rim - Self.encoded(0.7 * c)) <= 2, "toon: \(centre), \(rim)")
+        let bright = Int(toon.pixel(x: 160 + 40, y: 120).x), dim = Int(toon.pixel(x: 160, y: 120).x), back = Int(toon.pixel(x: 160 - 40, y: 120).x)
+        #expect(abs(bright - Self.encoded(c)) <= 2 && abs(dim - Self.encoded(0.7 * c)) <= 2 && dim == back, "toon: \(bright), \(dim), \(back)")
         // standard: a smooth metal shows a tight highlight, a rough dielectric none.
         let light = #"{ "type": "directional", "intensity": 3, "position": [0, 0, 1] }"#
         let metal = try Self.sphere(##"{ "type": "standard", "color": "#808080", "metalness": 1, "roughness": 0.2 }"##, light: light)
@@ -238,7 +240,7 @@ import Timeline
         // At 45° the box shows two faces: its silhouette reaches √2 further than the square's 28.6 px.
         #expect(!opaque(start, 160 + 32) && opaque(turned, 160 + 32))
         // At 1.5 s the box has moved most of the way to x = 1.5 (easeOutCubic: 0.875 → 1.31).
-        let centre = Self.project([1.3125, 0, 0], eye: [0, 0, 5], target: [1.3125, 0, -1])
+        let centre = Self.project([1.3125, 0, 0], eye: [0, 0, 5], target: .zero)
         #expect(opaque(moved, Int(centre.x)) && !opaque(moved, 140), "moved right")
         // The camera backs off to z ≈ 9.5: the box at x = 1.5 is half as far from the centre.
         let far = Self.project([1.5, 0, 0], eye: [0, 0, 9.48], target: [0, 0, 0])
@@ -261,8 +263,12 @@ import Timeline
         #expect(centred.pixel(x: 160 + 63, y: 120) == orange && centred.pixel(x: 160 + 66, y: 120).w == 0)
         // Lit by default as glTF's metal-rough material (standard).
         let lit = try frame(Self.scene(#""objects": [ { "model": "\#(cube)", "autoCenter": true } ], "lights": [ { "type": "directional", "intensity": 3, "position": [0, 0, 1] } ]"#))
+        // Facing the light (and the eye, which sees its highlight): diffuse 3 · colour / π plus
+        // GGX at roughness 1, F₀ 0.04: D = 1 / π, visibility ¼, so 3 · 0.04 · ¼ / π.
         let shade = lit.pixel(x: 160, y: 120)
-        #expect(shade.x > 150 && shade.y > 40 && shade.y < shade.x && shade.z < 10, "\(shade)")
+        let specular = 3 * 0.04 * 0.25 / Double.pi
+        let expected = [1, 0.5, 0].map { Self.encoded(3 / .pi * $0 + specular) }
+        #expect(zip([shade.x, shade.y, shade.z], expected).allSatisfy { abs(Int($0) - $1) <= 3 }, "\(shade), expected \(expected)")
     }
 
     @Test func anEmbeddedPNGTextureIsItsBaseColour() throws {
@@ -278,12 +284,12 @@ import Timeline
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.models + "/cube.glb"))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: folder.file("half.glb")))
         try Data("solid cube\nendsolid\n".utf8).write(to: URL(fileURLWithPath: folder.file("cube.stl")))
-        for (name, reason) in [("half.glb", "could not be read"), ("cube.stl", "not a glTF 2.0 model"), ("missing.glb", "not found")] {
+        for (name, reason) in [("half.glb", "could not be read"), ("cube.stl", "not a glTF 2.0 model"), ("missing.glb", "cannot read the file")] {
             #expect {
                 _ = try frame(Self.scene(#""objects": [ { "shape": "box" }, { "model": "\#(folder.file(name))" } ]"#))
             } throws: { error in
                 let text = "\(error)"
-                return text.contains("tracks[0].clips[0]") && text.contains(reason) && (name == "missing.glb" || text.contains("objects[1].model"))
+                return text.contains("tracks[0].clips[0]: objects[1].model (\(folder.file(name)))") && text.contains(reason)
             }
         }
     }

@@ -21,6 +21,10 @@ typedef struct ReelModelMesh {
     int doubleSided;
     int alphaBlend;     // glTF alphaMode BLEND
     int texture;        // index into the model's textures of the base colour texture, or -1
+    int magFilter;      // the texture's sampler, as OpenGL (and glTF) number them
+    int minFilter;
+    int wrapS;
+    int wrapT;
 } ReelModelMesh;
 
 typedef struct ReelModelTexture {

@@ -18,6 +18,7 @@ struct ThreeFrame {
         var flatShading: Bool
         var side: ThreeScene.Side
         var texture: TextureImage?
+        var sampler = TextureSampler()
     }
 
     struct Item {
@@ -164,7 +165,7 @@ struct ThreeFrame {
                     emissive: material.emissive.map(linear) ?? part.emissive, roughness: material.roughness ?? part.roughness,
                     metalness: material.metalness ?? part.metalness, wireframe: material.wireframe,
                     flatShading: material.flatShading, side: material.side ?? (part.doubleSided ? .double : .front),
-                    texture: part.texture)
+                    texture: part.texture, sampler: part.sampler)
                 return item(mesh: part.mesh, model: placement * fit, material: resolved, object: object)
             }
         }

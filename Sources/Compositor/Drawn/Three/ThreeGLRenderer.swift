@@ -380,6 +380,11 @@ enum ThreeGLRenderer {
             if let image = material.texture {
                 glActiveTexture(GLenum(GL_TEXTURE0))
                 glBindTexture(GLenum(GL_TEXTURE_2D), cache.meshBuffers.texture(for: image).id)
+                let sampler = material.sampler
+                glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MAG_FILTER), sampler.magFilter)
+                glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MIN_FILTER), sampler.minFilter)
+                glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_WRAP_S), sampler.wrapS)
+                glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_WRAP_T), sampler.wrapT)
                 shading.set("uHasTexture", true)
             } else {
                 shading.set("uHasTexture", false)

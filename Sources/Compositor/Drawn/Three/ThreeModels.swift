@@ -18,6 +18,7 @@ final class ModelData: @unchecked Sendable {
         let blends: Bool
         /// The base colour texture, when it is embedded as PNG.
         let texture: TextureImage?
+        let sampler: TextureSampler
     }
 
     let parts: [Part]
@@ -31,6 +32,14 @@ final class ModelData: @unchecked Sendable {
     }
 
     var vertexCount: Int { parts.reduce(0) { $0 + $1.mesh.vertexCount } }
+}
+
+/// How a texture is filtered and repeated: OpenGL's numbers (glTF uses the same).
+struct TextureSampler: Hashable, Sendable {
+    var magFilter: Int32 = 0x2601
+    var minFilter: Int32 = 0x2703
+    var wrapS: Int32 = 0x2901
+    var wrapT: Int32 = 0x2901
 }
 
 /// Straight (not premultiplied) RGBA texels, rows from the top.
@@ -133,7 +142,8 @@ enum ModelLibrary {
                 baseColor: SIMD4(Double(color.0), Double(color.1), Double(color.2), Double(color.3)),
                 emissive: SIMD3(Double(emissive.0), Double(emissive.1), Double(emissive.2)),
                 metalness: Double(mesh.metallic), roughness: Double(mesh.roughness), doubleSided: mesh.doubleSided != 0,
-                blends: mesh.alphaBlend != 0, texture: mesh.uvs == nil ? nil : texture(mesh.texture)))
+                blends: mesh.alphaBlend != 0, texture: mesh.uvs == nil ? nil : texture(mesh.texture),
+                sampler: TextureSampler(magFilter: mesh.magFilter, minFilter: mesh.minFilter, wrapS: mesh.wrapS, wrapT: mesh.wrapT)))
         }
         return ModelData(parts: parts)
     }
