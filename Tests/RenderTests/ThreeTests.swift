@@ -68,6 +68,24 @@ import Timeline
         #expect(drawn.pixel(x: 10, y: 10) == SIMD4(0, 0, 0, 0), "the clear alpha defaults to 0")
     }
 
+    @Test func withoutAntialiasingEdgesAreHard() throws {
+        let drawn = try frame(Self.scene(#""renderer": { "antialias": false }, "objects": [ { "shape": "box", "material": { "type": "basic" } } ]"#))
+        let alphas = Set((0..<320).map { drawn.pixel(x: $0, y: 120).w })
+        #expect(alphas == [0, 255], "\(alphas.sorted())")
+    }
+
+    @Test func theCameraTurnsByItsRotationUnlessItLooksAtAPoint() throws {
+        // Turned 90° about y, the camera at the origin looks down −x.
+        let box = #"{ "shape": "box", "position": [-5, 0, 0], "material": { "type": "basic" } }"#
+        let turned = try frame(Self.scene(#""camera": { "position": [0, 0, 0], "rotation": [0, 90, 0] }, "objects": [ \#(box) ]"#))
+        #expect(turned.pixel(x: 160, y: 120).w == 255)
+        // lookAt wins over rotation.
+        let looking = try frame(Self.scene(#""camera": { "position": [0, 0, 0], "rotation": [0, -90, 0], "lookAt": [-5, 0, 0] }, "objects": [ \#(box) ]"#))
+        #expect(looking.pixel(x: 160, y: 120).w == 255)
+        let away = try frame(Self.scene(#""camera": { "position": [0, 0, 0], "rotation": [0, -90, 0] }, "objects": [ \#(box) ]"#))
+        #expect(away.pixel(x: 160, y: 120).w == 0)
+    }
+
     @Test func aLambertFaceIsLitByTheFormula() throws {
         // A directional light straight at the front face: outgoing = colour · intensity · cos θ / π.
         for (intensity, angle) in [(Double.pi, 0.0), (2.0, 60.0)] {
