@@ -46,8 +46,7 @@ extension DocumentReader {
             scene.renderer = readThreeRenderer(rendererNode)
         }
         if let cameraNode = node["camera"], cameraNode.expectObject() {
-            guard let camera = readCamera(cameraNode) else { return nil }
-            scene.camera = camera
+            if let camera = readCamera(cameraNode) { scene.camera = camera } else { valid = false }
         }
         if let lightsNode = node["lights"], let lights = lightsNode.array {
             if lights.count > ThreeLimits.lights {
@@ -90,8 +89,7 @@ extension DocumentReader {
             }
         }
         if let animationsNode = node["cameraAnimations"] {
-            guard let animations = readThreeAnimations(animationsNode, camera: true) else { return nil }
-            scene.cameraAnimations = animations
+            if let animations = readThreeAnimations(animationsNode, camera: true) { scene.cameraAnimations = animations } else { valid = false }
         }
         return valid ? V2Three(scene: scene, models: modelSources) : nil
     }

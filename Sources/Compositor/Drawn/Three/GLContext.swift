@@ -45,7 +45,9 @@ final class GLContext: @unchecked Sendable {
             throw ThreeRenderError("the OpenGL context could not be made current")
         }
         defer { OSMesaMakeCurrent(nil, nil, 0, 0, 0) }
-        while glGetError() != GLenum(GL_NO_ERROR) {}
+        // Errors left by an earlier use (a few at most are queued).
+        var cleared = 0
+        while glGetError() != GLenum(GL_NO_ERROR), cleared < 8 { cleared += 1 }
         return try body(self)
     }
 }
@@ -76,7 +78,7 @@ final class GLProgram {
             var log = [GLchar](repeating: 0, count: 4096)
             glGetProgramInfoLog(id, GLsizei(log.count), nil, &log)
             glDeleteProgram(id)
-            throw ThreeRenderError("shader link failed: \(String(cString: log))")
+            throw ThreeRenderError("shader link failed: \(Self.text(log))")
         }
     }
 
@@ -95,9 +97,14 @@ final class GLProgram {
             var log = [GLchar](repeating: 0, count: 4096)
             glGetShaderInfoLog(shader, GLsizei(log.count), nil, &log)
             glDeleteShader(shader)
-            throw ThreeRenderError("shader compilation failed: \(String(cString: log))")
+            throw ThreeRenderError("shader compilation failed: \(text(log))")
         }
         return shader
+    }
+
+    /// A NUL-terminated info log as text.
+    private static func text(_ log: [GLchar]) -> String {
+        String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     func location(_ name: String) -> GLint {

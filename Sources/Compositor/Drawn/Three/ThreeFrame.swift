@@ -1,4 +1,4 @@
-public import Timeline
+import Timeline
 import Foundation
 
 /// A `ThreeScene` at one instant made ready to draw: every mesh in world space with its resolved

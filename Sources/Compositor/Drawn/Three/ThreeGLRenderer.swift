@@ -235,7 +235,7 @@ enum ThreeGLRenderer {
             let (w, h) = (tile.width, tile.height)
             var maximumSamples: GLint = 0
             glGetIntegerv(GLenum(GL_MAX_SAMPLES), &maximumSamples)
-            let samples = frame.renderer.antialias ? min(samples, GLsizei(maximumSamples)) : 0
+            let samples = frame.renderer.antialias ? min(ThreeGLRenderer.samples, GLsizei(maximumSamples)) : 0
             let resolved = makeFramebuffer()
             let resolvedColor = makeRenderbuffer(format: GLenum(GL_RGBA8), samples: 0, width: w, height: h)
             glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), resolvedColor)

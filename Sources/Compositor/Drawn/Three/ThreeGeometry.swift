@@ -1,4 +1,4 @@
-public import Timeline
+import Timeline
 import Foundation
 
 /// Triangles to draw: positions, normals and texture coordinates per vertex, three indices a

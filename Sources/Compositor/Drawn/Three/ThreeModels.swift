@@ -1,6 +1,6 @@
 internal import CCairo
 internal import CModelImport
-public import Timeline
+import Timeline
 import Foundation
 
 /// A glTF model's triangles, in its own coordinates with its node transforms applied, each mesh

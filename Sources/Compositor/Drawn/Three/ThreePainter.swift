@@ -1,4 +1,4 @@
-public import Timeline
+import Timeline
 
 /// Draws `ThreeScene` (the `three` clip) with OpenGL (`ThreeGLRenderer`) at the size it is shown:
 /// the clip's box is three.js's canvas, so its proportions are the camera's aspect, and a box
