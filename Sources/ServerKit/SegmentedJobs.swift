@@ -70,8 +70,6 @@ extension JobRunner {
                 continue
             }
             segments = try database.segments(job: job.id)
-            let done = segments.reduce(0) { $0 + $1.framesDone }
-            try database.updateProgress(job: job.id, progress: Double(done) / Double(max(1, plan.frameCount)))
             if segments.allSatisfy({ $0.status == .completed }) { break }
             heartbeat.value = Date()  // waiting for other workers is not a stall
             Thread.sleep(forTimeInterval: 0.2)

@@ -117,8 +117,24 @@ extension ReelDatabase {
                 WHERE job_id = ? AND idx = ? AND status = 'running' AND lease_owner = ?
                   AND EXISTS (SELECT 1 FROM jobs WHERE id = job_id AND status = 'running')
                 """, arguments: [framesDone, Timestamp.now, key.job, key.index, owner])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.updateJobProgress(db, job: key.job)
+            return true
         }
+    }
+
+    /// A split job's progress: the frames of all its segments done, over all its frames, and the
+    /// pace since the job started (frames a second, seconds left).
+    static func updateJobProgress(_ db: Database, job id: String, now: Date = Date()) throws {
+        guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running else { return }
+        let segments = try SegmentRecord.filter(Column("job_id") == id).fetchAll(db)
+        let done = segments.reduce(0) { $0 + $1.framesDone }, total = max(1, segments.reduce(0) { $0 + $1.frameCount })
+        job.progress = Double(done) / Double(total)
+        let elapsed = job.startedAt.flatMap(Timestamp.date).map { now.timeIntervalSince($0) } ?? 0
+        job.fps = elapsed > 0 && done > 0 ? Double(done) / elapsed : nil
+        job.eta = job.fps.map { Double(total - done) / $0 }
+        job.updatedAt = Timestamp.string(now)
+        try job.update(db)
     }
 
     /// Records `owner`'s segment as rendered to `outputPath`; false when it no longer held it.
@@ -129,7 +145,9 @@ extension ReelDatabase {
                     updated_at = ?
                 WHERE job_id = ? AND idx = ? AND status = 'running' AND lease_owner = ?
                 """, arguments: [outputPath, Timestamp.now, key.job, key.index, owner])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.updateJobProgress(db, job: key.job)
+            return true
         }
     }
 

@@ -34,7 +34,9 @@ struct SegmentStoreTests {
         #expect(try database.claimNextSegment(owner: "w:4:d", lease: 30) == nil)
         #expect(try database.updateSegmentProgress(SegmentKey(job: job.id, index: 1), owner: "w:2:b", framesDone: 12))
         #expect(try database.updateSegmentProgress(SegmentKey(job: job.id, index: 1), owner: "w:3:c", framesDone: 12) == false)
+        #expect(try database.job(id: job.id)?.progress == 12.0 / 75)  // the job's progress counts every segment's frames
         #expect(try database.completeSegment(SegmentKey(job: job.id, index: 1), owner: "w:2:b", outputPath: "/s1.mp4"))
+        #expect(try database.job(id: job.id)?.progress == 30.0 / 75)
         // Split again (a new coordinator after the first died): the plan and the work done stay.
         #expect(try database.reclaimJobs(maximumAttempts: 3, isGone: { $0 == "w:1:a" }).requeued.map(\.id) == [job.id])
         _ = try #require(try database.claimNextJob(owner: "w:5:e", lease: 30))
