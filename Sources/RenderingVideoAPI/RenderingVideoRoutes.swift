@@ -307,8 +307,8 @@ struct RenderingVideoRoutes: Sendable {
         let account = try context.requireAccount()
         let (page, limit) = try service.pagination(request)
         let type = request.uri.queryParameters.get("type")
-        if let type, !["image", "video", "audio", "subtitle"].contains(type) {
-            throw APIError.invalidRequest("type must be image, video, audio or subtitle", field: "type")
+        if let type, !["image", "video", "audio", "subtitle", "model"].contains(type) {
+            throw APIError.invalidRequest("type must be image, video, audio, subtitle or model", field: "type")
         }
         let result = try database.files(account: account.id, type: type, page: page, limit: limit)
         let origin = service.origin(for: request)

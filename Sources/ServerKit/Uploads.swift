@@ -361,7 +361,7 @@ struct HeaderParameters {
 
 /// What an uploaded file is, decided from its bytes, never from its name.
 public struct DetectedType: Equatable, Sendable {
-    public var type: String       // image | video | audio | subtitle
+    public var type: String       // image | video | audio | subtitle | model
     public var mimeType: String
     public var fileExtension: String
 
@@ -395,6 +395,11 @@ public struct DetectedType: Equatable, Sendable {
                 : DetectedType(type: "audio", mimeType: "audio/ogg", fileExtension: "ogg")
         }
         if ascii("fLaC") { return DetectedType(type: "audio", mimeType: "audio/flac", fileExtension: "flac") }
+        // glTF 2.0 models for three clips: binary (GLB's magic and version 2), or JSON whose
+        // opening names its "asset" (buffers must be embedded: a model reads no other file).
+        if ascii("glTF"), bytes.count >= 8, bytes[4] == 2, bytes[5] == 0, bytes[6] == 0, bytes[7] == 0 {
+            return DetectedType(type: "model", mimeType: "model/gltf-binary", fileExtension: "glb")
+        }
         if ascii("ID3") || (bytes.count > 1 && bytes[0] == 0xFF && (bytes[1] & 0xE6) == 0xE2) {
             return DetectedType(type: "audio", mimeType: "audio/mpeg", fileExtension: "mp3")
         }
@@ -403,6 +408,9 @@ public struct DetectedType: Equatable, Sendable {
         }
         let text = String(decoding: data.prefix(1024), as: UTF8.self).lowercased()
         if text.contains("<svg") { return DetectedType(type: "image", mimeType: "image/svg+xml", fileExtension: "svg") }
+        if text.drop(while: \.isWhitespace).first == "{", text.contains("\"asset\""), text.contains("\"version\"") {
+            return DetectedType(type: "model", mimeType: "model/gltf+json", fileExtension: "gltf")
+        }
         // Caption files for subtitle clips, told apart by their first cue.
         switch CaptionFile.sniff(String(decoding: data.prefix(4096), as: UTF8.self)) {
         case .srt?: return DetectedType(type: "subtitle", mimeType: "application/x-subrip", fileExtension: "srt")

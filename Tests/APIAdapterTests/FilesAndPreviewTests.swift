@@ -69,6 +69,27 @@ import Testing
         }
     }
 
+    /// A glTF model uploaded like any media is a three clip's model on the server.
+    @Test func anUploadedModelRendersInAThreeClip() async throws {
+        let harness = try Harness()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let cube = try Data(contentsOf: root.appendingPathComponent("fixtures/models/cube.glb"))
+        try await harness.run(background: true) { client in
+            let asset = try #require((try await client.upload([("file", "cube.glb", cube)])["assets"] as? [[String: Any]])?.first)
+            #expect(asset["type"] as? String == "model" && asset["mimeType"] as? String == "model/gltf-binary", "\(asset)")
+            let url = try #require(asset["url"] as? String)
+            let listed = try await client.send(.get, "/api/v1/files?type=model")
+            #expect((listed["files"] as? [[String: Any]])?.count == 1)
+            let clip = #"{ "type": "three", "start": 0, "duration": 0.5, "lights": [{ "type": "ambient", "intensity": 1 }], "#
+                + #""objects": [{ "model": "\#(url)" }] }"#
+            let created = try await client.send(.post, "/api/v1/video", json: ["config": Harness.config(clips: clip)])
+            let id = try #require(created["taskId"] as? String, "\(created.json)")
+            #expect(try await client.send(.post, "/api/v1/video/\(id)/render", json: [:]).status == 200)
+            let done = try await client.waitForRender(id)
+            #expect(done["status"] as? String == "completed", "\(done.json)")
+        }
+    }
+
     @Test func typesAreDetectedFromContent() {
         func type(_ bytes: [UInt8]) -> String? { DetectedType.detect(Data(bytes))?.mimeType }
         #expect(type([0xFF, 0xD8, 0xFF, 0xE0]) == "image/jpeg")
@@ -82,6 +103,10 @@ import Testing
         #expect(type(Array("fLaC".utf8)) == "audio/flac")
         #expect(type(Array("ID3\u{3}".utf8)) == "audio/mpeg")
         #expect(type(Array("<svg xmlns='http://www.w3.org/2000/svg'/>".utf8)) == "image/svg+xml")
+        #expect(type(Array("glTF".utf8) + [2, 0, 0, 0, 0x40, 0, 0, 0]) == "model/gltf-binary")
+        #expect(type(Array("glTF".utf8) + [1, 0, 0, 0]) == nil)
+        #expect(type(Array(#" {"asset": {"version": "2.0"}, "buffers": []}"#.utf8)) == "model/gltf+json")
+        #expect(type(Array(#"{"name": "not a model"}"#.utf8)) == nil)
         #expect(type(Array("#!/bin/sh".utf8)) == nil)
     }
 }
