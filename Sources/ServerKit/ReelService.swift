@@ -47,7 +47,7 @@ public final class ReelService: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: paths.incoming)) ?? [] {
             try? FileManager.default.removeItem(atPath: paths.incoming + "/" + name)
         }
-        database = try paths.openDatabase()
+        database = try paths.openDatabase(configuration.databaseLocation)
         signer = URLSigner(key: try paths.signingKey())
         networkPolicy = NetworkPolicy(allowsPrivateNetwork: configuration.allowsPrivateNetwork)
         // Links to our own uploads are resolved to the stored file (for their owner only) by

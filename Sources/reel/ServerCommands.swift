@@ -6,15 +6,35 @@ import Media
 import Store
 import TemplateSchema
 
-/// `--data DIR`, shared by the server and the administration commands.
+/// `--data DIR` and `--database URL`, shared by the server and the administration commands.
 struct DataOption: ParsableArguments {
     @Option(name: .long, help: "The data folder: database, uploads, rendered videos, media cache.")
     var data: String = "reel-data"
 
-    func database() throws -> ReelDatabase {
+    @Option(name: .customLong("database"), help: ArgumentHelp(
+        "Keep the store in PostgreSQL instead of the data folder's SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
+        discussion: "Several servers can share one database; each then mounts the same --data folder (uploads, videos). "
+            + "URL parameters: pool (connections, default 8), connect_timeout, statement_timeout (seconds), "
+            + "sslmode (disable, require, verify-full), host (a unix socket folder).",
+        valueName: "url"))
+    var databaseURL: String?
+
+    /// The store `--database` names; nil for the data folder's SQLite.
+    func location() throws -> DatabaseLocation? {
+        guard let databaseURL else { return nil }
         do {
-            return try DataPaths(root: data).openDatabase()
+            return try DatabaseLocation(url: databaseURL)
         } catch {
+            throw fail("--database: \(error)")
+        }
+    }
+
+    func database() throws -> ReelDatabase {
+        let location = try location()
+        do {
+            return try DataPaths(root: data).openDatabase(location)
+        } catch {
+            if case .postgres(let settings) = location { throw fail("cannot open the database \(settings.redacted): \(error)") }
             throw fail("cannot open the data folder \(data): \(error)")
         }
     }
@@ -24,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the HTTP server (the RenderingVideo, AVS and FVS APIs, MCP at /mcp) with its render workers.",
-        discussion: "Everything persistent lives in the --data folder; no other service is needed."
+        discussion: "Everything persistent lives in the --data folder; no other service is needed. With --database postgres://…, "
+            + "the store lives in PostgreSQL instead, and several servers can share it (docs/operations.md, \"PostgreSQL store\")."
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -67,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
                                                 allowsPrivateNetwork: allowPrivateNetwork, maximumUploadBytes: maxUploadMB << 20,
                                                 publicURL: publicURL)
+        configuration.databaseLocation = try data.location()
         guard (1...1_000_000).contains(creditPriceCents), (60...30 * 86400).contains(quoteLifetime) else {
             throw fail("--credit-price-cents must be from 1 to 1000000 and --quote-lifetime from 60 to 2592000 s")
         }

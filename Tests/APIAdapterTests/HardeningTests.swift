@@ -309,29 +309,4 @@ import Testing
         #expect(throws: StoreError.self) { try database.rotateKey(id: revoked.id) }
         #expect(throws: StoreError.self) { try database.rotateKey(id: "nope") }
     }
-
-    /// A job whose renders were cut short (crash, hang, kill) twice fails and is refunded at the
-    /// next start instead of running a third time.
-    @Test func aJobThatKeepsCrashingFailsAndIsRefunded() throws {
-        let harness = try Harness(credits: 10)
-        let database = harness.service.database
-        let task = TaskRecord(accountId: harness.account.id, api: "renderingvideo", dialect: "renderingvideo-v2", config: "{}", metadata: nil, title: nil,
-                                  category: "api", width: 64, height: 36, duration: 3, cost: 3)
-        try database.insert(task)
-        guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: harness.account.id, webhookURL: nil, workers: 1) else {
-            Issue.record("not queued")
-            return
-        }
-        #expect(try database.claimNextJob()?.attempts == 1)
-        var recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // the server died during attempt 1
-        #expect(recovered.requeued.map(\.id) == [job.id] && recovered.failed.isEmpty)
-        #expect(try database.claimNextJob()?.attempts == 2)
-        recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // and during attempt 2
-        #expect(recovered.failed.map(\.id) == [job.id] && recovered.requeued.isEmpty)
-        #expect(try database.claimNextJob() == nil)
-        let failed = try database.task(id: task.id, account: harness.account.id)
-        #expect(failed.status == "failed" && failed.error?.hasPrefix("render crashed") == true)
-        #expect(try database.balance(account: harness.account.id) == 10)
-        #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant", "reserve", "refund"])
-    }
 }

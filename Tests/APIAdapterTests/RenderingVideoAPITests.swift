@@ -4,7 +4,7 @@ import HTTPTypes
 import LoopbackHTTP
 import Media
 import NIOCore
-import Store
+@testable import Store
 import Testing
 
 @Suite struct AuthenticationTests {
@@ -222,10 +222,10 @@ import Testing
         #expect(ledger.filter { $0.kind == "reserve" }.count == 10)
         // The ledger is append-only.
         #expect(throws: (any Error).self) {
-            try harness.service.database.writer.write { try $0.execute(sql: "UPDATE credit_ledger SET delta = 100") }
+            try harness.service.database.store.write { try $0.execute("UPDATE credit_ledger SET delta = 100", []) }
         }
         #expect(throws: (any Error).self) {
-            try harness.service.database.writer.write { try $0.execute(sql: "DELETE FROM credit_ledger") }
+            try harness.service.database.store.write { try $0.execute("DELETE FROM credit_ledger", []) }
         }
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import ScratchDatabases
+@testable import Store
+import Testing
+
+/// Runs `body` with a fresh database of `backend`. Where no PostgreSQL test server is configured
+/// (`swift test` run directly), the PostgreSQL case records a warning with the reason and checks
+/// nothing; scripts/test always configures one.
+func withScratch(_ backend: StoreBackend, _ body: (ScratchDatabase) async throws -> Void) async throws {
+    do {
+        try await ScratchDatabase.with(backend, body)
+    } catch let unavailable as ScratchDatabaseUnavailable {
+        Issue.record(Comment(rawValue: "skipped: \(unavailable.description)"), severity: .warning)
+    }
+}
+
+/// Runs `work(i)` for i in 0..<count, each on a thread of its own (outside Swift's cooperative
+/// pool), all started together, and returns each outcome in order.
+func concurrently<T: Sendable>(_ count: Int, _ work: @Sendable @escaping (Int) -> T) -> [T] {
+    let outcomes = Outcomes<T>(count)
+    let start = DispatchSemaphore(value: 0), finished = DispatchGroup()
+    for index in 0..<count {
+        finished.enter()
+        Thread.detachNewThread {
+            start.wait()
+            outcomes.set(index, work(index))
+            finished.leave()
+        }
+    }
+    for _ in 0..<count { start.signal() }
+    finished.wait()
+    return outcomes.values
+}
+
+private final class Outcomes<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
+}
+
+extension TaskRecord {
+    /// A task of `account` that costs `cost` credits.
+    static func sample(account: String, cost: Int = 1, api: String = "renderingvideo") -> TaskRecord {
+        TaskRecord(accountId: account, api: api, dialect: "renderingvideo-v2", config: "{}", metadata: nil, title: nil,
+                   category: "api", width: 64, height: 36, duration: 1, cost: cost)
+    }
+}
