@@ -139,9 +139,7 @@ let package = Package(
         // Test support shared by the test targets: a loopback HTTP server; fresh databases of
         // each store backend (PostgreSQL when REEL_TEST_POSTGRES_URL names a server, as scripts/test does).
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP", swiftSettings: strictSettings),
-        .target(name: "ScratchDatabases", dependencies: [
-            "Store", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-        ], path: "Tests/Support/ScratchDatabases", swiftSettings: strictSettings),
+        .target(name: "ScratchDatabases", dependencies: ["Store"], path: "Tests/Support/ScratchDatabases", swiftSettings: strictSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ScratchDatabases", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
@@ -150,7 +148,7 @@ let package = Package(
         .testTarget(name: "CompositorTests", dependencies: ["Compositor", "Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder", "LoopbackHTTP"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
+        .testTarget(name: "ReelCLITests", dependencies: ["reel", "ScratchDatabases"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzKit", "TemplateSchema"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
             "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP", "ScratchDatabases", "TemplateSchema", "Timeline",

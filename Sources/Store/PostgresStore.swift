@@ -14,7 +14,7 @@ import PostgresNIO
 /// The store's API is synchronous; each call borrows a connection from a small pool and waits
 /// for its answers. The connections run on an event loop group of their own, so a caller (a
 /// thread, or a task of Swift's cooperative pool) never waits on the loop that must answer it.
-struct PostgresStore: SQLStore {
+package struct PostgresStore: SQLStore {
     let pool: PostgresConnectionPool
 
     var dialect: SQLDialect { Self.dialect }
@@ -76,6 +76,15 @@ struct PostgresStore: SQLStore {
                       failure.isTransient || (failure.isConnectionLost && !transaction.committing && attempt < 2) else { throw error }
             }
         }
+    }
+
+    /// Runs `sql` outside any transaction on the database `settings` names, on a connection of
+    /// its own (CREATE DATABASE and DROP DATABASE, which no transaction may hold: for tests).
+    package static func administer(_ settings: PostgresSettings, _ sql: String) throws {
+        let pool = try PostgresConnectionPool(settings: settings)
+        let connection = try pool.acquire()
+        defer { pool.release(connection, reusable: false) }
+        try Transaction(connection: connection, pool: pool).execute(sql, [])
     }
 
     func appliedMigrations() throws -> [String] {
@@ -263,7 +272,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
                     open -= 1
                     condition.signal()
                     condition.unlock()
-                    throw PostgresStoreError(connecting: settings, error)
+                    throw PostgresStoreError(connecting: error)
                 }
             }
             guard condition.wait(until: deadline) else {
@@ -348,9 +357,9 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    init(connecting settings: PostgresSettings, _ error: any Error) {
+    init(connecting error: any Error) {
         let cause = PostgresStoreError(error)
-        self.init(description: "cannot connect to \(settings.redacted): \(cause.description)", sqlState: cause.sqlState, isConnectionLost: true)
+        self.init(description: "cannot connect: \(cause.description)", sqlState: cause.sqlState, isConnectionLost: true)
     }
 
     init(migration: String, _ error: any Error) {

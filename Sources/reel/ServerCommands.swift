@@ -29,12 +29,19 @@ struct DataOption: ParsableArguments {
         }
     }
 
+    /// The store the administration commands work on (they need the data folder only for its
+    /// SQLite database).
     func database() throws -> ReelDatabase {
-        let location = try location()
+        if case .postgres(let settings)? = try location() {
+            do {
+                return try ReelDatabase(location: .postgres(settings))
+            } catch {
+                throw fail("cannot open the database \(settings.redacted): \(error)")
+            }
+        }
         do {
-            return try DataPaths(root: data).openDatabase(location)
+            return try DataPaths(root: data).openDatabase()
         } catch {
-            if case .postgres(let settings) = location { throw fail("cannot open the database \(settings.redacted): \(error)") }
             throw fail("cannot open the data folder \(data): \(error)")
         }
     }
@@ -45,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP server (the RenderingVideo, AVS and FVS APIs, MCP at /mcp) with its render workers.",
         discussion: "Everything persistent lives in the --data folder; no other service is needed. With --database postgres://…, "
-            + "the store lives in PostgreSQL instead, and several servers can share it (docs/operations.md, \"PostgreSQL store\")."
+            + "the store lives in PostgreSQL instead, and several servers can share it (docs/scale-out.md, \"PostgreSQL store\")."
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -115,6 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             service = try ReelService(configuration: configuration)
         } catch {
+            if case .postgres(let settings)? = configuration.databaseLocation {
+                throw fail("cannot start with the database \(settings.redacted): \(error)")
+            }
             throw fail("cannot start: \(error)")
         }
         try await service.run(shutdownGrace: TimeInterval(shutdownGrace))

@@ -4,6 +4,7 @@ import HTTPTypes
 import LoopbackHTTP
 import Media
 import NIOCore
+import ScratchDatabases
 @testable import Store
 import Testing
 
@@ -128,8 +129,14 @@ import Testing
 }
 
 @Suite struct RenderRouteTests {
-    @Test func renderCompletesSettlesAndServesTheVideo() async throws {
-        let harness = try Harness(credits: 10)
+    /// On either store: SQLite in the data folder, or PostgreSQL.
+    @Test(arguments: StoreBackend.allCases)
+    func renderCompletesSettlesAndServesTheVideo(backend: StoreBackend) async throws {
+        try await withScratch(backend) { try await renderCompletesSettlesAndServesTheVideo(on: $0) }
+    }
+
+    func renderCompletesSettlesAndServesTheVideo(on scratch: ScratchDatabase) async throws {
+        let harness = try Harness(credits: 10, database: scratch.location)
         let hooks = try WebhookCatcher()
         defer { hooks.stop() }
         try await harness.run(background: true) { client in
@@ -204,8 +211,13 @@ import Testing
         }
     }
 
-    @Test func theLedgerNeverGoesNegativeUnderConcurrentRenders() async throws {
-        let harness = try Harness(credits: 10)
+    @Test(arguments: StoreBackend.allCases)
+    func theLedgerNeverGoesNegativeUnderConcurrentRenders(backend: StoreBackend) async throws {
+        try await withScratch(backend) { try await theLedgerNeverGoesNegativeUnderConcurrentRenders(on: $0) }
+    }
+
+    func theLedgerNeverGoesNegativeUnderConcurrentRenders(on scratch: ScratchDatabase) async throws {
+        let harness = try Harness(credits: 10, database: scratch.location)
         try await harness.run { client in
             var ids: [String] = []
             for _ in 0..<30 { ids.append(try #require(try await client.send(.post, "/api/v1/video", json: ["config": Harness.config()])["taskId"] as? String)) }

@@ -3,17 +3,6 @@ import ScratchDatabases
 @testable import Store
 import Testing
 
-/// Runs `body` with a fresh database of `backend`. Where no PostgreSQL test server is configured
-/// (`swift test` run directly), the PostgreSQL case records a warning with the reason and checks
-/// nothing; scripts/test always configures one.
-func withScratch(_ backend: StoreBackend, _ body: (ScratchDatabase) async throws -> Void) async throws {
-    do {
-        try await ScratchDatabase.with(backend, body)
-    } catch let unavailable as ScratchDatabaseUnavailable {
-        Issue.record(Comment(rawValue: "skipped: \(unavailable.description)"), severity: .warning)
-    }
-}
-
 /// Runs `work(i)` for i in 0..<count, each on a thread of its own (outside Swift's cooperative
 /// pool), all started together, and returns each outcome in order.
 func concurrently<T: Sendable>(_ count: Int, _ work: @Sendable @escaping (Int) -> T) -> [T] {
