@@ -52,16 +52,19 @@ package struct PostgresStore: SQLStore {
     }
 
     /// Runs `body` between `begin` and COMMIT on a pooled connection. A deadlock or
-    /// serialization failure (the server rolled the transaction back), or a connection lost
-    /// before COMMIT was sent (nothing was committed), runs it again, a few times at most.
+    /// serialization failure (the server rolled the transaction back) runs it again, a few
+    /// times at most; so does a connection lost before COMMIT was sent (nothing was committed):
+    /// once after `body` began, and for each pooled connection found dead at BEGIN (the server
+    /// restarted, say), since nothing at all was done on those.
     private func transaction<T>(begin: String, _ body: (any SQLTransaction) throws -> T) throws -> T {
-        var attempt = 0
+        var conflicts = 0, lostInBody = 0, lostAtBegin = 0
         while true {
-            attempt += 1
             let connection = try pool.acquire()
             let transaction = Transaction(connection: connection, pool: pool)
+            var began = false
             do {
                 try transaction.execute(begin, [])
+                began = true
                 let value = try body(transaction)
                 transaction.committing = true
                 try transaction.execute("COMMIT", [])
@@ -72,8 +75,15 @@ package struct PostgresStore: SQLStore {
                     _ = try? transaction.execute("ROLLBACK", [])
                 }
                 pool.release(connection, reusable: !transaction.broken)
-                guard attempt < 5, let failure = error as? PostgresStoreError,
-                      failure.isTransient || (failure.isConnectionLost && !transaction.committing && attempt < 2) else { throw error }
+                guard let failure = error as? PostgresStoreError else { throw error }
+                if failure.isTransient {
+                    conflicts += 1
+                    if conflicts < 5 { continue }
+                } else if failure.isConnectionLost && !transaction.committing {
+                    if began { lostInBody += 1 } else { lostAtBegin += 1 }
+                    if lostInBody < 2 && lostAtBegin <= pool.settings.poolSize { continue }
+                }
+                throw error
             }
         }
     }

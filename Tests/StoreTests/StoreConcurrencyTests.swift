@@ -102,3 +102,38 @@ import Testing
         }
     }
 }
+
+/// What the PostgreSQL store does when its server drops connections or a statement runs long.
+@Suite struct PostgresConnectionTests {
+    /// The server ends every connection (a restart, a failover): the next calls open new ones.
+    @Test func droppedConnectionsAreReplaced() async throws {
+        try await withScratch(.postgres) { scratch in
+            guard case .postgres(let settings) = scratch.location, let server = StoreBackend.postgresServer else { return }
+            let database = try scratch.open()
+            let account = try database.createAccount(name: "acme", credits: 4)
+            // Several connections open at once, then all of them ended by the server.
+            _ = concurrently(4) { _ in try? database.balance(account: account.id) }
+            try PostgresStore.administer(PostgresSettings(url: server), """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(settings.database)' AND pid <> pg_backend_pid()
+                """)
+            #expect(try database.balance(account: account.id) == 4)
+            #expect(try database.grant(account: "acme", credits: 1) == 5)
+            #expect(try database.ledger(account: account.id).count == 2)
+        }
+    }
+
+    /// A statement that outlasts `statement_timeout` is stopped by the server, and the error says so.
+    @Test func aStatementPastItsTimeoutIsStopped() async throws {
+        try await withScratch(.postgres) { scratch in
+            guard case .postgres(var settings) = scratch.location else { return }
+            settings.statementTimeout = 1
+            let database = try ReelDatabase(location: .postgres(settings))
+            #expect {
+                try database.store.read { try $0.execute("SELECT pg_sleep(5)", []) }
+            } throws: { error in
+                (error as? PostgresStoreError)?.sqlState == "57014"
+            }
+            #expect(database.isReachable(), "the connection is usable afterwards")
+        }
+    }
+}
