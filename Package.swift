@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "reel", dependencies: [
-            "TemplateSchema", "Render", "Media", "APIAdapter", "Store",
+            "TemplateSchema", "Render", "Media", "APIAdapter", "Store", "CProcessors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
 

@@ -54,6 +54,9 @@ extension ReelService {
     /// renders get `shutdownGrace` seconds (then go back in the queue), the outbox is delivered.
     public func run(shutdownGrace: TimeInterval) async throws {
         let surfaces = Surfaces.modules(on: self)
+        // The jobs of workers that died with the last run of this server are dealt with before
+        // anything is served: a render that crashed every time is failed, not shown as running.
+        reclaimAbandonedJobs(surfaces: surfaces)
         let application = application(router: makeRouter(surfaces: surfaces))
         // Services are told of a shutdown in the reverse of this order, each once the one after it
         // has stopped; past the grace period and half a minute more, what still runs is cancelled.

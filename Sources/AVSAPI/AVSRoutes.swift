@@ -30,7 +30,8 @@ struct AVSRoutes: Sendable {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
         var problems = ProblemList()
-        problems.unknown(in: submission.body, known: ["template", "output", "webhook"], at: "")
+        problems.unknown(in: submission.body, known: ["template", "output", "webhook", "numWorkers"], at: "")
+        let workers = try Self.workers(submission.body["numWorkers"])
         guard let template = submission.body["template"] else {
             throw APIError(.badRequest, code: "invalid_request", "template is required", details: ["field": "template"])
         }
@@ -79,7 +80,7 @@ struct AVSRoutes: Sendable {
                                   metadata: try Self.json(["warnings": warnings]), title: document.name, category: AVSJobView.Mode.json.rawValue,
                                   width: timeline.canvas.width, height: timeline.canvas.height, duration: timeline.duration, cost: cost,
                                   inputs: try Self.json(uploads.inputs))
-            return try submit(task, webhook: webhook, origin: service.origin(for: request))
+            return try submit(task, webhook: webhook, workers: workers, origin: service.origin(for: request))
         } catch {
             uploads.remove(from: database)
             throw error
@@ -90,7 +91,8 @@ struct AVSRoutes: Sendable {
         let account = try context.requireAccount()
         let submission = try await Submission.read(request, service: service)
         var problems = ProblemList()
-        problems.unknown(in: submission.body, known: ["prompt", "assetUrls", "output", "webhook"], at: "")
+        problems.unknown(in: submission.body, known: ["prompt", "assetUrls", "output", "webhook", "numWorkers"], at: "")
+        let workers = try Self.workers(submission.body["numWorkers"])
         let prompt = (submission.body["prompt"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !prompt.isEmpty else {
             throw APIError(.badRequest, code: "invalid_request", "prompt is required: a non-empty string", details: ["field": "prompt"])
@@ -133,7 +135,7 @@ struct AVSRoutes: Sendable {
             let task = TaskRecord(accountId: account.id, api: APISurface.avs.name, dialect: AVSPromptRequest.dialect, config: try stored.json(),
                                   metadata: try Self.json(["warnings": problems.warnings]), title: nil, category: AVSJobView.Mode.prompt.rawValue,
                                   width: planned.width, height: planned.height, duration: 0, cost: cost, inputs: try Self.json(uploads.inputs))
-            return try submit(task, webhook: webhook, origin: service.origin(for: request))
+            return try submit(task, webhook: webhook, workers: workers, origin: service.origin(for: request))
         } catch {
             uploads.remove(from: database)
             throw error
@@ -150,8 +152,9 @@ struct AVSRoutes: Sendable {
         }
     }
 
-    private func submit(_ task: TaskRecord, webhook: (url: String, secret: String)?, origin: String) throws -> Response {
-        let (job, _) = try database.submit(task, webhookURL: webhook?.url, webhookSecret: webhook?.secret, jobPrefix: Self.jobPrefix)
+    private func submit(_ task: TaskRecord, webhook: (url: String, secret: String)?, workers: Int, origin: String) throws -> Response {
+        let (job, _) = try database.submit(task, webhookURL: webhook?.url, webhookSecret: webhook?.secret, jobPrefix: Self.jobPrefix,
+                                           workers: workers)
         service.jobQueued()
         let stored = try database.task(id: task.id, account: task.accountId)
         return JSONResponse.make(AVSJobView(job: job, task: stored).json(service: service, origin: origin), status: .accepted)
@@ -213,6 +216,16 @@ struct AVSRoutes: Sendable {
                            + Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "), details: ["field": field])
         }
         return parsed
+    }
+
+    /// `numWorkers` (Reel's own field): how many workers the render may be split across, 1 to 64
+    /// (default 1).
+    static func workers(_ value: Any?) throws -> Int {
+        guard let value, !(value is NSNull) else { return 1 }
+        guard !isJSONBool(value), let number = value as? Int, (1...64).contains(number) else {
+            throw APIError(.badRequest, code: "invalid_request", "numWorkers must be a whole number from 1 to 64", details: ["field": "numWorkers"])
+        }
+        return number
     }
 
     static func invalidTemplate(_ diagnostics: [Diagnostic]) -> APIError {

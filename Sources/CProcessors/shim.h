@@ -21,8 +21,21 @@ static inline int reel_restrict_to_processors(int count) {
     if (sched_setaffinity(0, sizeof(chosen), &chosen) != 0) return -1;
     return taken;
 }
+
+#include <sys/prctl.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* Has the kernel kill this process when its parent dies (a worker process of `reel serve` must
+   not outlive a server that was killed). Returns 0, or -1 when the parent is no longer `parent`
+   (it died before the request took effect) or the system refused. */
+static inline int reel_die_with_parent(int parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == parent ? 0 : -1;
+}
 #else
 static inline int reel_restrict_to_processors(int count) { (void)count; return -1; }
+static inline int reel_die_with_parent(int parent) { (void)parent; return 0; }
 #endif
 
 #endif

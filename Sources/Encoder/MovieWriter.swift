@@ -12,7 +12,7 @@ public final class MovieWriter {
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var video: UnsafeMutablePointer<AVCodecContext>?
     private var audio: UnsafeMutablePointer<AVCodecContext>?
-    private var videoStream: UnsafeMutablePointer<AVStream>
+    private var videoStream: UnsafeMutablePointer<AVStream>?
     private var audioStream: UnsafeMutablePointer<AVStream>?
     private let settings: EncoderSettings
     private var scaler: OpaquePointer?
@@ -45,8 +45,24 @@ public final class MovieWriter {
         avcodec_find_encoder_by_name(name) != nil
     }
 
-    /// Opens `path` for writing frames of width × height at `frameRate`.
-    public init(path: String, width: Int, height: Int, frameRate: FrameRate, settings: EncoderSettings = EncoderSettings()) throws {
+    /// Opens `path` for writing frames of width × height at `frameRate`. `metadata` becomes the
+    /// container's tags (e.g. "comment"), where the muxer keeps them.
+    public convenience init(path: String, width: Int, height: Int, frameRate: FrameRate, settings: EncoderSettings = EncoderSettings(),
+                            metadata: [String: String] = [:]) throws {
+        try self.init(path: path, picture: (width, height, frameRate), settings: settings, metadata: metadata)
+    }
+
+    /// Opens `path` for writing sound only (`settings.includesAudio` must be set): one audio stream
+    /// encoded exactly as a movie with these settings encodes its sound, for a render whose
+    /// pictures are encoded elsewhere and joined later (`MovieJoiner`).
+    public convenience init(soundOnlyPath path: String, settings: EncoderSettings, metadata: [String: String] = [:]) throws {
+        guard settings.includesAudio else { throw EncoderError("a sound-only file needs settings that include audio") }
+        try self.init(path: path, picture: nil, settings: settings, metadata: metadata)
+    }
+
+    private init(path: String, picture: (width: Int, height: Int, frameRate: FrameRate)?, settings: EncoderSettings,
+                 metadata: [String: String]) throws {
+        let width = picture?.width ?? 0, height = picture?.height ?? 0
         guard width % 2 == 0, height % 2 == 0 else {
             throw EncoderError("H.264 4:2:0 needs even frame sizes; \(width)×\(height) is not")
         }
@@ -57,20 +73,46 @@ public final class MovieWriter {
         startsSoundAtZero = settings.container == "webm"
         var format: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_alloc_output_context2(&format, nil, settings.container, path), "cannot create a \(settings.container) muxer")
+        guard let format else { throw EncoderError("cannot create a \(settings.container) muxer") }
         self.format = format
         // WebM's segment and track ids are random unless asked to be exact: the same document
         // gives the same file.
-        if settings.container == "webm" { format?.pointee.flags |= AVFMT_FLAG_BITEXACT }
-        let needsGlobalHeader = (format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
-
-        // Video: libx264 unless told otherwise.
-        guard let codec = avcodec_find_encoder_by_name(settings.videoCodec) else {
-            throw EncoderError("this FFmpeg has no \(settings.videoCodec) encoder")
-        }
+        if settings.container == "webm" { format.pointee.flags |= AVFMT_FLAG_BITEXACT }
+        let needsGlobalHeader = (format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
         let pixelFormat = av_get_pix_fmt(settings.pixelFormat)
         guard pixelFormat != AV_PIX_FMT_NONE else { throw EncoderError("unknown pixel format \(settings.pixelFormat)") }
         self.pixelFormat = pixelFormat
         keepsAlpha = av_pix_fmt_desc_get(pixelFormat).map { $0.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 } ?? false
+        if let picture { try openVideo(format: format, frameRate: picture.frameRate, needsGlobalHeader: needsGlobalHeader) }
+        if settings.includesAudio { try openAudio(format: format, needsGlobalHeader: needsGlobalHeader) }
+        for (key, value) in metadata { av_dict_set(&format.pointee.metadata, key, value, 0) }
+
+        try check(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
+        var options: OpaquePointer?
+        if settings.container == "mp4" { av_dict_set(&options, "movflags", "+faststart", 0) }
+        // The QuickTime muxer writes the colour tags (a `colr` atom) only when asked.
+        if settings.container == "mov" { av_dict_set(&options, "movflags", settings.tagsColor ? "+faststart+write_colr" : "+faststart", 0) }
+        defer { av_dict_free(&options) }
+        try check(avformat_write_header(format, &options), "cannot write the \(settings.container) header")
+        guard picture != nil else { return }
+
+        // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
+        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), pixelFormat,
+                                Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
+        guard scaler != nil else { throw EncoderError("cannot create the RGB to YUV converter") }
+        sws_setColorspaceDetails(scaler, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
+                                 0, 1 << 16, 1 << 16)
+        yuvFrame.pointee.format = pixelFormat.rawValue
+        yuvFrame.pointee.width = Int32(width)
+        yuvFrame.pointee.height = Int32(height)
+        try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
+    }
+
+    /// Adds the video stream: libx264 unless `settings.videoCodec` names another encoder.
+    private func openVideo(format: UnsafeMutablePointer<AVFormatContext>, frameRate: FrameRate, needsGlobalHeader: Bool) throws {
+        guard let codec = avcodec_find_encoder_by_name(settings.videoCodec) else {
+            throw EncoderError("this FFmpeg has no \(settings.videoCodec) encoder")
+        }
         video = avcodec_alloc_context3(codec)
         guard let video else { throw EncoderError("out of memory") }
         video.pointee.width = Int32(width)
@@ -87,6 +129,9 @@ public final class MovieWriter {
         }
         if needsGlobalHeader { video.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         video.pointee.thread_count = Int32(clamping: max(1, settings.threads ?? EncoderSettings.frameThreads(width: width, height: height)))
+        // The longest run of pictures between two keyframes (x264's keyint); the encoder's own
+        // default unless set.
+        if let interval = settings.keyframeInterval { video.pointee.gop_size = Int32(clamping: max(1, interval)) }
         if ["libx264", "libx265"].contains(settings.videoCodec) {
             guard EncoderSettings.presets.contains(settings.preset) else {
                 throw EncoderError("unknown x264 preset \"\(settings.preset)\"; expected one of \(EncoderSettings.presets.joined(separator: ", "))")
@@ -105,7 +150,8 @@ public final class MovieWriter {
         if settings.videoCodec == "libsvtav1" { setenv("SVT_LOG", "2", 0) }
         for (name, value) in settings.codecOptions { av_opt_set(video.pointee.priv_data, name, value, 0) }
         try check(avcodec_open2(video, codec, nil), "cannot open \(settings.videoCodec)")
-        videoStream = avformat_new_stream(format, nil)
+        guard let videoStream = avformat_new_stream(format, nil) else { throw EncoderError("out of memory") }
+        self.videoStream = videoStream
         videoStream.pointee.time_base = video.pointee.time_base
         if settings.variableTimeScale == nil { videoStream.pointee.avg_frame_rate = video.pointee.framerate }
         try check(avcodec_parameters_from_context(videoStream.pointee.codecpar, video), "cannot set the video stream parameters")
@@ -115,7 +161,7 @@ public final class MovieWriter {
             videoStream.pointee.codecpar.pointee.codec_tag = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
         }
         if settings.displayRotation % 360 != 0 {
-            let matrix = av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * 4)!
+            guard let matrix = av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * 4) else { throw EncoderError("out of memory") }
             // av_display_rotation_set takes counter-clockwise degrees, but this libavformat's MP4
             // muxer stores the matrix so that it reads back negated: a file written with +R probes
             // as rotation −R, which FFmpeg (and Reel) display turned R degrees clockwise, as phones
@@ -123,26 +169,6 @@ public final class MovieWriter {
             av_display_rotation_set(UnsafeMutableRawPointer(matrix).assumingMemoryBound(to: Int32.self),
                                     Double(settings.displayRotation))
         }
-        if settings.includesAudio { try openAudio(format: format!, needsGlobalHeader: needsGlobalHeader) }
-
-        try check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot write \(path)")
-        var options: OpaquePointer?
-        if settings.container == "mp4" { av_dict_set(&options, "movflags", "+faststart", 0) }
-        // The QuickTime muxer writes the colour tags (a `colr` atom) only when asked.
-        if settings.container == "mov" { av_dict_set(&options, "movflags", settings.tagsColor ? "+faststart+write_colr" : "+faststart", 0) }
-        defer { av_dict_free(&options) }
-        try check(avformat_write_header(format, &options), "cannot write the \(settings.container) header")
-
-        // The RGB → Y'CbCr conversion, BT.709 matrix, limited range.
-        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGBA, Int32(width), Int32(height), pixelFormat,
-                                Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
-        guard scaler != nil else { throw EncoderError("cannot create the RGB to YUV converter") }
-        sws_setColorspaceDetails(scaler, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
-                                 0, 1 << 16, 1 << 16)
-        yuvFrame.pointee.format = pixelFormat.rawValue
-        yuvFrame.pointee.width = Int32(width)
-        yuvFrame.pointee.height = Int32(height)
-        try check(av_frame_get_buffer(yuvFrame, 0), "out of memory for a video frame")
     }
 
     /// Tags `frame` as the stream is tagged: encoders that write the colour into each frame's
@@ -252,7 +278,8 @@ public final class MovieWriter {
         yuvFrame.pointee.pts = timestamp
         tagColor(yuvFrame)
         framesWritten += 1
-        try send(yuvFrame, to: video!, stream: videoStream)
+        guard let video, let videoStream else { throw EncoderError("\(path) has no video stream") }
+        try send(yuvFrame, to: video, stream: videoStream)
     }
 
     /// Encoders that copy each picture in as it is sent, so a frame lent to them comes back at once.
@@ -295,7 +322,8 @@ public final class MovieWriter {
         frame.pointee.pts = Int64(framesWritten)
         tagColor(frame)
         framesWritten += 1
-        try send(frame, to: video!, stream: videoStream)
+        guard let video, let videoStream else { throw EncoderError("\(path) has no video stream") }
+        try send(frame, to: video, stream: videoStream)
     }
 
     /// `frame` with alpha divided out, in a raster kept for the next frame.
@@ -382,7 +410,7 @@ public final class MovieWriter {
     public func finish() throws {
         guard isOpen else { return }
         if audioStream != nil { try flushAudio(final: true) }
-        try send(nil, to: video!, stream: videoStream)
+        if let video, let videoStream { try send(nil, to: video, stream: videoStream) }
         if let audio, let audioStream { try send(nil, to: audio, stream: audioStream) }
         try check(av_write_trailer(format), "cannot finish \(path)")
         avio_closep(&format!.pointee.pb)

@@ -35,6 +35,10 @@ public struct EncoderSettings: Hashable, Sendable {
     /// gives the same bytes on any machine. (x264's own choice, one and a half per core, would
     /// write a different file on every size of machine.)
     public var threads: Int?
+    /// The most pictures from one keyframe to the next (the GOP length: x264's and x265's
+    /// `keyint`, libvpx's `kf_max_dist`); nil for the encoder's own (`defaultKeyframeInterval` for
+    /// x264 and x265). A segmented render splits the video on multiples of it.
+    public var keyframeInterval: Int?
     /// When set, frames carry their own presentation times (`append(_:at:)`) counted in units of
     /// 1/`variableTimeScale` s: a variable frame rate.
     public var variableTimeScale: Int?
@@ -62,6 +66,9 @@ public struct EncoderSettings: Hashable, Sendable {
         let pixels = Double(max(width, 1)) * Double(max(height, 1))
         return min(8, max(2, 2 * Int((pixels / (1920 * 1080)).rounded(.up))))
     }
+
+    /// x264's and x265's own keyframe interval, used when `keyframeInterval` is nil: 250 pictures.
+    public static let defaultKeyframeInterval = 250
 
     /// x264's presets, fastest first.
     public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",

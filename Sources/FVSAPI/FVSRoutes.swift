@@ -77,7 +77,8 @@ struct FVSRoutes: Sendable {
                                   config: String(decoding: json, as: UTF8.self), metadata: try Self.json(metadata),
                                   title: brief.name, category: brief.mode.rawValue, width: size.width, height: size.height,
                                   duration: seconds, cost: cost, inputs: try Self.json(uploads.inputs))
-            let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix)
+            let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix,
+                                               workers: brief.numWorkers)
             service.jobQueued()
             jobID = job.id
             taskRecord = task

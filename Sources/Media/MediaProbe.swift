@@ -100,6 +100,51 @@ public enum MediaProbe {
     }
 }
 
+/// One packet of a stream as the container stores it: its times in the stream's time base.
+public struct PacketInfo: Sendable, Hashable {
+    public var pts: Int64
+    public var dts: Int64
+    public var duration: Int64
+    public var isKeyframe: Bool
+    public var size: Int
+    /// FNV-1a (64-bit) of the packet's bytes.
+    public var checksum: UInt64
+}
+
+extension MediaProbe {
+    /// The stream time base (numerator, denominator) and every packet, in file order, of the
+    /// file's best stream of `kind` (video or audio): how the file was muxed, for tests and tools.
+    public static func packets(path: String, kind: StreamInfo.Kind) throws -> (timeBase: (Int, Int), packets: [PacketInfo]) {
+        let input = try FormatInput(path: path)
+        guard kind == .video || kind == .audio,
+              let index = input.bestStream(kind == .video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO),
+              let stream = input.context.pointee.streams[index] else {
+            throw MediaError("no \(kind.rawValue) stream in \(path)")
+        }
+        guard let packet = av_packet_alloc() else { throw MediaError("out of memory") }
+        defer {
+            var freed: UnsafeMutablePointer<AVPacket>? = packet
+            av_packet_free(&freed)
+        }
+        var packets: [PacketInfo] = []
+        while true {
+            let status = av_read_frame(input.context, packet)
+            if status == reel_averror_eof() { break }
+            guard status >= 0 else { throw MediaError.libav("cannot read \(path)", status) }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == index else { continue }
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            if let data = packet.pointee.data {
+                for byte in UnsafeBufferPointer(start: data, count: Int(packet.pointee.size)) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            }
+            packets.append(PacketInfo(pts: packet.pointee.pts, dts: packet.pointee.dts, duration: packet.pointee.duration,
+                                      isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, size: Int(packet.pointee.size),
+                                      checksum: hash))
+        }
+        return ((Int(stream.pointee.time_base.num), Int(stream.pointee.time_base.den)), packets)
+    }
+}
+
 /// Decodes the frames of a file's video stream, in order, to premultiplied RGBA.
 public final class VideoFrameReader {
     private let decoder: FrameDecoder

@@ -36,7 +36,7 @@ public final class Renderer {
     /// The drawing order, worked out once rather than per frame, when the media have been
     /// checked and the layouts arranged (`checkMedia`).
     private(set) var schedule: Schedule
-    private let locator: MediaLocator
+    let locator: MediaLocator
     private let media: MediaLibrary
     let compositor: FrameCompositor
 
@@ -142,6 +142,14 @@ public final class Renderer {
     /// `progress` is called after every frame; throwing from it stops the render.
     public func renderVideo(to path: String, settings: EncoderSettings = EncoderSettings(),
                             progress: (RenderProgress) throws -> Void = { _ in }) throws {
+        try encode(frames: nil, to: path, settings: settings, progress: progress)
+    }
+
+    /// Encodes `frames` of the timeline (all of them when nil) to a movie at `path`, with the
+    /// sound when `settings` include it, as `renderVideo` describes; a range's first picture is
+    /// at time 0 of the file. `metadata` becomes the container's tags.
+    func encode(frames: Range<Int>?, to path: String, settings: EncoderSettings, metadata: [String: String] = [:],
+                progress: (RenderProgress) throws -> Void) throws {
         // The encoder's threads keep the cores busy: decoders on frame threads would only hold more
         // pictures (ref-1080p: 65 MB more peak memory and no faster).
         media.decoderThreads = 1
@@ -151,7 +159,7 @@ public final class Renderer {
         let partial = path + ".partial"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let writer = try MovieWriter(path: partial, width: canvas.width, height: canvas.height,
-                                     frameRate: canvas.frameRate, settings: settings)
+                                     frameRate: canvas.frameRate, settings: settings, metadata: metadata)
         let compositor = self.compositor
         let sound = { (left: [Float], right: [Float]) in try writer.appendAudio(left: left, right: right) }
         if writer.acceptsPlanarFrames {
@@ -159,7 +167,7 @@ public final class Renderer {
             try run(makeFrame: { PlanarImage(width: canvas.width, height: canvas.height) },
                     draw: { try compositor.render($0, into: $1) },
                     consume: { frame, recycle in try writer.append(frame, released: recycle) },
-                    sound: sound, progress: progress)
+                    sound: sound, frames: frames, progress: progress)
         } else {
             try run(makeFrame: { Raster(width: canvas.width, height: canvas.height) },
                     draw: { try compositor.render($0, into: $1) },
@@ -167,7 +175,7 @@ public final class Renderer {
                         try writer.append(frame)
                         recycle()
                     },
-                    sound: sound, progress: progress)
+                    sound: sound, frames: frames, progress: progress)
         }
         try writer.finish()
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
@@ -230,19 +238,27 @@ public final class Renderer {
     /// hands them through a bounded queue to `consume` on the calling thread, followed by the
     /// sound up to that frame's end (none when `sound` is nil). `consume` calls its second
     /// argument when the frame may be drawn into again (at once, or when the encoder lets go of it).
-    /// `step` takes every step-th frame of the timeline only (without sound).
+    /// `step` takes every step-th frame of the timeline only (without sound); `frames`, when
+    /// given, only those frames of the timeline (the sound from the first one's start).
     func run<Frame: AnyObject & Sendable>(
         makeFrame: () -> Frame,
         draw: @escaping @Sendable ([DrawItem], Frame) throws -> Void,
         consume: (Frame, _ recycle: @escaping @Sendable () -> Void) throws -> Void,
         sound: (([Float], [Float]) throws -> Void)?,
         step: Int = 1,
+        frames: Range<Int>? = nil,
         progress: (RenderProgress) throws -> Void
     ) throws {
         precondition(step >= 1 && (step == 1 || sound == nil), "frames are skipped only without sound")
+        precondition(step == 1 || frames == nil, "frames are skipped only over the whole timeline")
         let timelineFrames = timeline.frameCount
         guard timelineFrames > 0 else { throw RenderError("the timeline is empty: no clip has any duration") }
-        let frameCount = (timelineFrames + step - 1) / step
+        let range = frames ?? 0..<timelineFrames
+        guard range.lowerBound >= 0, range.upperBound <= timelineFrames, !range.isEmpty else {
+            throw RenderError("frames \(range.lowerBound) ..< \(range.upperBound) are not within the timeline's \(timelineFrames)")
+        }
+        let first = range.lowerBound
+        let frameCount = (range.count + step - 1) / step
         let canvas = timeline.canvas
         let mixer = try sound.map { _ in try AudioMixer(timeline: timeline, locator: locator) }
         let free = BoundedQueue<Frame>(capacity: Self.pipelineDepth)
@@ -262,7 +278,7 @@ public final class Renderer {
             for index in 0..<frameCount {
                 guard let frame = free.pop() else { break }
                 do {
-                    schedule.drawList(atFrame: index * step, into: &items)
+                    schedule.drawList(atFrame: first + index * step, into: &items)
                     try draw(items, frame)
                     guard composed.push(.success(frame)) else { break }
                 } catch {
@@ -282,7 +298,7 @@ public final class Renderer {
 
         let start = Date()
         let samplesPerSecond = Double(EncoderSettings.audioSampleRate)
-        var samplesDone = 0
+        var samplesDone = Int((canvas.frameRate.time(ofFrame: first) * samplesPerSecond).rounded())
         for index in 0..<frameCount {
             guard let result = composed.pop() else { throw RenderError("the compositor stopped early") }
             let frame = try result.get()
@@ -290,7 +306,7 @@ public final class Renderer {
             try consume(frame, recycle.run)
             if let sound, let mixer {
                 // The mix up to the end of this frame keeps sound and picture in step.
-                let audioEnd = Int((canvas.frameRate.time(ofFrame: index + 1) * samplesPerSecond).rounded())
+                let audioEnd = Int((canvas.frameRate.time(ofFrame: first + index + 1) * samplesPerSecond).rounded())
                 let block = try mixer.mix(from: samplesDone, count: audioEnd - samplesDone)
                 try sound(block.left, block.right)
                 samplesDone = audioEnd

@@ -7,19 +7,27 @@ import Store
 import TemplateSchema
 import Timeline
 
-/// The render workers inside the server: each takes the oldest queued job and takes it through
-/// its phases (importing its media, generating its document when its dialect is generated,
-/// rendering), then records the outcome and queues the job's surface's webhook; a restart puts
-/// interrupted jobs back in the queue.
+/// Render workers: each takes the oldest queued job under a lease (`LeaseOwner`) and takes it
+/// through its phases (importing its media, generating its document when its dialect is
+/// generated, rendering), then records the outcome and queues the job's surface's webhook. A
+/// heartbeat renews the leases of the renders in hand and returns to the queue the jobs of
+/// workers that are gone (their lease ran out, or their process on this machine died), so a
+/// crash costs one attempt and never takes other jobs with it. Runs inside a worker process
+/// (`reel worker`, started by `reel serve` or on other machines), or inside the server for
+/// in-process use (tests, `ServerConfiguration.workerMode`).
 final class JobRunner: Sendable {
     let service: ReelService
     /// The surfaces by name: whose jobs these are, who words their webhooks and generates documents.
     let surfaces: [String: any SurfaceModule]
+    let reports: any WorkerReports
+    /// This runner's name on the jobs it holds.
+    let owner = LeaseOwner.current().description
     private let gate = WorkGate()
 
-    init(service: ReelService, surfaces: [any SurfaceModule]) {
+    init(service: ReelService, surfaces: [any SurfaceModule], reports: any WorkerReports) {
         self.service = service
         self.surfaces = Dictionary(surfaces.map { ($0.surface.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.reports = reports
     }
 
     /// Tells the workers a job was queued.
@@ -27,41 +35,38 @@ final class JobRunner: Sendable {
         Task { await gate.open() }
     }
 
-    /// Deals with the renders that were running when the server last stopped: requeued, or failed
-    /// and refunded once they have used their attempts. Runs before the server takes requests.
-    func recoverInterruptedJobs() {
-        if let interrupted = try? service.database.recoverInterruptedJobs(maximumAttempts: service.configuration.maximumRenderAttempts,
-                                                                          announce: announcement) {
-            if !interrupted.requeued.isEmpty {
-                service.logger.info("requeued interrupted renders", metadata: ["count": "\(interrupted.requeued.count)"])
-            }
-            for job in interrupted.failed {
-                service.logger.error("render crashed on every attempt; failed", metadata: ["job": "\(job.id)", "attempts": "\(job.attempts)"])
-            }
-        }
+    /// Returns to the queue (or fails) the running jobs whose worker is gone, and wakes a worker
+    /// when some were queued again.
+    func reclaimAbandonedJobs() {
+        if service.reclaimAbandonedJobs(announce: announcement) { notify() }
     }
 
     /// Runs `count` workers until the surrounding task is cancelled or `stopClaiming()` is called
-    /// (each then finishes the render it has).
+    /// (each then finishes the render it has), with the lease heartbeat.
     func run(workers count: Int) async {
         let count = max(1, count)
-        service.metrics.workers(configured: count)
-        let liveness = WorkerLiveness(count: count)
-        service.workerLiveness.value = liveness
+        reports.configured(count)
+        reclaimAbandonedJobs()
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in await heartbeat() }
             for worker in 0..<count {
                 group.addTask { [self] in
                     while !Task.isCancelled && !stopping.value {
-                        liveness.beat(worker)
-                        if let job = claim() {
-                            liveness.renderStarted()
-                            await render(job, liveness: liveness, worker: worker)
+                        reports.beat(worker)
+                        if let segment = claimSegment() {
+                            // A part of a render split across workers comes before a new job.
+                            reports.renderStarted()
+                            await renderClaimedSegment(segment, worker: worker)
+                            reports.renderEnded()
+                        } else if let job = claim() {
+                            reports.renderStarted()
+                            await render(job, worker: worker)
                             running.mutate { _ = $0.remove(job.id) }
-                            liveness.renderEnded()
+                            reports.renderEnded()
                             Task { await renderEnded.open() }
                         } else {
                             // Wait for a job to be queued here, or look again in a second (jobs queued by
-                            // another process, such as the previous run of the server).
+                            // another process).
                             await gate.wait(timeout: .seconds(1))
                         }
                     }
@@ -70,20 +75,52 @@ final class JobRunner: Sendable {
         }
     }
 
+    /// Every third of a lease: renews the leases of the renders in hand (a render whose lease was
+    /// lost, because it was cancelled or reclaimed, stops at its next frame) and reclaims the
+    /// jobs of workers that are gone.
+    private func heartbeat() async {
+        let lease = service.configuration.leaseDuration
+        while !Task.isCancelled && !(stopping.value && running.value.isEmpty) {
+            let held = Array(running.value)
+            if let lost = try? service.database.renewLeases(owner: owner, jobs: held, lease: lease), !lost.isEmpty {
+                self.lost.mutate { $0.formUnion(lost) }
+            }
+            let segments = Array(runningSegments.value)
+            if let lost = try? service.database.renewSegmentLeases(owner: owner, segments: segments, lease: lease), !lost.isEmpty {
+                lostSegments.mutate { $0.formUnion(lost) }
+            }
+            if !stopping.value { reclaimAbandonedJobs() }
+            try? await Task.sleep(for: .milliseconds(Int(saturating: max(0.1, lease / 3) * 1000)))
+        }
+    }
+
     private let stopping = LockedBox(false)
     /// The jobs being rendered; claims and `stopClaiming()` take its lock, so that once workers
     /// are stopped every claimed job is in it.
     private let running = LockedBox<Set<String>>([])
+    /// Jobs in hand whose lease the heartbeat found lost.
+    private let lost = LockedBox<Set<String>>([])
+    /// Segments being rendered here, and those whose lease the heartbeat found lost.
+    let runningSegments = LockedBox<Set<SegmentKey>>([])
+    let lostSegments = LockedBox<Set<SegmentKey>>([])
     private let renderEnded = WorkGate()
 
     /// The oldest queued job, claimed and noted as running; nil when none is queued or workers
     /// are stopped.
     private func claim() -> JobRecord? {
         running.mutate { running in
-            guard !stopping.value, let job = try? service.database.claimNextJob() else { return nil }
+            guard !stopping.value,
+                  let job = try? service.database.claimNextJob(owner: owner, lease: service.configuration.leaseDuration) else { return nil }
             running.insert(job.id)
             return job
         }
+    }
+
+    /// The oldest queued segment of a running job, claimed; nil when none is queued or workers
+    /// are stopped.
+    private func claimSegment() -> SegmentRecord? {
+        guard !stopping.value else { return nil }
+        return try? service.database.claimNextSegment(owner: owner, lease: service.configuration.leaseDuration)
     }
 
     /// Workers take no more jobs; the renders they have go on.
@@ -93,7 +130,7 @@ final class JobRunner: Sendable {
     }
 
     /// Waits up to `grace` seconds for the running renders to finish, then puts those still
-    /// running back in the queue (the attempt does not count: the server was stopped, the render
+    /// running back in the queue (the attempt does not count: the worker was stopped, the render
     /// did not fail) for the next start of any worker. Returns how many were put back.
     func finishRunning(grace: TimeInterval) async -> Int {
         let deadline = ContinuousClock.now + .milliseconds(Int(saturating: grace * 1000))
@@ -102,7 +139,7 @@ final class JobRunner: Sendable {
         }
         let left = running.value
         guard !left.isEmpty else { return 0 }
-        let requeued = (try? service.database.requeueJobs(ids: Array(left))) ?? 0
+        let requeued = (try? service.database.requeueJobs(ids: Array(left), owner: owner)) ?? 0
         service.logger.warning("renders still running at the end of the grace period were put back in the queue",
                                metadata: ["count": "\(requeued)", "jobs": "\(left.sorted().joined(separator: ","))"])
         return requeued
@@ -110,23 +147,34 @@ final class JobRunner: Sendable {
 
     /// The webhook of a finished job, as its surface words it: stored in the transaction that
     /// finishes the job.
-    private var announcement: Announcement {
+    var announcement: Announcement {
         let surfaces = self.surfaces
         return { job, task in surfaces[task.api]?.webhook(for: job, task: task) }
     }
 
-    private func render(_ job: JobRecord, liveness: WorkerLiveness, worker: Int) async {
+    /// The same, for `surfaces`.
+    static func announcement(surfaces: [any SurfaceModule]) -> Announcement {
+        let surfaces = Dictionary(surfaces.map { ($0.surface.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return { job, task in surfaces[task.api]?.webhook(for: job, task: task) }
+    }
+
+    private func render(_ job: JobRecord, worker: Int) async {
         var logger = service.logger
         logger[metadataKey: "job"] = "\(job.id)"
         if let request = job.requestId { logger[metadataKey: "request_id"] = "\(request)" }
-        let metrics = service.metrics
-        if let queued = Timestamp.date(job.createdAt) { metrics.jobClaimed(waited: Date().timeIntervalSince(queued)) }
+        logger[metadataKey: "worker"] = "\(owner)"
+        let reports = self.reports, owner = self.owner, lost = self.lost
+        if let queued = Timestamp.date(job.createdAt) { reports.claimed(waited: Date().timeIntervalSince(queued)) }
         logger.info("render started", metadata: ["task": "\(job.taskId)", "attempt": "\(job.attempts)"])
         let started = ContinuousClock.now
         let frames = LockedBox(0)
         // No format is the default, an MP4; a name this build does not know fails the job.
         let format: OutputFormat? = job.outputFormat.map { OutputFormat(name: $0) } ?? .mp4
         let output = service.paths.videos + "/\(job.taskId).\((format ?? .mp4).fileExtension)"
+        // Written under a name of this attempt's own and moved into place once the job is still
+        // ours, so that a worker whose lease ran out never overwrites the next attempt's file.
+        let partial = service.paths.videos + "/.\(job.taskId).\(job.attempts)-\(Identifier.make(6)).part.\((format ?? .mp4).fileExtension)"
+        defer { try? FileManager.default.removeItem(atPath: partial) }
         let heartbeat = LockedBox(Date())
         let database = service.database
         let stall = service.configuration.renderStallTimeout
@@ -155,7 +203,7 @@ final class JobRunner: Sendable {
             guard let timeline else { throw RenderError.cancelled }
             guard try database.enterPhase(.rendering, job: job.id) else { throw RenderError.cancelled }
             heartbeat.value = Date()
-            outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service] in
+            outcome = await runOnThread(stallingAfter: stall, heartbeat: heartbeat) { [service, self] in
                 let renderer = Renderer(timeline: timeline, locator: service.mediaLocator)
                 // The document's delivery sets the encoder's quality (`render(to:format:)` picks
                 // each format's settings from it); num_workers is accepted for compatibility, and the
@@ -163,14 +211,23 @@ final class JobRunner: Sendable {
                 // same bytes on any machine.
                 var lastUpdate = Date.distantPast
                 let renderStart = Date()
-                try renderer.render(to: output, format: format, posterTime: job.posterAt) { progress in
+                if try self.renderSplit(job, renderer: renderer, format: format, to: partial, heartbeat: heartbeat, worker: worker) {
+                    frames.value = renderer.timeline.frameCount
+                    return
+                }
+                try renderer.render(to: partial, format: format, posterTime: job.posterAt) { progress in
                     heartbeat.value = Date()
-                    liveness.beat(worker)
+                    reports.beat(worker)
+                    if let frame = Self.crashFrame, progress.framesDone >= frame {
+                        fatalError("REEL_TEST_CRASH_AT_FRAME: render stopped at frame \(progress.framesDone) on purpose")
+                    }
+                    if lost.value.contains(job.id) { throw RenderError.cancelled }
                     frames.value = progress.framesDone
                     guard Date().timeIntervalSince(lastUpdate) > 0.5 else { return }
                     lastUpdate = Date()
-                    // A deleted task stops its render, and so does a job put back in the queue.
-                    guard let current = try service.database.job(id: job.id), current.status == .running else { throw RenderError.cancelled }
+                    // A deleted task stops its render, and so does a job put back in the queue or
+                    // taken by another worker.
+                    guard try service.database.holds(job: job.id, owner: owner) else { throw RenderError.cancelled }
                     let elapsed = Date().timeIntervalSince(renderStart)
                     let fps = elapsed > 0 ? Double(progress.framesDone) / elapsed : 0
                     let eta = fps > 0 ? Double(progress.frameCount - progress.framesDone) / fps : nil
@@ -189,25 +246,25 @@ final class JobRunner: Sendable {
             // job is no longer running, and a worker is free for the next job now.
             let error = "render hung: no progress for \(Int(saturating: stall)) s, so it was stopped; the credits were refunded"
             logger.error("render hung")
-            metrics.renderFinished(outcome: "hung")
-            _ = try? database.failJob(id: job.id, error: error, announce: announcement)
+            reports.finished(outcome: "hung", seconds: nil, frames: nil)
+            _ = try? database.failJob(id: job.id, error: error, owner: owner, announce: announcement)
         case .success:
-            if (try? database.completeJob(id: job.id, outputPath: output, announce: announcement)) == true {
+            if (try? database.holds(job: job.id, owner: owner)) == true, (try? Self.moveIntoPlace(partial, output)) != nil,
+               (try? database.completeJob(id: job.id, outputPath: output, owner: owner, announce: announcement)) == true {
                 let seconds = (ContinuousClock.now - started).seconds
-                metrics.renderFinished(outcome: "completed", seconds: seconds, frames: frames.value)
+                reports.finished(outcome: "completed", seconds: seconds, frames: frames.value)
                 logger.info("render completed", metadata: ["seconds": "\(String(format: "%.2f", seconds))", "frames": "\(frames.value)"])
             } else {
-                metrics.renderFinished(outcome: "cancelled")
-                try? FileManager.default.removeItem(atPath: output)
+                reports.finished(outcome: "cancelled", seconds: nil, frames: nil)
             }
         case .failure(let error):
             if case .cancelled = error as? RenderError {
-                metrics.renderFinished(outcome: "cancelled")
+                reports.finished(outcome: "cancelled", seconds: nil, frames: nil)
                 return
             }
             logger.warning("render failed", metadata: ["error": "\(error)"])
-            metrics.renderFinished(outcome: "failed")
-            _ = try? database.failJob(id: job.id, error: service.clientMessage(error), announce: announcement)
+            reports.finished(outcome: "failed", seconds: nil, frames: nil)
+            _ = try? database.failJob(id: job.id, error: service.clientMessage(error), owner: owner, announce: announcement)
         }
     }
 
@@ -229,6 +286,15 @@ final class JobRunner: Sendable {
         }
         return try result?.get()
     }
+
+    /// Replaces `destination` with `source` (one rename on the same file system).
+    static func moveIntoPlace(_ source: String, _ destination: String) throws {
+        guard rename(source, destination) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    /// For the tests of crash handling only: a worker started with REEL_TEST_CRASH_AT_FRAME=N in
+    /// its environment traps (as a bug would) when any render of it reaches frame N.
+    static let crashFrame: Int? = ProcessInfo.processInfo.environment["REEL_TEST_CRASH_AT_FRAME"].flatMap { Int($0) }
 
     struct Stalled: Error {}
 

@@ -21,7 +21,7 @@ public struct BackgroundWork: Service {
     public func run() async throws {
         let (jobs, webhooks) = service.makeBackgroundWorkers(surfaces: surfaces)
         let workers = service.configuration.workers
-        let rendering = Task { await jobs.run(workers: workers) }
+        let rendering = Task { await jobs?.run(workers: workers) }
         let delivering = Task { await webhooks.run() }
         defer { rendering.cancel() }
         do {
@@ -76,7 +76,7 @@ extension ReelService {
     func drainRenders(grace: TimeInterval) async -> Int {
         let drain = renderDrain.mutate { drain -> Task<Int, Never> in
             if let drain { return drain }
-            let runner = self.jobRunner
+            let runner = self.renderWorkers
             let started = Task { () -> Int in
                 guard let runner else { return 0 }
                 runner.stopClaiming()
@@ -86,5 +86,46 @@ extension ReelService {
             return started
         }
         return await drain.value
+    }
+}
+
+extension ReelService {
+    /// Runs `renders` render workers in this process until SIGTERM or SIGINT (`reel worker`):
+    /// they then take no more jobs, and the renders still running after `shutdownGrace` seconds
+    /// go back in the queue. With `wakeOnInput`, each line on standard input says a job was
+    /// queued (the server that started this worker writes them).
+    public func runWorker(surfaces: [any SurfaceModule], renders: Int, reports: any WorkerReports, wakeOnInput: Bool,
+                          shutdownGrace: TimeInterval) async throws {
+        let jobs = JobRunner(service: self, surfaces: surfaces, reports: reports)
+        if wakeOnInput {
+            let reader = Thread {
+                forEachLine(of: STDIN_FILENO) { _ in jobs.notify() }
+            }
+            reader.start()
+        }
+        let worker = WorkerService(jobs: jobs, renders: renders, grace: shutdownGrace, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// A worker process's one service: renders until told to stop, then drains.
+struct WorkerService: Service {
+    let jobs: JobRunner
+    let renders: Int
+    let grace: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        let rendering = Task { await jobs.run(workers: renders) }
+        defer { rendering.cancel() }
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return
+        }
+        jobs.stopClaiming()
+        let requeued = await jobs.finishRunning(grace: grace)
+        logger.info("worker stopped", metadata: ["requeued": "\(requeued)"])
     }
 }

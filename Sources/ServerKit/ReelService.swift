@@ -27,7 +27,7 @@ public final class ReelService: Sendable {
     public let previewFrameLimiter: RateLimiter?
     /// Preview frames being drawn at once.
     public let previewFrameSlots: Slots
-    private let runner = LockedBox<JobRunner?>(nil)
+    private let runner = LockedBox<(any RenderWorkers)?>(nil)
     /// Counters, gauges and histograms for `GET /metrics`.
     public let metrics = ServerMetrics()
     let workerLiveness = LockedBox<WorkerLiveness?>(nil)
@@ -37,7 +37,7 @@ public final class ReelService: Sendable {
     let renderDrain = LockedBox<Task<Int, Never>?>(nil)
     /// Event streams open at once.
     let eventStreams = Slots(256)
-    var jobRunner: JobRunner? { runner.value }
+    var renderWorkers: (any RenderWorkers)? { runner.value }
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "reel")) throws {
         self.configuration = configuration
@@ -104,27 +104,62 @@ public final class ReelService: Sendable {
         let (jobs, webhooks) = makeBackgroundWorkers(surfaces: surfaces)
         return Task {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await jobs.run(workers: self.configuration.workers) }
+                if let jobs { group.addTask { await jobs.run(workers: self.configuration.workers) } }
                 group.addTask { await webhooks.run() }
             }
         }
     }
 
-    /// The job runner (interrupted jobs recovered first) and the webhook sender.
-    func makeBackgroundWorkers(surfaces: [any SurfaceModule]) -> (JobRunner, WebhookSender) {
-        let jobs = JobRunner(service: self, surfaces: surfaces)
-        jobs.recoverInterruptedJobs()
+    /// The render workers (in this process or in worker processes, as configured) and the
+    /// webhook sender.
+    func makeBackgroundWorkers(surfaces: [any SurfaceModule]) -> ((any RenderWorkers)?, WebhookSender) {
+        let jobs: (any RenderWorkers)?
+        switch configuration.workerMode {
+        case .inProcess:
+            jobs = JobRunner(service: self, surfaces: surfaces, reports: localReports)
+        case .processes(let command):
+            jobs = WorkerProcesses(service: self, command: command, reports: localReports,
+                                   announcement: JobRunner.announcement(surfaces: surfaces))
+        case .none:
+            jobs = nil
+        }
         runner.value = jobs
         return (jobs, WebhookSender(service: self))
     }
 
     public func jobQueued() { runner.value?.notify() }
 
+    /// Returns to the queue, or fails once their attempts are used, the running jobs whose worker
+    /// is gone (its lease ran out, or it was a process of this machine that no longer runs).
+    public func reclaimAbandonedJobs(surfaces: [any SurfaceModule]) {
+        reclaimAbandonedJobs(announce: JobRunner.announcement(surfaces: surfaces))
+    }
+
+    /// The same, with `gone` telling which owners are gone besides those whose lease ran out;
+    /// true when some job went back in the queue.
+    @discardableResult
+    func reclaimAbandonedJobs(announce: @escaping Announcement, gone: (String) -> Bool = LeaseOwner.isDeadLocalProcess) -> Bool {
+        guard let reclaimed = try? database.reclaimJobs(maximumAttempts: configuration.maximumRenderAttempts, isGone: gone,
+                                                        announce: announce) else { return false }
+        if !reclaimed.requeued.isEmpty {
+            logger.info("requeued renders whose worker is gone",
+                        metadata: ["count": "\(reclaimed.requeued.count)", "jobs": "\(reclaimed.requeued.map(\.id).joined(separator: ","))"])
+        }
+        for job in reclaimed.failed {
+            logger.error("render crashed on every attempt; failed", metadata: ["job": "\(job.id)", "attempts": "\(job.attempts)"])
+        }
+        return !reclaimed.requeued.isEmpty
+    }
+
+    /// Reports of workers into this service's metrics.
+    public var localReports: any WorkerReports { LocalReports(metrics: metrics, liveness: workerLiveness) }
+
     /// Whether the server should be sent work, and each check by name.
     public func readiness() -> (Bool, [String: String]) {
         let checks = [
             "store": database.isReachable() ? "ok" : "unreachable",
-            "workers": runner.value == nil ? "not started" : "ok",  // started: their loops run until shutdown
+            // Started: their loops run until shutdown. A server without workers of its own is ready.
+            "workers": runner.value == nil && configuration.workerMode != .none ? "not started" : "ok",
             "lifecycle": draining.value ? "shutting down" : "ok",
         ]
         return (checks.values.allSatisfy { $0 == "ok" }, checks)

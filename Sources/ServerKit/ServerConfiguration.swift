@@ -12,8 +12,14 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory: String
     /// Where the store lives; nil for the SQLite database in the data folder.
     public var databaseLocation: DatabaseLocation?
-    /// Renders that run at once.
+    /// Renders that run at once: worker processes, or workers inside this process (`workerMode`).
     public var workers: Int
+    /// Where renders run: in worker processes this server starts and watches (`reel serve`), or
+    /// inside this process (in-process use: tests, an embedding program).
+    public var workerMode: WorkerMode = .inProcess
+    /// How long a worker's claim on a job holds without a renewal (it renews every third of it):
+    /// a job whose worker vanished without a trace (its machine went away) is queued again after this.
+    public var leaseDuration: TimeInterval = 30
     /// Lets remote media and webhooks reach loopback and private addresses.
     public var allowsPrivateNetwork: Bool
     /// The largest single upload, in bytes.
@@ -74,6 +80,17 @@ public struct ServerConfiguration: Sendable {
         self.previewLifetime = previewLifetime
         self.videoLinkLifetime = videoLinkLifetime
     }
+}
+
+/// Where renders run.
+public enum WorkerMode: Sendable, Equatable {
+    /// Inside the server's own process.
+    case inProcess
+    /// In `workers` processes started with `command` (the executable's path, then its arguments;
+    /// `reel worker …`), each restarted when it dies.
+    case processes(command: [String])
+    /// Nowhere in this server: workers started elsewhere on the same store take the jobs.
+    case none
 }
 
 /// Where the data folder keeps each kind of file.

@@ -210,5 +210,38 @@ struct Migration: Sendable {
             ALTER TABLE jobs ADD COLUMN poster_at \(t.real);
             """
         },
+        // Who renders a running job (a worker process, `LeaseOwner`) and until when its claim
+        // holds: a job whose lease runs out, or whose owner is known to be gone, goes back to the
+        // queue (or fails once its attempts are used).
+        Migration(name: "v8: worker leases") { _ in
+            """
+            ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+            ALTER TABLE jobs ADD COLUMN lease_expires_at TEXT;
+            CREATE INDEX jobs_lease ON jobs(status, lease_expires_at);
+            """
+        },
+        // A render split across workers: its plan (JSON, the renderer's), and one row for each
+        // segment, claimed and leased like a job (`Segments.swift`).
+        Migration(name: "v9: segmented renders") { t in
+            """
+            ALTER TABLE jobs ADD COLUMN segment_plan TEXT;
+            CREATE TABLE job_segments (
+                job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                idx \(t.integer) NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed')),
+                attempts \(t.integer) NOT NULL DEFAULT 0,
+                frame_count \(t.integer) NOT NULL,
+                frames_done \(t.integer) NOT NULL DEFAULT 0,
+                lease_owner TEXT,
+                lease_expires_at TEXT,
+                output_path TEXT,
+                error TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (job_id, idx)
+            );
+            CREATE INDEX job_segments_status ON job_segments(status, created_at);
+            """
+        },
     ]
 }

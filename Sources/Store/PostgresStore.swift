@@ -360,7 +360,11 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
         }
         if failure.code == .server, let info = failure.serverInfo {
             let message = [info[.message], info[.detail]].compactMap { $0 }.joined(separator: ": ")
-            self.init(description: message, sqlState: info[.sqlState], isConnectionLost: false)
+            // The server ending the session (a shutdown, a restart, an administrator) or a
+            // connection exception: the connection is gone, not the statement refused.
+            let state = info[.sqlState]
+            let ended = state.map { $0.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains($0) } ?? false
+            self.init(description: message, sqlState: state, isConnectionLost: ended)
         } else {
             let cause = failure.underlying.map { ": \($0)" } ?? ""
             self.init(description: "the connection to PostgreSQL failed (\(failure.code))\(cause)", sqlState: nil, isConnectionLost: true)

@@ -95,10 +95,15 @@ extension SQLValue {
     }
 }
 
-/// A record kept in one table under one key column (`id`), read and written through its
-/// `Codable` conformance: coding keys are column names.
+/// A record kept in one table under its key columns (`id` unless it says otherwise), read and
+/// written through its `Codable` conformance: coding keys are column names.
 protocol StoredRecord: Codable {
     static var table: String { get }
+    static var key: [String] { get }
+}
+
+extension StoredRecord {
+    static var key: [String] { ["id"] }
 }
 
 extension SQLTransaction {
@@ -138,10 +143,10 @@ extension SQLTransaction {
     /// Writes every column of `record` to its row.
     func update<R: StoredRecord>(_ record: R) throws {
         let columns = try RowEncoder.encode(record)
-        guard let id = columns.first(where: { $0.name == "id" })?.value else { return }
-        let others = columns.filter { $0.name != "id" }
-        try execute("UPDATE \(R.table) SET " + others.map { "\($0.name) = ?" }.joined(separator: ", ") + " WHERE id = ?",
-                    others.map(\.value) + [id])
+        let key = columns.filter { R.key.contains($0.name) }, others = columns.filter { !R.key.contains($0.name) }
+        try execute("UPDATE \(R.table) SET " + others.map { "\($0.name) = ?" }.joined(separator: ", ")
+                        + " WHERE " + key.map { "\($0.name) = ?" }.joined(separator: " AND "),
+                    others.map(\.value) + key.map(\.value))
     }
 
     @discardableResult

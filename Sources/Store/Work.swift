@@ -124,11 +124,19 @@ public struct JobRecord: Codable, Sendable, Equatable, StoredRecord {
     public var outputFormat: String?
     /// For a poster (a one-frame format): its time in seconds; nil for the default.
     public var posterAt: Double?
+    /// While running: the worker that holds the job (`LeaseOwner`) and until when.
+    public var leaseOwner: String?
+    public var leaseExpiresAt: String?
+    /// For a render split across workers: the plan of its segments (the renderer's JSON).
+    public var segmentPlan: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, phase, cost, progress, workers, attempts, error, fps, eta
         case outputFormat = "output_format"
         case posterAt = "poster_at"
+        case leaseOwner = "lease_owner"
+        case leaseExpiresAt = "lease_expires_at"
+        case segmentPlan = "segment_plan"
         case requestId = "request_id"
         case taskId = "task_id"
         case accountId = "account_id"
@@ -167,6 +175,9 @@ public struct JobRecord: Codable, Sendable, Equatable, StoredRecord {
         self.phase = phase ?? JobPhase(rawValue: next.rawValue) ?? self.phase
         updatedAt = Timestamp.now
         if next.isFinished { finishedAt = updatedAt }
+        // A lease holds only while the job runs; the owner stays on record as who rendered it.
+        if next != .running { leaseExpiresAt = nil }
+        if next == .queued { leaseOwner = nil }
     }
 }
 
@@ -369,11 +380,13 @@ extension ReelDatabase {
 
     /// Stores `task` and queues its render in one transaction: nothing is stored, and nothing
     /// charged, when the account cannot pay for it (`StoreError` of kind `insufficientCredits`).
-    public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String) throws -> (job: JobRecord, remainingCredits: Int) {
+    /// `workers`: how many workers the render may be split across.
+    public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String,
+                       workers: Int = 1) throws -> (job: JobRecord, remainingCredits: Int) {
         try store.write { tx in
             var task = task
             try tx.insert(task)
-            return try Self.queue(tx, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: 1, jobPrefix: jobPrefix)
+            return try Self.queue(tx, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, jobPrefix: jobPrefix)
         }
     }
 
@@ -400,73 +413,6 @@ extension ReelDatabase {
 
     public func job(id: String) throws -> JobRecord? {
         try store.read { try $0.find(JobRecord.self, id: id) }
-    }
-
-    /// Takes the oldest queued job and marks it running.
-    public func claimNextJob() throws -> JobRecord? {
-        try store.write { tx in
-            // Several servers may claim at once: each takes the oldest job no other claim holds.
-            guard var job = try tx.one(JobRecord.self, "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, id LIMIT 1"
-                                           + tx.dialect.lockRowsSkippingLocked, [JobState.queued.rawValue]) else { return nil }
-            try job.move(to: .running, phase: .preparingAssets)
-            job.attempts += 1
-            job.startedAt = Timestamp.now
-            try tx.update(job)
-            return job
-        }
-    }
-
-    /// What became of the renders that were running when the server stopped.
-    public struct Interrupted: Sendable {
-        /// Jobs put back in the queue for another attempt.
-        public var requeued: [JobRecord] = []
-        /// Jobs that had used up their attempts: failed, their credits refunded.
-        public var failed: [JobRecord] = []
-    }
-
-    /// Deals with jobs that were running when the server stopped (it crashed, hung and was
-    /// killed, or was stopped): each claim counted an attempt before rendering began, so a job
-    /// that has had `maximumAttempts` fails with a "render crashed" error and its credits are
-    /// refunded instead of crashing the server again; the others go back in the queue.
-    @discardableResult
-    public func recoverInterruptedJobs(maximumAttempts: Int, announce: Announcement? = nil) throws -> Interrupted {
-        try store.write { tx in
-            var outcome = Interrupted()
-            for var job in try tx.all(JobRecord.self, "SELECT * FROM jobs WHERE status = ?" + tx.dialect.lockRows, [JobState.running.rawValue]) {
-                if job.attempts >= maximumAttempts {
-                    let error = "render crashed: the server stopped during each of its \(job.attempts) attempts at this render "
-                        + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
-                    try Self.fail(tx, job: &job, error: error, announce: announce)
-                    outcome.failed.append(job)
-                } else {
-                    try job.move(to: .queued)
-                    job.progress = 0
-                    try tx.update(job)
-                    outcome.requeued.append(job)
-                }
-            }
-            return outcome
-        }
-    }
-
-    /// Puts running jobs back in the queue because the server is stopping: their attempt does not
-    /// count. Returns how many were running.
-    @discardableResult
-    public func requeueJobs(ids: [String]) throws -> Int {
-        try store.write { tx in
-            var count = 0
-            for id in ids {
-                guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status == .running else { continue }
-                try job.move(to: .queued)
-                job.progress = 0
-                job.fps = nil
-                job.eta = nil
-                job.attempts = max(0, job.attempts - 1)
-                try tx.update(job)
-                count += 1
-            }
-            return count
-        }
     }
 
     /// Whether the database answers (for readiness checks).
@@ -514,9 +460,12 @@ extension ReelDatabase {
 
     /// Records a finished render: the task completes and the reserved credits are settled.
     /// Returns false when the job was cancelled meanwhile.
-    public func completeJob(id: String, outputPath: String, announce: Announcement? = nil) throws -> Bool {
+    /// With `owner`, only while that worker still holds the job (a worker whose lease ran out and
+    /// whose job went to another records nothing).
+    public func completeJob(id: String, outputPath: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
         try store.write { tx in
-            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .completed) else { return false }
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .completed),
+                  owner == nil || job.leaseOwner == owner else { return false }
             try job.move(to: .completed)
             job.progress = 1
             job.outputPath = outputPath
@@ -556,16 +505,18 @@ extension ReelDatabase {
     }
 
     /// Records a failed render: the task fails with `error` and the credits are refunded.
-    public func failJob(id: String, error: String, announce: Announcement? = nil) throws -> Bool {
+    /// With `owner`, only while that worker still holds the job.
+    public func failJob(id: String, error: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
         try store.write { tx in
-            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .failed) else { return false }
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .failed),
+                  owner == nil || job.leaseOwner == owner else { return false }
             try Self.fail(tx, job: &job, error: error, announce: announce)
             return true
         }
     }
 
     /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
-    private static func fail(_ tx: any SQLTransaction, job: inout JobRecord, error: String, announce: Announcement?) throws {
+    static func fail(_ tx: any SQLTransaction, job: inout JobRecord, error: String, announce: Announcement?) throws {
         try job.move(to: .failed)
         job.error = error
         try tx.update(job)
@@ -673,10 +624,18 @@ extension ReelDatabase {
         try tx.insert(record)
     }
 
-    public func dueWebhooks(now: Date = Date()) throws -> [WebhookRecord] {
-        try store.read {
-            try $0.all(WebhookRecord.self, "SELECT * FROM webhooks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 20",
-                       [Timestamp.string(now)])
+    /// Takes the deliveries that are due, holding them for `hold` seconds (their next attempt is
+    /// moved past it in the same transaction), so that when several servers share the store each
+    /// delivery goes out from one of them; one whose sender died is due again after the hold.
+    public func dueWebhooks(now: Date = Date(), hold: TimeInterval = 120) throws -> [WebhookRecord] {
+        try store.write { tx in
+            // Servers taking at once each take other deliveries (PostgreSQL: rows another holds are passed over).
+            let due = try tx.all(WebhookRecord.self, "SELECT * FROM webhooks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 20"
+                                    + tx.dialect.lockRowsSkippingLocked, [Timestamp.string(now)])
+            for hook in due {
+                try tx.execute("UPDATE webhooks SET next_attempt_at = ? WHERE id = ?", [Timestamp.string(now.addingTimeInterval(hold)), hook.id])
+            }
+            return due
         }
     }
 

@@ -20,7 +20,8 @@ struct Reel: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RenderCommand.self, FrameCommand.self, ScreenplayCommand.self, ValidateCommand.self, ProbeCommand.self, CapabilitiesCommand.self,
-                      ServeCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self, QuotesCommand.self, BenchCommand.self]
+                      ServeCommand.self, WorkerCommand.self, AccountsCommand.self, KeysCommand.self, CreditsCommand.self, QuotesCommand.self,
+                      BenchCommand.self, SegmentCommand.self]
     )
 }
 

@@ -53,6 +53,18 @@ struct RenderCommand: ParsableCommand {
                                discussion: "The output is the same byte for byte whatever the number: x264's thread count is set by the picture size."))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Render an mp4 or hevc output in this many segments at once, each on its own threads, and join them.",
+                               discussion: "The video is cut on multiples of the keyframe interval (--gop), so there are fewer segments "
+                                   + "when it has fewer GOPs; the sound is mixed once. The joined file has the frames, timestamps and sound "
+                                   + "a single render has. Prints the time each part took on standard error.",
+                               valueName: "k"))
+    var segments: Int?
+
+    @Option(help: ArgumentHelp("Frames between keyframes (the GOP length) for mp4 and hevc; default the encoder's, 250.",
+                               discussion: "--segments cuts the video on multiples of it: a 60 s video at 30 fps has 8 GOPs of 250 frames.",
+                               valueName: "frames"))
+    var gop: Int?
+
     @Option(help: "Progress: auto (a bar on a terminal, lines otherwise), json (lines on standard output, for scripts) or none.")
     var progress: String = "auto"
 
@@ -77,6 +89,16 @@ struct RenderCommand: ParsableCommand {
             guard EncoderSettings.presets.contains(preset) else {
                 throw ValidationError("--preset must be one of \(EncoderSettings.presets.joined(separator: ", "))")
             }
+        }
+        if let segments {
+            guard (1...1024).contains(segments) else { throw ValidationError("--segments must be from 1 to 1024") }
+            guard Renderer.isSegmentable(format: format), !null, framesOut == nil else {
+                throw ValidationError("--segments applies to mp4 and hevc outputs, not \(null || framesOut != nil ? "--null or --frames-out" : format.name)")
+            }
+        }
+        if let gop {
+            guard format == .mp4 || format == .hevc else { throw ValidationError("--gop applies to mp4 and hevc, not \(format.name)") }
+            guard (1...100_000).contains(gop) else { throw ValidationError("--gop must be from 1 to 100000 frames") }
         }
         if let posterAt {
             guard format.isStill else { throw ValidationError("--poster-at applies to the png and jpeg posters, not \(format.name)") }
@@ -114,6 +136,7 @@ struct RenderCommand: ParsableCommand {
             ConfigLoading.OutputStream.standardError.write("warning: this system cannot limit the processors a render uses; --threads ignored")
         }
         let renderer = Renderer(timeline: timeline)
+        var segmentTimes: SegmentedRenderTimes?
         let reporter = ProgressReporter(style: progress == "json" ? .json : progress == "none" ? .none
                                         : isatty(STDERR_FILENO) != 0 ? .bar : .lines)
         do {
@@ -123,12 +146,20 @@ struct RenderCommand: ParsableCommand {
                 try renderer.renderDiscarding { reporter.report($0) }
             } else if let output {
                 let format = try outputFormat()
-                let settings = format.isMovie ? try EncoderSettings(format: format, transparent: renderer.isTransparent, crf: crf, preset: preset)
+                var settings = format.isMovie ? try EncoderSettings(format: format, transparent: renderer.isTransparent, crf: crf, preset: preset)
                     : nil
+                settings?.keyframeInterval = gop
                 if let posterAt, format.isStill {
                     do { _ = try renderer.posterFrame(at: posterAt) } catch { throw ValidationError("--poster-at: \(error)") }
                 }
-                try renderer.render(to: output, format: format, settings: settings, posterTime: posterAt) { reporter.report($0) }
+                if let segments, let settings {
+                    let times = try renderer.renderSegmented(to: output, count: segments, settings: settings) { reporter.report($0) }
+                    reporter.finish()
+                    ConfigLoading.OutputStream.standardError.write(Self.describe(times))
+                    segmentTimes = times
+                } else {
+                    try renderer.render(to: output, format: format, settings: settings, posterTime: posterAt) { reporter.report($0) }
+                }
             }
         } catch {
             reporter.finish()
@@ -147,10 +178,27 @@ struct RenderCommand: ParsableCommand {
         }
         let path = framesOut == nil ? output.map { URL(fileURLWithPath: $0).standardized.path } : framesOut
         if progress == "json" {
-            reporter.done(output: path)
+            reporter.done(output: path, extra: segmentTimes.map(Self.fields) ?? [:])
         } else if let path, framesOut == nil {
             print(path)
         }
+    }
+}
+
+extension RenderCommand {
+    /// The line `--segments` prints: where the time went.
+    static func describe(_ times: SegmentedRenderTimes) -> String {
+        func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
+        return "segments: \(times.segments.count); plan \(seconds(times.planning)) s, sound \(seconds(times.sound)) s, "
+            + "segments \(times.segments.map(seconds).joined(separator: " / ")) s, join \(seconds(times.join)) s, "
+            + "total \(seconds(times.total)) s"
+    }
+
+    /// The same in `--progress json`'s last line.
+    static func fields(_ times: SegmentedRenderTimes) -> [String: Any] {
+        ["segments": times.segments.count, "plan_seconds": ProgressReporter.rounded(times.planning),
+         "sound_seconds": ProgressReporter.rounded(times.sound), "segment_seconds": times.segments.map(ProgressReporter.rounded),
+         "join_seconds": ProgressReporter.rounded(times.join)]
     }
 }
 
@@ -200,8 +248,9 @@ final class ProgressReporter {
     }
 
     /// The last line of `--progress json`.
-    func done(output: String?) {
-        var fields: [String: Any] = ["event": "done"]
+    func done(output: String?, extra: [String: Any] = [:]) {
+        var fields: [String: Any] = extra
+        fields["event"] = "done"
         if let output { fields["output"] = output }
         if let last {
             fields["frames"] = last.framesDone

@@ -213,6 +213,26 @@ import Timeline
         }
     }
 
+    /// `numWorkers` asks for a render split across workers; anything but 1 to 64 is refused.
+    @Test func numWorkersAsksForASplitRender() async throws {
+        let (harness, token) = try Self.harness()
+        try await harness.run { client in
+            let created = try await client.send(.post, "/api/v1/videos/from-json", json: ["template": Self.textTemplate(), "numWorkers": 3], key: token)
+            #expect(created.status == 202, "\(created.json)")
+            let id = try #require(created["jobId"] as? String)
+            #expect(try harness.service.database.job(id: id)?.workers == 3)
+            let plain = try await client.send(.post, "/api/v1/videos/from-prompt", json: ["prompt": "A launch"], key: token)
+            #expect(try harness.service.database.job(id: try #require(plain["jobId"] as? String))?.workers == 1)
+            for bad in [0, 65, "3", true, 2.5] as [Any] {
+                for route in ["from-json", "from-prompt"] {
+                    let body: [String: Any] = route == "from-json" ? ["template": Self.textTemplate(), "numWorkers": bad] : ["prompt": "x", "numWorkers": bad]
+                    let reply = try await client.send(.post, "/api/v1/videos/\(route)", json: body, key: token)
+                    #expect(reply.status == 400 && Self.error(reply)["field"] as? String == "numWorkers", "\(bad): \(reply.json)")
+                }
+            }
+        }
+    }
+
     @Test func templatesAreCheckedAtTheirJSONPathsAndUnknownFieldsAreWarnings() async throws {
         let (harness, token) = try Self.harness()
         try await harness.run { client in

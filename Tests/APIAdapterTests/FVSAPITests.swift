@@ -305,6 +305,22 @@ import Testing
         }
     }
 
+    /// `num_workers` asks for a render split across workers; out of 1 to 64 it is refused at its path.
+    @Test func numWorkersAsksForASplitRender() async throws {
+        let (harness, key) = try Self.harness()
+        try await harness.run { client in
+            var request = Self.brief
+            request["assets"] = nil
+            request["num_workers"] = 4
+            let created = try await Self.submit(client, key: key, request: request)
+            let id = try #require(created["project_id"] as? String, "\(created.json)")
+            #expect(try harness.service.database.job(id: id)?.workers == 4)
+            request["num_workers"] = 0
+            let refused = try await Self.submit(client, key: key, request: request)
+            #expect(refused.status == 422 && refused["detail"] as? String == "num_workers: must be between 1 and 64, found 0", "\(refused.json)")
+        }
+    }
+
     @Test func badRequestsAreRefusedWithADetail() async throws {
         let (harness, key) = try Self.harness(credits: 5)
         let other = try harness.service.database.createAccount(name: "other", credits: 100)

@@ -63,6 +63,9 @@ public enum FVSRenderRequest {
         public var musicMaxSeconds: Double?
         public var useFirstAudioAssetAsMusic = false
         public var waitForCompletionSeconds: Double?
+        /// Workers the render may be split across (Reel's own field: the video is cut into at
+        /// most this many segments, rendered at once by the workers that are free, and joined).
+        public var numWorkers = 1
         public var assets: [Asset] = []
         /// Fields recorded on the project without effect on the picture (model ids and the like),
         /// as the request gave them.
@@ -91,6 +94,7 @@ public enum FVSRenderRequest {
         "visual_style_custom_instructions", "shot_count", "scene_target_duration_seconds", "video_resolution",
         "frame_rate", "music_workflow", "music_start_seconds", "music_min_duration_seconds",
         "music_max_duration_seconds", "use_first_audio_asset_as_music", "wait_for_completion_seconds", "assets",
+        "num_workers",
     ])
 
     /// Fields an account may give defaults for (`reel accounts defaults NAME --set field=value`):
@@ -99,6 +103,7 @@ public enum FVSRenderRequest {
         "project_mode", "instructions", "visual_style_preset", "visual_style_custom_instructions", "shot_count",
         "scene_target_duration_seconds", "video_resolution", "frame_rate", "music_workflow", "music_start_seconds",
         "music_min_duration_seconds", "music_max_duration_seconds", "use_first_audio_asset_as_music",
+        "num_workers",
     ])
 
     /// Checks one default: a field that takes defaults, with a value a request could hold.
@@ -168,6 +173,9 @@ public enum FVSRenderRequest {
         }
         brief.useFirstAudioAssetAsMusic = root["use_first_audio_asset_as_music"]?.bool ?? false
         brief.waitForCompletionSeconds = root["wait_for_completion_seconds"]?.nonNegativeNumber(upTo: 3600)
+        if let node = root["num_workers"], let count = node.number(in: 1...64) {
+            if count == count.rounded() { brief.numWorkers = Int(count) } else { node.fail("must be a whole number, found \(count.formatted)") }
+        }
         if let node = root["assets"], let elements = node.array {
             if elements.count > maximumAssets { node.fail("must have at most \(maximumAssets) elements, found \(elements.count)") }
             var seen: Set<String> = []
