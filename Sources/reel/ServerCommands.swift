@@ -42,19 +42,14 @@ struct DataOption: ParsableArguments {
         ["--data", URL(fileURLWithPath: data).standardized.path] + (databaseURL.map { ["--database", $0] } ?? [])
     }
 
-    /// The store the administration commands work on (they need the data folder only for its
-    /// SQLite database).
+    /// The store the administration commands work on (the data folder is made if missing, as
+    /// for a server, whichever store is used).
     func database() throws -> ReelDatabase {
-        if case .postgres(let settings)? = try location() {
-            do {
-                return try ReelDatabase(location: .postgres(settings))
-            } catch {
-                throw fail("cannot open the database \(settings.redacted): \(error)")
-            }
-        }
+        let location = try location()
         do {
-            return try DataPaths(root: data).openDatabase()
+            return try DataPaths(root: data).openDatabase(location)
         } catch {
+            if case .postgres(let settings)? = location { throw fail("cannot open the database \(settings.redacted): \(error)") }
             throw fail("cannot open the data folder \(data): \(error)")
         }
     }

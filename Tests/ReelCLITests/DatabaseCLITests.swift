@@ -9,8 +9,7 @@ import Testing
     @Test(arguments: StoreBackend.allCases)
     func accountsKeysAndCreditsOnEitherStore(backend: StoreBackend) async throws {
         try await withScratch(backend) { scratch in
-            let unused = scratch.folder + "/unused"
-            let store = scratch.url.map { ["--database", $0, "--data", unused] } ?? ["--data", scratch.folder]
+            let store = scratch.url.map { ["--database", $0, "--data", scratch.folder] } ?? ["--data", scratch.folder]
             #expect(try cli.reel(["accounts", "create", "acme", "--credits", "5"] + store).status == 0)
             let twice = try cli.reel(["accounts", "create", "acme"] + store)
             #expect(twice.status != 0 && twice.stderr.contains("exists already"))
@@ -25,7 +24,7 @@ import Testing
             #expect(try cli.reel(["keys", "list", "--account", "acme"] + store).stdout.contains("\(id)  avs  revoked"))
             #expect(try cli.reel(["credits", "grant", "--account", "acme", "7"] + store).stdout.contains("balance 12"))
             if backend == .postgres {
-                #expect(!FileManager.default.fileExists(atPath: unused), "the administration commands need no data folder")
+                #expect(!FileManager.default.fileExists(atPath: scratch.folder + "/reel.sqlite"), "the store is not in the data folder")
             }
         }
     }
