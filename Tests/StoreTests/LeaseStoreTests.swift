@@ -34,8 +34,11 @@ import Testing
             // Renewed before it runs out, the lease holds past its first expiry.
             #expect(try database.renewLeases(owner: first, jobs: [job.id], lease: 10, now: start.addingTimeInterval(8)).isEmpty)
             #expect(try database.reclaimJobs(maximumAttempts: 3, now: start.addingTimeInterval(12)).requeued.isEmpty)
-            #expect(try database.holds(job: job.id, owner: first))
+            #expect(try database.holds(job: job.id, owner: first) && !database.holds(job: job.id, owner: second))
             #expect(try database.leaseOwners() == [first])
+            try database.updateProgress(job: job.id, progress: 0.25, fps: 30, eta: 2)
+            let running = try #require(try database.job(id: job.id))
+            #expect(running.progress == 0.25 && running.fps == 30 && running.eta == 2)
             // Unrenewed, it runs out: the job is queued again and taken by another worker.
             #expect(try database.reclaimJobs(maximumAttempts: 3, now: start.addingTimeInterval(19)).requeued.map(\.id) == [job.id])
             #expect(try database.claimNextJob(owner: second, lease: 10, now: start.addingTimeInterval(20))?.attempts == 2)
