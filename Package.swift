@@ -67,6 +67,9 @@ let package = Package(
         .systemLibrary(name: "CUnibreak", path: "Sources/CUnibreak", pkgConfig: "libunibreak", providers: [.apt(["libunibreak-dev"])]),
         .systemLibrary(name: "CFontconfig", path: "Sources/CFontconfig", pkgConfig: "fontconfig", providers: [.apt(["libfontconfig-dev"])]),
         .systemLibrary(name: "CAubio", path: "Sources/CAubio", pkgConfig: "aubio", providers: [.apt(["libaubio-dev"])]),
+        // three clips: Mesa's off-screen OpenGL (llvmpipe, no GPU) and assimp's glTF reader.
+        .systemLibrary(name: "COSMesa", path: "Sources/COSMesa", pkgConfig: "osmesa", providers: [.apt(["libosmesa6-dev"])]),
+        .systemLibrary(name: "CAssimp", path: "Sources/CAssimp", pkgConfig: "assimp", providers: [.apt(["libassimp-dev"])]),
         // The C library's processor affinity, for `reel render --threads`.
         .systemLibrary(name: "CProcessors", path: "Sources/CProcessors"),
 
@@ -74,13 +77,17 @@ let package = Package(
         .target(name: "Timeline", swiftSettings: strictSettings),
         // GNU source-highlight behind a small C API (libsource-highlight-dev, which links Boost.Regex).
         .target(name: "CHighlight", linkerSettings: [.linkedLibrary("source-highlight"), .linkedLibrary("boost_regex")]),
+        // glTF models read by assimp from memory (no other file opened), flattened into meshes.
+        .target(name: "CModelImport", dependencies: ["CAssimp"]),
         // Syntax highlighting for code clips: tokens of a few kinds; Swift and TypeScript built in.
         .target(name: "SyntaxHighlight", dependencies: ["CHighlight"], swiftSettings: strictSettings),
         // Input dialects: decode, validate with JSON paths, lower to the IR.
         .target(name: "TemplateSchema", dependencies: ["Timeline", "SyntaxHighlight"], swiftSettings: strictSettings),
         // The SIMD raster: premultiplied RGBA, layers, shapes, gradients, text (FreeType glyphs,
         // HarfBuzz shaping, FriBiDi directions, libunibreak line breaks, fontconfig fallback).
-        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig", "CCairo", "CRsvg"],
+        // The three clip's OpenGL painter (OSMesa) and glTF models (assimp).
+        .target(name: "Compositor", dependencies: ["Timeline", "CFreeType", "CHarfBuzz", "CFriBidi", "CUnibreak", "CFontconfig", "CCairo", "CRsvg",
+                                                   "COSMesa", "CModelImport"],
                 swiftSettings: kernelSettings),
         // Media decoding and probing through libavformat/libavcodec/libswscale; beats with aubio.
         .target(name: "Media", dependencies: ["CFFmpeg", "CAubio", "CRubberBand", "Compositor"], swiftSettings: kernelSettings),

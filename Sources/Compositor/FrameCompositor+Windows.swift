@@ -271,6 +271,11 @@ extension FrameCompositor {
         }
     }
 
+    /// Opens the media of a drawn clip as its painter reads it (a model, …): fails as drawing would.
+    public func checkMedia(of drawn: Drawn) throws {
+        try ContentPainters.painter(for: drawn.content).checkMedia(of: drawn.content, media: media)
+    }
+
     /// A drawn clip's box in canvas pixels: the transform's, or its content's own.
     func drawnBox(_ drawn: Drawn, width: Double?, height: Double?) throws -> (width: Double, height: Double)? {
         if let width, let height { return (width, height) }

@@ -36,6 +36,9 @@ public enum MovieJoiner {
     /// given). `frameRate` is the rate the parts were encoded at.
     public static func join(parts: [Part], sound: String?, soundTag: String? = nil, frameRate: FrameRate, to path: String) throws {
         guard !parts.isEmpty else { throw EncoderError("nothing to join: no video segments") }
+        for (index, part) in parts.enumerated() where part.firstFrame < 0 || part.frameCount < 1 {
+            throw EncoderError("segment \(index) must start at frame 0 or later and hold a frame or more")
+        }
         let sources = try parts.enumerated().map { index, part in
             do {
                 return try PacketSource(path: part.path, kind: AVMEDIA_TYPE_VIDEO)
@@ -130,16 +133,22 @@ private final class PacketSource {
         self.path = path
         var context: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_open_input(&context, path, nil, nil), "cannot open \(path)")
-        guard let context else { throw EncoderError("cannot open \(path)") }
-        self.context = context
-        try check(avformat_find_stream_info(context, nil), "cannot read the streams of \(path)")
-        let streams = (0..<Int(context.pointee.nb_streams)).compactMap { context.pointee.streams[$0] }
+        guard let opened = context else { throw EncoderError("cannot open \(path)") }
+        // Until the stream is found, a failure closes the file here (deinit runs only after).
+        func fail(_ error: EncoderError) -> EncoderError {
+            avformat_close_input(&context)
+            return error
+        }
+        let status = avformat_find_stream_info(opened, nil)
+        guard status >= 0 else { throw fail(EncoderError.libav("cannot read the streams of \(path)", status)) }
+        let streams = (0..<Int(opened.pointee.nb_streams)).compactMap { opened.pointee.streams[$0] }
         guard streams.count == 1, let stream = streams.first, stream.pointee.codecpar.pointee.codec_type == kind else {
-            throw EncoderError("\(path) must hold exactly one \(kind == AVMEDIA_TYPE_VIDEO ? "video" : "audio") stream")
+            throw fail(EncoderError("\(path) must hold exactly one \(kind == AVMEDIA_TYPE_VIDEO ? "video" : "audio") stream"))
         }
         guard stream.pointee.time_base.num > 0, stream.pointee.time_base.den > 0 else {
-            throw EncoderError("\(path) has no usable time base")
+            throw fail(EncoderError("\(path) has no usable time base"))
         }
+        self.context = opened
         self.stream = stream
     }
 

@@ -18,6 +18,11 @@ public struct Mutator {
         "borderRadius", "objectFit", "filters", "value", "animations", "delay", "from", "to", "direction", "distance",
         "filter", "keyframes", "property", "frames", "transition", "blur", "intensity", "angle", "stops", "offset",
         "color", "$ref",
+        // three clips
+        "renderer", "camera", "lights", "objects", "cameraAnimations", "shape", "model", "geometry", "material",
+        "position", "lookAt", "fov", "near", "far", "radius", "tube", "detail", "widthSegments", "heightSegments",
+        "radialSegments", "tubularSegments", "castShadow", "receiveShadow", "shadows", "clearColor", "clearAlpha",
+        "autoScale", "autoCenter", "penumbra", "decay", "emissive", "metalness", "roughness", "wireframe", "side",
     ]
 
     /// Numbers that have broken integer conversions, divisions and allocations before.
@@ -41,7 +46,9 @@ public struct Mutator {
         String(repeating: "ab ", count: 400),
     ] + RenderingVideoV2.clipTypes.map(\.name) + AnimationKind.allCases.map(\.rawValue) + TransitionKind.allCases.map(\.rawValue)
         + FilterKind.allCases.map(\.rawValue) + KeyframeProperty.allCases.map(\.rawValue) + Easing.allCases.map(\.rawValue)
-        + Direction.allCases.map(\.rawValue)
+        + Direction.allCases.map(\.rawValue) + ThreeScene.Shape.allCases.map(\.rawValue)
+        + ThreeScene.MaterialKind.allCases.map(\.rawValue) + ThreeScene.LightKind.allCases.map(\.rawValue)
+        + ThreeAnimation.Property.allCases.map(\.rawValue)
 
     /// Keys sorted, so that the same seed writes the same bytes in every process.
     static let encoder: JSONEncoder = {

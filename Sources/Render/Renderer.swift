@@ -98,12 +98,17 @@ public final class Renderer {
                     guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     _ = try AudioReader(path: path, playbackRate: audio.trim.playbackRate)
                 case .drawn(let drawn):
+                    // The painter reads its files first when it checks them, naming the field
+                    // (a three clip's `objects[1].model`); then every file must at least exist.
+                    do { try compositor.checkMedia(of: drawn) } catch { throw RenderError("\(clip.origin): \(error)") }
                     for source in drawn.content.mediaSources {
                         let path = try locator.localPath(for: source)
                         guard FileManager.default.fileExists(atPath: path) else { throw MediaError("file not found: \(path)") }
                     }
                 default: break
                 }
+            } catch let error as RenderError {
+                throw error
             } catch {
                 throw RenderError("\(clip.origin).src: \(error)")
             }

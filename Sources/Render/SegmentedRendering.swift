@@ -66,6 +66,22 @@ public struct SegmentPlan: Codable, Sendable, Hashable {
         self.segments = segments
     }
 
+    /// Throws unless the segments are whole GOPs that cover frames 0 ..< frameCount in order, each
+    /// once (a plan read from elsewhere is checked before it is used).
+    public func validate() throws {
+        var next = 0
+        for (index, segment) in segments.enumerated() {
+            guard segment.firstFrame == next, segment.endFrame > segment.firstFrame, segment.endFrame <= frameCount,
+                  keyframeInterval > 0, segment.firstFrame % keyframeInterval == 0 else {
+                throw RenderError("the segment plan is not valid: segment \(index) covers frames \(segment.firstFrame)..<\(segment.endFrame)")
+            }
+            next = segment.endFrame
+        }
+        guard version == 1, next == frameCount, frameCount > 0, width > 0, height > 0, frameRateNumerator > 0, frameRateDenominator > 0 else {
+            throw RenderError("the segment plan is not valid: its segments do not cover its \(frameCount) frames")
+        }
+    }
+
     /// The text a segment file carries in its "comment" tag: which segment of which plan it is,
     /// and how it was encoded. The join refuses a file whose tag is not its segment's.
     public func tag(ofSegment index: Int) -> String {
@@ -189,6 +205,7 @@ extension Renderer {
     /// render. Refuses files that are not the plan's segments (their tags), that were encoded with
     /// other codec parameters than the first, or that miss or repeat a frame.
     public static func join(segments: [String], sound: String?, plan: SegmentPlan, settings: EncoderSettings, to output: String) throws {
+        try plan.validate()
         guard segments.count == plan.segments.count else {
             throw RenderError("the plan has \(plan.segments.count) segments, but \(segments.count) files were given to join")
         }
@@ -275,7 +292,7 @@ extension Renderer {
                 running -= 1
                 seconds[job] = time
                 if let error, firstError == nil {
-                    firstError = job < plan.segments.count ? RenderError("segment \(job + 1) of \(plan.segments.count): \(error)") : error
+                    firstError = RenderError(job < plan.segments.count ? "segment \(job + 1) of \(plan.segments.count): \(error)" : "sound: \(error)")
                     cancelled.set()
                 }
             }
@@ -291,6 +308,7 @@ extension Renderer {
 
     /// Throws unless `plan` was made for this timeline and `settings`.
     private func check(_ plan: SegmentPlan, settings: EncoderSettings) throws {
+        try plan.validate()
         let canvas = timeline.canvas
         guard plan.frameCount == timeline.frameCount, plan.width == canvas.width, plan.height == canvas.height,
               plan.frameRate == canvas.frameRate else {

@@ -62,8 +62,10 @@ struct SegmentCommand: ParsableCommand {
         @Option var segments: Int
         @OptionGroup var encoding: EncodingOptions
         @OptionGroup var dialect: DialectOption
+        @OptionGroup var options: RenderingOptions
 
         func run() throws {
+            options.apply()
             try SegmentCommand.timed {
                 let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
                 do {
@@ -89,8 +91,10 @@ struct SegmentCommand: ParsableCommand {
         @Option(name: .shortAndLong) var output: String
         @OptionGroup var encoding: EncodingOptions
         @OptionGroup var dialect: DialectOption
+        @OptionGroup var options: RenderingOptions
 
         func run() throws {
+            options.apply()
             try SegmentCommand.timed {
                 let plan = try SegmentCommand.readPlan(self.plan)
                 let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
@@ -112,8 +116,10 @@ struct SegmentCommand: ParsableCommand {
         @Option(name: .shortAndLong) var output: String
         @OptionGroup var encoding: EncodingOptions
         @OptionGroup var dialect: DialectOption
+        @OptionGroup var options: RenderingOptions
 
         func run() throws {
+            options.apply()
             try SegmentCommand.timed {
                 let plan = try SegmentCommand.readPlan(self.plan)
                 let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
@@ -135,8 +141,10 @@ struct SegmentCommand: ParsableCommand {
         @Option var sound: String?
         @Option(name: .shortAndLong) var output: String
         @OptionGroup var encoding: EncodingOptions
+        @OptionGroup var options: RenderingOptions
 
         func run() throws {
+            options.apply()
             try SegmentCommand.timed {
                 let plan = try SegmentCommand.readPlan(self.plan)
                 do {

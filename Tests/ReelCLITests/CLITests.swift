@@ -176,7 +176,7 @@ import Testing
         #expect(names("transitionTypes") == ["fade", "slide", "zoom", "wipe", "blur", "push", "iris", "spin", "lightSweep"])
         #expect(names("filters") == ["blur", "brightness", "contrast", "saturate", "hue", "grayscale", "sepia", "invert"])
         #expect((json["easings"] as? [String])?.count == 22)
-        #expect((json["clipTypes"] as? [String]) == ["text", "image", "rect", "circle", "polygon", "video", "audio", "subtitle", "layout", "template", "code", "svg", "icon", "line", "path"])
+        #expect((json["clipTypes"] as? [String]) == ["text", "image", "rect", "circle", "polygon", "video", "audio", "subtitle", "layout", "template", "code", "svg", "icon", "line", "path", "three"])
         #expect((json["codeThemes"] as? [String]) == ["dark", "light", "monokai"])
         #expect(Set(json["codeLanguages"] as? [String] ?? []).isSuperset(of: ["swift", "python", "javascript", "typescript", "json", "bash", "go", "rust", "c"]))
         #expect(names("keyframeProperties").contains("fill") && names("keyframeProperties").contains("volume"))

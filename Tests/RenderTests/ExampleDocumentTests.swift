@@ -40,6 +40,10 @@ import Timeline
         #expect(fill == SIMD4(0x3a, 0x2a, 0x10, 255), "the path's fill: \(fill)")
         #expect(outline.contains { $0.x > 230 && $0.y > 180 && $0.z < 60 }, "its yellow outline: \(outline)")
         #expect(isDrawn(250, 440), "code")
+        // The three clip: the glTF cube (orange, lit) on the left of its floor, the torus on the right.
+        let cube = frame.pixel(x: 607, y: 212)
+        #expect(cube.x > 180 && cube.y > 120 && cube.z < 80, "the cube model: \(cube)")
+        #expect(isDrawn(640, 240) && !isDrawn(540, 200), "the floor, inside the clip's box only")
 
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("every-clip-\(UUID().uuidString).mp4").path
         defer { try? FileManager.default.removeItem(atPath: output) }

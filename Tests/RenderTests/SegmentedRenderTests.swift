@@ -100,6 +100,14 @@ import Timeline
                                    frameRate: FrameRate(numerator: 30000, denominator: 1001), encoder: "libx264 …")
         let decoded = try JSONDecoder().decode(SegmentPlan.self, from: JSONEncoder().encode(plan))
         #expect(decoded == plan && decoded.frameRate == FrameRate(numerator: 30000, denominator: 1001))
+        #expect(throws: Never.self) { try decoded.validate() }
+        // A plan read from elsewhere is checked: segments that overlap, leave a gap or cut a GOP.
+        for (segment, first, end) in [(1, 35, 70), (1, 40, 60), (2, 70, 60)] {
+            var broken = plan
+            broken.segments[segment].firstFrame = first
+            broken.segments[segment].endFrame = end
+            #expect(throws: RenderError.self) { try broken.validate() }
+        }
         #expect(!Renderer.isSegmentable(format: .webm) && !Renderer.isSegmentable(format: .gif) && Renderer.isSegmentable(format: .mp4))
     }
 

@@ -269,7 +269,7 @@ import Testing
               "tracks": [ { "clips": [
                 { "type": "rect", "start": 0, "duration": 1, "transform": { "x": [], "width": 10, "height": 10 } },
                 { "type": "text", "start": "soon", "duration": 1, "text": "hi", "style": { "fill": "nope" } },
-                { "type": "three", "start": 0, "duration": 1 }
+                { "type": "hologram", "start": 0, "duration": 1 }
               ] } ] }
             """#
         let paths = Self.problems(json).map(\.path.description)

@@ -13,6 +13,13 @@ public protocol ContentPainter: Sendable {
     /// than the canvas.
     func render(_ content: any DrawnContent, boxWidth: Double, boxHeight: Double, sx: Double, sy: Double,
                 area: PixelRect, media: any MediaProvider) throws -> Raster
+    /// Opens the media `content` reads (`DrawnContent.mediaSources`) as drawing would, so that a
+    /// corrupt file fails before any frame is drawn. By default nothing beyond the files' existence.
+    func checkMedia(of content: any DrawnContent, media: any MediaProvider) throws
+}
+
+extension ContentPainter {
+    public func checkMedia(of content: any DrawnContent, media: any MediaProvider) throws {}
 }
 
 /// Every drawn kind's painter: the one list a new kind is added to.
@@ -20,6 +27,7 @@ public enum ContentPainters {
     static let all: [ObjectIdentifier: any ContentPainter] = [
         ObjectIdentifier(VectorShape.self): VectorPainter(),
         ObjectIdentifier(SVGContent.self): SVGPainter(),
+        ObjectIdentifier(ThreeScene.self): ThreePainter(),
     ]
 
     /// The painter of `content`'s kind.

@@ -32,6 +32,8 @@ public enum RenderingVideoV2: Sendable {
         public var subtitles: [String: SubtitleWords] = [:]
         /// `svgs`: asset id → inline markup or a file.
         public var svgs: [String: SVGSource] = [:]
+        /// `models`: asset id → a glTF model's src.
+        public var models: [String: String] = [:]
     }
 
     /// An SVG picture: inline markup, or a file or URL.
@@ -126,6 +128,8 @@ public enum RenderingVideoV2: Sendable {
         case code(Code)
         /// Clips lined up in a row or a column (`V2/LayoutClip.swift`).
         case layout(Layout)
+        /// A 3-D scene (`V2/ThreeClip.swift`).
+        case three(Three)
     }
 
     /// The fields video and audio clips share (audio-only ones stay at their defaults for video).
@@ -167,7 +171,7 @@ public enum RenderingVideoV2: Sendable {
     public static let clipTypes: [(name: String, supported: Bool)] = [
         ("text", true), ("image", true), ("rect", true), ("circle", true), ("polygon", true),
         ("video", true), ("audio", true), ("subtitle", true), ("layout", true), ("template", true),
-        ("code", true), ("svg", true), ("icon", true), ("line", true), ("path", true), ("three", false),
+        ("code", true), ("svg", true), ("icon", true), ("line", true), ("path", true), ("three", true),
     ]
 
     /// Reads and checks a v2 document, reporting every problem at once.

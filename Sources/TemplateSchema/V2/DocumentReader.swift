@@ -100,6 +100,7 @@ struct DocumentReader {
         assets.audios = readMediaPool(node["audios"])
         assets.subtitles = readSubtitlePool(node["subtitles"])
         assets.svgs = readSVGPool(node["svgs"])
+        assets.models = readMediaPool(node["models"])
         return assets
     }
 
@@ -184,7 +185,7 @@ struct DocumentReader {
     }
 
     /// A source: a string, or `{"$ref": id}` naming an entry of `pool`.
-    private func readSource(_ node: Node, pool: [String: String], poolName: String) -> String? {
+    func readSource(_ node: Node, pool: [String: String], poolName: String) -> String? {
         if case .string(let src) = node.value {
             if src.isEmpty { node.fail("must not be empty") }
             return src.isEmpty ? nil : src
@@ -316,6 +317,8 @@ struct DocumentReader {
             return readSVG(node, pool: assets.svgs).map(V2.Body.svg)
         case "icon":
             return readIcon(node).map(V2.Body.icon)
+        case "three":
+            return readThree(node, models: assets.models).map(V2.Body.three)
         case "layout":
             return readLayout(node, transform: transform, assets: assets, canvas: canvas, parent: parent).map(V2.Body.layout)
         case "template":

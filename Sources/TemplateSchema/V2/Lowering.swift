@@ -138,6 +138,11 @@ extension RenderingVideoV2.Document {
             if spec.width == nil { boxWidth = 2 * half.x }
             if spec.height == nil { boxHeight = 2 * half.y }
             content = curveContent(curve, style: style, keyframes: clip.keyframes)
+        case .three(let three):
+            // The scene's canvas is the clip's box: the whole canvas unless the transform sizes it.
+            boxWidth = boxWidth ?? width
+            boxHeight = boxHeight ?? height
+            content = threeContent(three, clip: clip, sources: sources, log: log)
         case .layout:
             preconditionFailure("layouts are lowered by lowerLayout")
         }

@@ -52,6 +52,13 @@ public struct Animation: Hashable, Sendable {
 
     /// Eased progress at `localTime` seconds into the clip.
     public func progress(atLocalTime localTime: Double) -> Double {
+        Self.progress(atLocalTime: localTime, delay: delay, duration: duration, easing: easing, cycles: cycles)
+    }
+
+    /// Eased progress at `localTime` of any timed change with these timings (clip animations,
+    /// 3-D animations): held at the start before `delay`, at the end after the last cycle.
+    public static func progress(atLocalTime localTime: Double, delay: Double, duration: Double, easing: Easing,
+                                cycles: Int?) -> Double {
         let elapsed = localTime - delay
         guard elapsed > 0 else { return easing(0) }
         if let cycles, elapsed >= duration * Double(cycles) { return easing(1) }
