@@ -41,6 +41,7 @@ public struct PostgresSettings: Sendable, Equatable {
 
     public static let defaultPoolSize = 8
 
+    /// Reads `text`; throws `StoreError` of kind `invalid` saying what is wrong with it.
     public init(url text: String) throws {
         func invalid(_ why: String) -> StoreError {
             StoreError.invalid("\(why); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?pool=N]")
