@@ -6,26 +6,11 @@ import Testing
 /// Workers' claims: leases on jobs and on the segments of a render split across workers, and
 /// the outbox taken by one server at a time; the same on both stores.
 @Suite struct LeaseStoreTests {
-    /// A database with an account and a queued job of cost 3 that may be split across 3 workers.
-    func withQueuedJob(_ backend: StoreBackend, _ body: (ReelDatabase, JobRecord, Account) async throws -> Void) async throws {
-        try await withScratch(backend) { scratch in
-            let database = try scratch.open()
-            let account = try database.createAccount(name: "acme", credits: 10)
-            let task = TaskRecord.sample(account: account.id, cost: 3)
-            try database.insert(task)
-            guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: account.id, webhookURL: nil, workers: 3) else {
-                Issue.record("not queued")
-                return
-            }
-            try await body(database, job, account)
-        }
-    }
-
     /// Leases: a live worker's claim holds while it renews it; a job whose lease ran out or whose
     /// owner died goes back to the queue; a worker that lost its job records nothing for it.
     @Test(arguments: StoreBackend.allCases)
     func leasesReturnAbandonedJobsAndOnlyTheHolderFinishesAJob(backend: StoreBackend) async throws {
-        try await withQueuedJob(backend) { (database, job, account) async throws in
+        try await withQueuedJob(backend, workers: 3) { (database, job, account) async throws in
             let start = Date()
             let first = LeaseOwner(host: "machine-a", pid: 100, nonce: "x").description
             let second = LeaseOwner(host: "machine-b", pid: 200, nonce: "y").description
@@ -94,7 +79,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func segmentsAreClaimedOnceEachAndASplitIsKept(backend: StoreBackend) async throws {
-        try await withQueuedJob(backend) { (database, job, _) async throws in
+        try await withQueuedJob(backend, workers: 3) { (database, job, _) async throws in
             #expect(try database.claimNextSegment(owner: "w:1:a", lease: 30) == nil)  // nothing split yet
             _ = try #require(try database.claimNextJob(owner: "w:1:a", lease: 30))
             let split = try database.splitJob(id: job.id, owner: "w:1:a", plan: "{\"k\":3}", frameCounts: [30, 30, 15])
@@ -119,7 +104,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aFailedOrAbandonedSegmentIsRetriedAloneThenFailsItsJob(backend: StoreBackend) async throws {
-        try await withQueuedJob(backend) { (database, job, account) async throws in
+        try await withQueuedJob(backend, workers: 3) { (database, job, account) async throws in
             _ = try #require(try database.claimNextJob(owner: "w:1:a", lease: 30))
             _ = try database.splitJob(id: job.id, owner: "w:1:a", plan: "{}", frameCounts: [10, 10])
             let start = Date()
@@ -146,7 +131,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aCancelledJobStopsItsSegments(backend: StoreBackend) async throws {
-        try await withQueuedJob(backend) { (database, job, account) async throws in
+        try await withQueuedJob(backend, workers: 3) { (database, job, account) async throws in
             _ = try #require(try database.claimNextJob(owner: "w:1:a", lease: 30))
             _ = try database.splitJob(id: job.id, owner: "w:1:a", plan: "{}", frameCounts: [10, 10])
             let key = SegmentKey(job: job.id, index: 0)

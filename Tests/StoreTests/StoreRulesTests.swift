@@ -69,15 +69,7 @@ import Testing
     /// next start instead of running a third time.
     @Test(arguments: StoreBackend.allCases)
     func aJobThatKeepsCrashingFailsAndIsRefunded(backend: StoreBackend) async throws {
-        try await withScratch(backend) { scratch in
-            let database = try scratch.open()
-            let account = try database.createAccount(name: "acme", credits: 10)
-            let task = TaskRecord.sample(account: account.id, cost: 3)
-            try database.insert(task)
-            guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: account.id, webhookURL: nil, workers: 1) else {
-                Issue.record("not queued")
-                return
-            }
+        try await withQueuedJob(backend) { (database, job, account) async throws in
             #expect(try database.claimNextJob()?.attempts == 1)
             var recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // the server died during attempt 1
             #expect(recovered.requeued.map(\.id) == [job.id] && recovered.failed.isEmpty)
@@ -85,7 +77,7 @@ import Testing
             recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // and during attempt 2
             #expect(recovered.failed.map(\.id) == [job.id] && recovered.requeued.isEmpty)
             #expect(try database.claimNextJob() == nil)
-            let failed = try database.task(id: task.id, account: account.id)
+            let failed = try database.task(id: job.taskId, account: account.id)
             #expect(failed.status == "failed" && failed.error?.hasPrefix("render crashed") == true)
             #expect(try database.balance(account: account.id) == 10)
             #expect(try database.ledger(account: account.id).map(\.kind) == ["grant", "reserve", "refund"])

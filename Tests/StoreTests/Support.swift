@@ -47,3 +47,21 @@ extension TaskRecord {
                    category: "api", width: 64, height: 36, duration: 1, cost: cost)
     }
 }
+
+/// Runs `body` with a fresh database of `backend` holding an account with 10 credits and a job of
+/// cost 3, queued by `startRender` (which may split it across `workers`).
+func withQueuedJob(_ backend: StoreBackend, workers: Int = 1,
+                   _ body: (ReelDatabase, JobRecord, Account) async throws -> Void) async throws {
+    try await withScratch(backend) { scratch in
+        let database = try scratch.open()
+        let account = try database.createAccount(name: "acme", credits: 10)
+        let task = TaskRecord.sample(account: account.id, cost: 3)
+        try database.insert(task)
+        guard case .queued(let job, _) = try database.startRender(taskID: task.id, account: account.id, webhookURL: nil, workers: workers)
+        else {
+            Issue.record("not queued")
+            return
+        }
+        try await body(database, job, account)
+    }
+}
