@@ -48,6 +48,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
     ],
     targets: [
         // C libraries, each behind a small module map and shim header.
@@ -93,9 +96,13 @@ let package = Package(
         .target(name: "Encoder", dependencies: ["CFFmpeg", "CPNG", "Compositor"], swiftSettings: strictSettings + vectorSettings),
         // The render pipeline: timeline → draw lists → compositor → encoder.
         .target(name: "Render", dependencies: ["Timeline", "Compositor", "Media", "Encoder", "CProcessors"], swiftSettings: kernelSettings),
-        // Durable state: accounts, keys, credits, tasks, files, previews, jobs (SQLite through GRDB).
+        // Durable state: accounts, keys, credits, tasks, files, previews, jobs. Embedded SQLite
+        // through GRDB by default; a shared PostgreSQL through postgres-nio for several nodes.
         .target(name: "Store", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: strictSettings),
         // What every API surface is built on: the service (store, data folder, media access, limits),
         // the job runner and webhook outbox, the shared routes (links, viewer), request reading, and
@@ -136,19 +143,23 @@ let package = Package(
                 swiftSettings: strictSettings),
         .executableTarget(name: "reel-fuzz", dependencies: ["FuzzKit", "TemplateSchema", "Media"], swiftSettings: strictSettings),
 
-        // Test support shared by the test targets: a loopback HTTP server.
+        // Test support shared by the test targets: a loopback HTTP server; fresh databases of
+        // each store backend (PostgreSQL when REEL_TEST_POSTGRES_URL names a server, as scripts/test does).
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP", swiftSettings: strictSettings),
+        .target(name: "ScratchDatabases", dependencies: ["Store"], path: "Tests/Support/ScratchDatabases", swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ScratchDatabases", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "TemplateSchemaTests", dependencies: ["TemplateSchema", "Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "SyntaxHighlightTests", dependencies: ["SyntaxHighlight"], swiftSettings: strictSettings),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor", "Timeline"], swiftSettings: strictSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "TemplateSchema", "Timeline", "Compositor", "Media", "Encoder", "LoopbackHTTP"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "ReelCLITests", dependencies: ["reel"], swiftSettings: strictSettings),
+        .testTarget(name: "ReelCLITests", dependencies: ["reel", "ScratchDatabases"], swiftSettings: strictSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzKit", "TemplateSchema"], swiftSettings: strictSettings),
         .testTarget(name: "APIAdapterTests", dependencies: [
-            "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP", "TemplateSchema", "Timeline",
-            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
+            "APIAdapter", "Store", "Compositor", "Encoder", "Media", "LoopbackHTTP", "ScratchDatabases", "TemplateSchema", "Timeline",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strictSettings),
     ]

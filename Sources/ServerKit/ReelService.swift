@@ -43,11 +43,17 @@ public final class ReelService: Sendable {
         self.configuration = configuration
         self.logger = logger
         paths = try DataPaths(root: configuration.dataDirectory)
-        // Uploads cut off by the last stop.
+        // Uploads cut off by an earlier stop. Only old ones: a younger one may be arriving at
+        // another process that shares the folder (this server's when a worker starts, another
+        // node's), and an upload has `uploadTimeout` to arrive.
+        let abandoned = Date().addingTimeInterval(-max(3600, 2 * configuration.uploadTimeout))
         for name in (try? FileManager.default.contentsOfDirectory(atPath: paths.incoming)) ?? [] {
-            try? FileManager.default.removeItem(atPath: paths.incoming + "/" + name)
+            let path = paths.incoming + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  modified < abandoned else { continue }
+            try? FileManager.default.removeItem(atPath: path)
         }
-        database = try paths.openDatabase()
+        database = try paths.openDatabase(configuration.databaseLocation)
         signer = URLSigner(key: try paths.signingKey())
         networkPolicy = NetworkPolicy(allowsPrivateNetwork: configuration.allowsPrivateNetwork)
         // Links to our own uploads are resolved to the stored file (for their owner only) by

@@ -8,7 +8,10 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     /// Everything persistent lives here: the database, uploads, rendered videos, the media cache.
+    /// With a shared store (`databaseLocation`), every server mounts the same folder.
     public var dataDirectory: String
+    /// Where the store lives; nil for the SQLite database in the data folder.
+    public var databaseLocation: DatabaseLocation?
     /// Renders that run at once: worker processes, or workers inside this process (`workerMode`).
     public var workers: Int
     /// Where renders run: in worker processes this server starts and watches (`reel serve`), or
@@ -108,8 +111,10 @@ public struct DataPaths: Sendable {
         }
     }
 
-    /// Opens the database in the data folder.
-    public func openDatabase() throws -> ReelDatabase { try ReelDatabase(path: database) }
+    /// Opens the store at `location`, by default the SQLite database in the data folder.
+    public func openDatabase(_ location: DatabaseLocation? = nil) throws -> ReelDatabase {
+        try ReelDatabase(location: location ?? .sqlite(path: database))
+    }
 
     /// The server's signing key, made on first use and kept in the data folder.
     func signingKey() throws -> SymmetricKey {

@@ -1,10 +1,9 @@
 import Crypto
 public import Foundation
-public import GRDB
 
 /// An account: the owner of keys, credits, tasks and files.
-public struct Account: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "accounts"
+public struct Account: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "accounts"
     public var id: String
     public var name: String
     /// Bytes of uploads the account may keep.
@@ -63,8 +62,8 @@ public struct APISurface: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A stored credential: only a hash of its secret is kept.
-public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "api_keys"
+public struct APIKey: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "api_keys"
     public var id: String
     public var accountId: String
     /// The name of the surface the key opens.
@@ -125,27 +124,31 @@ extension ReelDatabase {
     @discardableResult
     public func createAccount(name: String, credits: Int = 0, storageQuota: Int64 = defaultStorageQuota) throws -> Account {
         guard !name.isEmpty, name.count <= 100 else { throw StoreError.invalid("an account name has 1 to 100 characters") }
-        return try writer.write { db in
-            if try Account.filter(Column("name") == name).fetchOne(db) != nil {
+        return try store.write { tx in
+            if try Self.account(tx, named: name) != nil {
                 throw StoreError.conflict("an account named \"\(name)\" exists already")
             }
             let account = Account(id: Identifier.make(16, prefix: "acct_"), name: name, storageQuota: storageQuota,
                                   createdAt: Timestamp.now)
-            try account.insert(db)
-            if credits > 0 { try Self.append(db, account: account.id, delta: credits, kind: "grant", note: "initial credits") }
+            try tx.insert(account)
+            if credits > 0 { try Self.append(tx, account: account.id, delta: credits, kind: "grant", note: "initial credits") }
             return account
         }
     }
 
     public func account(named name: String) throws -> Account {
-        guard let account = try writer.read({ try Account.filter(Column("name") == name).fetchOne($0) }) else {
+        guard let account = try store.read({ try Self.account($0, named: name) }) else {
             throw StoreError.notFound("no account named \"\(name)\"")
         }
         return account
     }
 
+    static func account(_ tx: any SQLTransaction, named name: String) throws -> Account? {
+        try tx.one(Account.self, "SELECT * FROM accounts WHERE name = ?", [name])
+    }
+
     public func account(id: String) throws -> Account? {
-        try writer.read { try Account.fetchOne($0, key: id) }
+        try store.read { try $0.find(Account.self, id: id) }
     }
 
     // MARK: keys
@@ -158,34 +161,34 @@ extension ReelDatabase {
         let record = APIKey(id: id, accountId: account.id, api: api.name, keyPrefix: api.keyFormat.prefix,
                             keySeparator: api.keyFormat.separator, secretHash: Self.hash(key), label: label,
                             createdAt: Timestamp.now, revokedAt: nil)
-        try writer.write { try record.insert($0) }
+        try store.write { try $0.insert(record) }
         return (key, record)
     }
 
     /// Gives the key `id` a new secret and returns the new key in full; the old one stops working
     /// at once (its hash is replaced in the same write). A revoked key cannot be rotated.
     public func rotateKey(id: String) throws -> (key: String, record: APIKey) {
-        try writer.write { db in
-            guard var record = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key with id \(id)") }
+        try store.write { tx in
+            guard var record = try tx.find(APIKey.self, id: id, locked: true) else { throw StoreError.notFound("no key with id \(id)") }
             guard record.revokedAt == nil else { throw StoreError.conflict("key \(id) is revoked; create a new one") }
             let key = record.format.key(id: record.id, secret: Identifier.make(KeyFormat.secretLength))
             record.secretHash = Self.hash(key)
-            try record.update(db)
+            try tx.update(record)
             return (key, record)
         }
     }
 
     public func keys(account name: String) throws -> [APIKey] {
         let account = try account(named: name)
-        return try writer.read { try APIKey.filter(Column("account_id") == account.id).order(Column("created_at")).fetchAll($0) }
+        return try store.read { try $0.all(APIKey.self, "SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at", [account.id]) }
     }
 
     public func revokeKey(id: String) throws {
-        try writer.write { db in
-            guard var key = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key with id \(id)") }
+        try store.write { tx in
+            guard var key = try tx.find(APIKey.self, id: id, locked: true) else { throw StoreError.notFound("no key with id \(id)") }
             guard key.revokedAt == nil else { return }
             key.revokedAt = Timestamp.now
-            try key.update(db)
+            try tx.update(key)
         }
     }
 
@@ -199,11 +202,11 @@ extension ReelDatabase {
         guard let presented, !presented.isEmpty else { throw KeyRejection.missing }
         let id = try api.keyFormat.id(in: presented)
         let presentedHash = Self.hash(presented)
-        return try writer.read { db in
-            guard let key = try APIKey.fetchOne(db, key: String(id)), key.api == api.name,
+        return try store.read { tx in
+            guard let key = try tx.find(APIKey.self, id: String(id)), key.api == api.name,
                   Self.constantTimeEqual(key.secretHash, presentedHash) else { throw KeyRejection.invalid }
             guard key.revokedAt == nil else { throw KeyRejection.inactive }
-            guard let account = try Account.fetchOne(db, key: key.accountId) else { throw KeyRejection.noAccount }
+            guard let account = try tx.find(Account.self, id: key.accountId) else { throw KeyRejection.noAccount }
             return (account, key.id)
         }
     }
@@ -220,30 +223,36 @@ extension ReelDatabase {
 
     /// The account's balance: the sum of its ledger.
     public func balance(account id: String) throws -> Int {
-        try writer.read { try Self.balance($0, account: id) }
+        try store.read { try Self.balance($0, account: id) }
     }
 
-    static func balance(_ db: Database, account id: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE account_id = ?", arguments: [id]) ?? 0
+    static func balance(_ tx: any SQLTransaction, account id: String) throws -> Int {
+        try tx.integer("SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE account_id = ?", [id])
     }
 
     public func grant(account name: String, credits: Int, note: String? = nil) throws -> Int {
         guard credits > 0 else { throw StoreError.invalid("a grant must be a positive number of credits") }
         let account = try account(named: name)
-        return try writer.write { db in
-            try Self.append(db, account: account.id, delta: credits, kind: "grant", note: note)
-            return try Self.balance(db, account: account.id)
+        return try store.write { tx in
+            try Self.append(tx, account: account.id, delta: credits, kind: "grant", note: note)
+            return try Self.balance(tx, account: account.id)
         }
     }
 
-    static func append(_ db: Database, account: String, delta: Int, kind: String, job: String? = nil, note: String? = nil) throws {
-        try db.execute(sql: """
+    static func append(_ tx: any SQLTransaction, account: String, delta: Int, kind: String, job: String? = nil, note: String? = nil) throws {
+        try tx.execute("""
             INSERT INTO credit_ledger (account_id, delta, kind, job_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [account, delta, kind, job, note, Timestamp.now])
+            """, [account, delta, kind, job, note, Timestamp.now])
+    }
+
+    /// Locks the account's row until the transaction ends, so that reservations against one
+    /// account happen one at a time and each sees the balance the one before it left.
+    static func lockAccount(_ tx: any SQLTransaction, id: String) throws {
+        _ = try tx.rows("SELECT id FROM accounts WHERE id = ?" + tx.dialect.lockRows, [id])
     }
 
     /// One row of the ledger, for reports and tests.
-    public struct LedgerEntry: Codable, Sendable, FetchableRecord {
+    public struct LedgerEntry: Codable, Sendable {
         public var id: Int64
         public var delta: Int
         public var kind: String
@@ -251,7 +260,7 @@ extension ReelDatabase {
     }
 
     public func ledger(account id: String) throws -> [LedgerEntry] {
-        try writer.read { try LedgerEntry.fetchAll($0, sql: "SELECT id, delta, kind, job_id FROM credit_ledger WHERE account_id = ? ORDER BY id", arguments: [id]) }
+        try store.read { try $0.all(LedgerEntry.self, "SELECT id, delta, kind, job_id FROM credit_ledger WHERE account_id = ? ORDER BY id", [id]) }
     }
 }
 
@@ -260,9 +269,10 @@ extension ReelDatabase {
 extension ReelDatabase {
     /// The values `account`'s requests take where they leave a field out: field name → JSON text.
     public func accountDefaults(account id: String) throws -> [String: String] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM account_defaults WHERE account_id = ?", arguments: [id])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["value"] as String) })
+        try store.read { tx in
+            let rows = try tx.rows("SELECT name, value FROM account_defaults WHERE account_id = ?", [id])
+            return Dictionary(rows.compactMap { row in row["name"].string.flatMap { name in row["value"].string.map { (name, $0) } } },
+                              uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -270,12 +280,14 @@ extension ReelDatabase {
     public func setAccountDefault(account name: String, field: String, value: String?) throws {
         let account = try account(named: name)
         guard !field.isEmpty, field.count <= 100 else { throw StoreError.invalid("a default's name has 1 to 100 characters") }
-        try writer.write { db in
+        try store.write { tx in
             if let value {
-                try db.execute(sql: "INSERT OR REPLACE INTO account_defaults (account_id, name, value) VALUES (?, ?, ?)",
-                               arguments: [account.id, field, value])
+                try tx.execute("""
+                    INSERT INTO account_defaults (account_id, name, value) VALUES (?, ?, ?)
+                    ON CONFLICT (account_id, name) DO UPDATE SET value = excluded.value
+                    """, [account.id, field, value])
             } else {
-                try db.execute(sql: "DELETE FROM account_defaults WHERE account_id = ? AND name = ?", arguments: [account.id, field])
+                try tx.execute("DELETE FROM account_defaults WHERE account_id = ? AND name = ?", [account.id, field])
             }
         }
     }

@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// Who holds a running job: a worker process, named `host:pid:nonce`, so that a process on the
 /// same machine can tell a dead owner from a live one without waiting for its lease to run out.
@@ -49,15 +48,16 @@ extension ReelDatabase {
     /// renews the lease (`renewLeases`): the job is marked running and its attempt counted
     /// before anything is rendered, so a render that kills its worker every time ends.
     public func claimNextJob(owner: String = "local", lease: TimeInterval = 3600, now: Date = Date()) throws -> JobRecord? {
-        try writer.write { db in
-            guard var job = try JobRecord.filter(Column("status") == JobState.queued.rawValue).order(Column("created_at"), Column("id"))
-                .fetchOne(db) else { return nil }
+        try store.write { tx in
+            // Several workers may claim at once: each takes the oldest job no other claim holds.
+            guard var job = try tx.one(JobRecord.self, "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, id LIMIT 1"
+                                           + tx.dialect.lockRowsSkippingLocked, [JobState.queued.rawValue]) else { return nil }
             try job.move(to: .running, phase: .preparingAssets)
             job.attempts += 1
             job.startedAt = Timestamp.string(now)
             job.leaseOwner = owner
             job.leaseExpiresAt = Timestamp.string(now.addingTimeInterval(lease))
-            try job.update(db)
+            try tx.update(job)
             return job
         }
     }
@@ -67,13 +67,13 @@ extension ReelDatabase {
     /// should stop.
     public func renewLeases(owner: String, jobs ids: [String], lease: TimeInterval, now: Date = Date()) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
-        return try writer.write { db in
+        return try store.write { tx in
             var lost = Set<String>()
             let expires = Timestamp.string(now.addingTimeInterval(lease))
             for id in ids {
-                try db.execute(sql: "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?",
-                               arguments: [expires, id, owner])
-                if db.changesCount == 0 { lost.insert(id) }
+                let renewed = try tx.execute("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                                             [expires, id, owner])
+                if renewed == 0 { lost.insert(id) }
             }
             return lost
         }
@@ -81,16 +81,16 @@ extension ReelDatabase {
 
     /// Whether `owner` still holds the running job `id`.
     public func holds(job id: String, owner: String) throws -> Bool {
-        try writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?",
-                              arguments: [id, owner]) ?? false
+        try store.read { tx in
+            try tx.value("SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND lease_owner = ?", [id, owner]) != nil
         }
     }
 
     /// The owners of the running jobs.
     public func leaseOwners() throws -> Set<String> {
-        try writer.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM jobs WHERE status = 'running' AND lease_owner IS NOT NULL"))
+        try store.read { tx in
+            Set(try tx.rows("SELECT DISTINCT lease_owner FROM jobs WHERE status = 'running' AND lease_owner IS NOT NULL", [])
+                .compactMap(\.first.string))
         }
     }
 
@@ -112,26 +112,29 @@ extension ReelDatabase {
     public func reclaimJobs(maximumAttempts: Int, now: Date = Date(), isGone: (String) -> Bool = { _ in false },
                             announce: Announcement? = nil) throws -> Interrupted {
         let stamp = Timestamp.string(now)
-        return try writer.write { db in
+        return try store.write { tx in
             var outcome = Interrupted()
-            for var job in try JobRecord.filter(Column("status") == JobState.running.rawValue).fetchAll(db) {
+            // Jobs another transaction holds (a renewal, an outcome, another server reclaiming)
+            // are passed over: they are looked at again next time.
+            for var job in try tx.all(JobRecord.self, "SELECT * FROM jobs WHERE status = ?" + tx.dialect.lockRowsSkippingLocked,
+                                      [JobState.running.rawValue]) {
                 let expired = job.leaseExpiresAt.map { $0 < stamp } ?? true
                 guard expired || job.leaseOwner.map(isGone) == true else { continue }
                 if job.attempts >= maximumAttempts {
                     let error = "render crashed: its worker died during each of its \(job.attempts) attempts at this render "
                         + "(a crash, a hang or a restart), so it is not tried again; the credits were refunded"
-                    try Self.fail(db, job: &job, error: error, announce: announce)
+                    try Self.fail(tx, job: &job, error: error, announce: announce)
                     outcome.failed.append(job)
                 } else {
                     try job.move(to: .queued)
                     job.progress = 0
                     job.fps = nil
                     job.eta = nil
-                    try job.update(db)
+                    try tx.update(job)
                     outcome.requeued.append(job)
                 }
             }
-            outcome.failed += try Self.reclaimSegments(db, stamp: stamp, maximumAttempts: maximumAttempts, isGone: isGone, announce: announce)
+            outcome.failed += try Self.reclaimSegments(tx, stamp: stamp, maximumAttempts: maximumAttempts, isGone: isGone, announce: announce)
             return outcome
         }
     }
@@ -147,17 +150,17 @@ extension ReelDatabase {
     /// not count. With `owner`, only the jobs it still holds. Returns how many were put back.
     @discardableResult
     public func requeueJobs(ids: [String], owner: String? = nil) throws -> Int {
-        try writer.write { db in
+        try store.write { tx in
             var count = 0
             for id in ids {
-                guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running,
+                guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status == .running,
                       owner == nil || job.leaseOwner == owner else { continue }
                 try job.move(to: .queued)
                 job.progress = 0
                 job.fps = nil
                 job.eta = nil
                 job.attempts = max(0, job.attempts - 1)
-                try job.update(db)
+                try tx.update(job)
                 count += 1
             }
             return count

@@ -1,12 +1,11 @@
 public import Foundation
-public import GRDB
 
 /// A render offered for payment before any account pays for it: its task is stored (not
 /// rendering), its price held until `expiresAt`, and its result readable by whoever holds the
 /// claim token (only its SHA-256 is kept). Paying grants the quoted credits to the quote's account
 /// and queues the render, in one transaction.
-public struct QuoteRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "quotes"
+public struct QuoteRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "quotes"
 
     public enum Status: String, Codable, Sendable, CaseIterable {
         case paymentRequired = "payment_required", paid, expired
@@ -52,21 +51,20 @@ extension ReelDatabase {
                                 amountCents: amountCents, currency: currency, claimHash: Self.hash(token),
                                 status: QuoteRecord.Status.paymentRequired.rawValue, expiresAt: Timestamp.string(now.addingTimeInterval(lifetime)),
                                 createdAt: Timestamp.string(now), paidAt: nil, paymentReference: nil, jobId: nil)
-        try writer.write { db in
+        try store.write { tx in
             // Quotes left unpaid a day past their expiry go, with their renders' documents.
             let stale = Timestamp.string(now.addingTimeInterval(-86400))
-            try db.execute(sql: """
-                DELETE FROM tasks WHERE id IN (SELECT task_id FROM quotes WHERE status = ? AND expires_at < ?);
-                DELETE FROM quotes WHERE status = ? AND expires_at < ?;
-                """, arguments: [QuoteRecord.Status.paymentRequired.rawValue, stale, QuoteRecord.Status.paymentRequired.rawValue, stale])
-            try task.insert(db)
-            try quote.insert(db)
+            let unpaid = QuoteRecord.Status.paymentRequired.rawValue
+            try tx.execute("DELETE FROM tasks WHERE id IN (SELECT task_id FROM quotes WHERE status = ? AND expires_at < ?)", [unpaid, stale])
+            try tx.execute("DELETE FROM quotes WHERE status = ? AND expires_at < ?", [unpaid, stale])
+            try tx.insert(task)
+            try tx.insert(quote)
         }
         return (quote, token)
     }
 
     public func quote(id: String) throws -> QuoteRecord? {
-        try writer.read { try QuoteRecord.fetchOne($0, key: id) }
+        try store.read { try $0.find(QuoteRecord.self, id: id) }
     }
 
     /// The quote `id` when `claimToken` is its claim token (compared in constant time); nil for an
@@ -82,22 +80,22 @@ extension ReelDatabase {
     /// confirmed while it was open (`confirmedBeforeExpiry`: a provider took the money).
     public func payQuote(id: String, reference: String, jobPrefix: String, now: Date = Date(),
                          confirmedBeforeExpiry: Bool = false) throws -> QuoteRecord {
-        try writer.write { db in
-            guard var quote = try QuoteRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no quote with id \(id)") }
+        try store.write { tx in
+            guard var quote = try tx.find(QuoteRecord.self, id: id, locked: true) else { throw StoreError.notFound("no quote with id \(id)") }
             switch quote.state(now: now) {
             case .paid: return quote
             case .expired where !confirmedBeforeExpiry:
                 throw StoreError.conflict("quote \(id) expired at \(quote.expiresAt) and can no longer be paid")
             case .expired, .paymentRequired: break
             }
-            guard var task = try TaskRecord.fetchOne(db, key: quote.taskId) else { throw StoreError.notFound("the render of quote \(id) is gone") }
-            try Self.append(db, account: quote.accountId, delta: quote.credits, kind: "grant", note: "paid quote \(id): \(reference)")
-            let (job, _) = try Self.queue(db, task: &task, webhookURL: nil, webhookSecret: nil, workers: 1, jobPrefix: jobPrefix)
+            guard var task = try tx.find(TaskRecord.self, id: quote.taskId, locked: true) else { throw StoreError.notFound("the render of quote \(id) is gone") }
+            try Self.append(tx, account: quote.accountId, delta: quote.credits, kind: "grant", note: "paid quote \(id): \(reference)")
+            let (job, _) = try Self.queue(tx, task: &task, webhookURL: nil, webhookSecret: nil, workers: 1, jobPrefix: jobPrefix)
             quote.status = QuoteRecord.Status.paid.rawValue
             quote.paidAt = Timestamp.now
             quote.paymentReference = reference
             quote.jobId = job.id
-            try quote.update(db)
+            try tx.update(quote)
             return quote
         }
     }

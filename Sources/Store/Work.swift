@@ -1,9 +1,8 @@
 public import Foundation
-public import GRDB
 
 /// A composition submitted for rendering.
-public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "tasks"
+public struct TaskRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "tasks"
     public var id: String
     public var accountId: String
     public var api: String
@@ -95,8 +94,8 @@ public enum JobPhase: String, Codable, Sendable, CaseIterable {
 }
 
 /// One render of a task, queued and run by the server's workers.
-public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "jobs"
+public struct JobRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "jobs"
     public var id: String
     public var taskId: String
     public var accountId: String
@@ -183,8 +182,8 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
 }
 
 /// An uploaded file.
-public struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "files"
+public struct FileRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "files"
     public var id: String
     public var accountId: String
     public var name: String
@@ -215,8 +214,8 @@ public struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 }
 
 /// A temporary preview of a composition.
-public struct PreviewRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "previews"
+public struct PreviewRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "previews"
     public var id: String
     public var accountId: String
     public var config: String
@@ -232,8 +231,8 @@ public struct PreviewRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
 }
 
 /// A webhook delivery waiting in the outbox.
-public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "webhooks"
+public struct WebhookRecord: Codable, Sendable, Equatable, StoredRecord {
+    static let table = "webhooks"
     public var id: Int64?
     public var url: String
     public var payload: String
@@ -259,8 +258,6 @@ public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         case lastError = "last_error"
         case createdAt = "created_at"
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A message for the outbox: where it goes, the raw body and extra headers (a signature is made
@@ -299,12 +296,12 @@ extension ReelDatabase {
     // MARK: tasks
 
     public func insert(_ task: TaskRecord) throws {
-        try writer.write { try task.insert($0) }
+        try store.write { try $0.insert(task) }
     }
 
     /// The task `id` of `account`; with `api`, only a task of that surface (each surface sees its own).
     public func task(id: String, account: String, api: String? = nil) throws -> TaskRecord {
-        guard let task = try writer.read({ try TaskRecord.fetchOne($0, key: id) }), task.accountId == account,
+        guard let task = try store.read({ try $0.find(TaskRecord.self, id: id) }), task.accountId == account,
               api == nil || task.api == api else {
             throw StoreError.notFound("no task with id \(id)")
         }
@@ -313,34 +310,30 @@ extension ReelDatabase {
 
     /// Any account's task, for the server's own pages and workers.
     public func task(id: String) throws -> TaskRecord? {
-        try writer.read { try TaskRecord.fetchOne($0, key: id) }
+        try store.read { try $0.find(TaskRecord.self, id: id) }
     }
 
     public func tasks(account: String, api: String, status: String?, category: String?, page: Int, limit: Int) throws -> Page<TaskRecord> {
-        try writer.read { db in
-            var request = TaskRecord.filter(Column("account_id") == account && Column("api") == api)
-            if let status { request = request.filter(Column("status") == status) }
-            if let category { request = request.filter(Column("category") == category) }
-            let total = try request.fetchCount(db)
-            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: Self.offset(page: page, limit: limit)).fetchAll(db)
-            return Page(items: items, total: total)
-        }
+        var filter = SQLFilter("account_id", account).and("api", api)
+        if let status { filter = filter.and("status", status) }
+        if let category { filter = filter.and("category", category) }
+        return try store.read { try Self.page(TaskRecord.self, $0, filter, page: page, limit: limit) }
     }
 
     /// Deletes a task; a render in progress is cancelled and its credits refunded. Returns the
     /// task and the files that belonged to it.
     public func deleteTask(id: String, account: String, api: String? = nil) throws -> (task: TaskRecord, outputs: [String]) {
-        try writer.write { db in
-            guard let task = try TaskRecord.fetchOne(db, key: id), task.accountId == account, api == nil || task.api == api else {
+        try store.write { tx in
+            guard let task = try tx.find(TaskRecord.self, id: id, locked: true), task.accountId == account, api == nil || task.api == api else {
                 throw StoreError.notFound("no task with id \(id)")
             }
-            let jobs = try JobRecord.filter(Column("task_id") == id).fetchAll(db)
+            let jobs = try tx.all(JobRecord.self, "SELECT * FROM jobs WHERE task_id = ?" + tx.dialect.lockRows, [id])
             for var job in jobs where job.status.canMove(to: .cancelled) {
                 try job.move(to: .cancelled)
-                try job.update(db)
-                try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "task deleted")
+                try tx.update(job)
+                try Self.append(tx, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "task deleted")
             }
-            try TaskRecord.deleteOne(db, key: id)
+            try tx.delete(TaskRecord.self, id: id)
             return (task, jobs.compactMap(\.outputPath))
         }
     }
@@ -352,6 +345,15 @@ extension ReelDatabase {
         return overflow ? Int.max : offset
     }
 
+    /// Page `page` of `limit` rows of `R` that match `filter`, newest first, and how many match.
+    static func page<R: StoredRecord & Sendable>(_ type: R.Type, _ tx: any SQLTransaction, _ filter: SQLFilter, page: Int,
+                                                 limit: Int) throws -> Page<R> {
+        let total = try tx.integer("SELECT COUNT(*) FROM \(R.table)" + filter.clause, filter.arguments)
+        let items = try tx.all(R.self, "SELECT * FROM \(R.table)" + filter.clause + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+                               filter.arguments + [max(limit, 0), Self.offset(page: page, limit: limit)])
+        return Page(items: items, total: total)
+    }
+
     // MARK: rendering
 
     /// Starts a render of `taskID`: reserves its cost and queues a job, all in one transaction, so
@@ -361,16 +363,16 @@ extension ReelDatabase {
     public func startRender(taskID: String, account: String, api: String? = nil, webhookURL: String?, webhookSecret: String? = nil,
                             workers: Int, jobPrefix: String = "job_", outputFormat: String? = nil,
                             posterAt: Double? = nil) throws -> RenderStart {
-        try writer.write { db in
-            guard var task = try TaskRecord.fetchOne(db, key: taskID), task.accountId == account, api == nil || task.api == api else {
+        try store.write { tx in
+            guard var task = try tx.find(TaskRecord.self, id: taskID, locked: true), task.accountId == account, api == nil || task.api == api else {
                 throw StoreError.notFound("no task with id \(taskID)")
             }
             if task.state == .rendering { throw StoreError.conflict("task \(taskID) is already rendering") }
             if task.state == .completed {
-                let last = try task.jobId.flatMap { try JobRecord.fetchOne(db, key: $0) }
+                let last = try task.jobId.flatMap { try tx.find(JobRecord.self, id: $0) }
                 if last == nil || (last?.outputFormat == outputFormat && last?.posterAt == posterAt) { return .alreadyRendered(task) }
             }
-            let (job, remaining) = try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret,
+            let (job, remaining) = try Self.queue(tx, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret,
                                                   workers: workers, jobPrefix: jobPrefix, outputFormat: outputFormat, posterAt: posterAt)
             return .queued(job, remainingCredits: remaining)
         }
@@ -381,16 +383,17 @@ extension ReelDatabase {
     /// `workers`: how many workers the render may be split across.
     public func submit(_ task: TaskRecord, webhookURL: String?, webhookSecret: String?, jobPrefix: String,
                        workers: Int = 1) throws -> (job: JobRecord, remainingCredits: Int) {
-        try writer.write { db in
+        try store.write { tx in
             var task = task
-            try task.insert(db)
-            return try Self.queue(db, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, jobPrefix: jobPrefix)
+            try tx.insert(task)
+            return try Self.queue(tx, task: &task, webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, jobPrefix: jobPrefix)
         }
     }
 
-    static func queue(_ db: Database, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
+    static func queue(_ tx: any SQLTransaction, task: inout TaskRecord, webhookURL: String?, webhookSecret: String?, workers: Int,
                       jobPrefix: String, outputFormat: String? = nil, posterAt: Double? = nil) throws -> (JobRecord, Int) {
-        let balance = try balance(db, account: task.accountId)
+        try lockAccount(tx, id: task.accountId)
+        let balance = try balance(tx, account: task.accountId)
         guard balance >= task.cost else {
             throw StoreError(kind: .insufficientCredits, description: "rendering needs \(task.cost) credits and the account has \(balance)",
                              required: task.cost, balance: balance)
@@ -398,29 +401,29 @@ extension ReelDatabase {
         let job = JobRecord(id: Identifier.make(16, prefix: jobPrefix), taskId: task.id, accountId: task.accountId, cost: task.cost,
                             webhookURL: webhookURL, webhookSecret: webhookSecret, workers: workers, outputFormat: outputFormat,
                             posterAt: posterAt)
-        try job.insert(db)
-        try append(db, account: task.accountId, delta: -task.cost, kind: "reserve", job: job.id)
+        try tx.insert(job)
+        try append(tx, account: task.accountId, delta: -task.cost, kind: "reserve", job: job.id)
         task.status = TaskState.rendering.rawValue
         task.jobId = job.id
         task.error = nil
         task.completedAt = nil
-        try task.update(db)
+        try tx.update(task)
         return (job, balance - task.cost)
     }
 
     public func job(id: String) throws -> JobRecord? {
-        try writer.read { try JobRecord.fetchOne($0, key: id) }
+        try store.read { try $0.find(JobRecord.self, id: id) }
     }
 
     /// Whether the database answers (for readiness checks).
     public func isReachable() -> Bool {
-        (try? writer.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
+        (try? store.read { try $0.integer("SELECT 1") }) == 1
     }
 
     public func updateProgress(job id: String, progress: Double, fps: Double? = nil, eta: Double? = nil) throws {
-        try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET progress = ?, fps = ?, eta = ?, updated_at = ? WHERE id = ? AND status = 'running'",
-                           arguments: [progress, fps, eta, Timestamp.now, id])
+        try store.write {
+            try $0.execute("UPDATE jobs SET progress = ?, fps = ?, eta = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                           [progress, fps, eta, Timestamp.now, id])
         }
     }
 
@@ -428,14 +431,14 @@ extension ReelDatabase {
     /// is no longer running (it was cancelled meanwhile).
     @discardableResult
     public func enterPhase(_ phase: JobPhase, job id: String) throws -> Bool {
-        try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status == .running else { return false }
+        try store.write { tx in
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status == .running else { return false }
             guard phase.order >= job.phase.order else {
                 throw StoreError.conflict("job \(id) cannot go back from \(job.phase.rawValue) to \(phase.rawValue)")
             }
             job.phase = phase
             job.updatedAt = Timestamp.now
-            try job.update(db)
+            try tx.update(job)
             return true
         }
     }
@@ -443,15 +446,15 @@ extension ReelDatabase {
     /// Replaces a task's document with one generated from it (its dialect too), keeping the
     /// submitted one as `sourceDocument`.
     public func replaceDocument(task id: String, dialect: String, config: String, width: Int, height: Int, duration: Double) throws {
-        try writer.write { db in
-            guard var task = try TaskRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no task with id \(id)") }
+        try store.write { tx in
+            guard var task = try tx.find(TaskRecord.self, id: id, locked: true) else { throw StoreError.notFound("no task with id \(id)") }
             if task.sourceDocument == nil { task.sourceDocument = task.config }
             task.dialect = dialect
             task.config = config
             task.width = width
             task.height = height
             task.duration = duration
-            try task.update(db)
+            try tx.update(task)
         }
     }
 
@@ -460,19 +463,19 @@ extension ReelDatabase {
     /// With `owner`, only while that worker still holds the job (a worker whose lease ran out and
     /// whose job went to another records nothing).
     public func completeJob(id: String, outputPath: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
-        try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .completed),
+        try store.write { tx in
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .completed),
                   owner == nil || job.leaseOwner == owner else { return false }
             try job.move(to: .completed)
             job.progress = 1
             job.outputPath = outputPath
-            try job.update(db)
-            try Self.append(db, account: job.accountId, delta: 0, kind: "settle", job: id)
-            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == id {
+            try tx.update(job)
+            try Self.append(tx, account: job.accountId, delta: 0, kind: "settle", job: id)
+            if var task = try tx.find(TaskRecord.self, id: job.taskId, locked: true), task.jobId == id {
                 task.status = TaskState.completed.rawValue
                 task.completedAt = job.finishedAt
-                try task.update(db)
-                try Self.enqueue(db, announce?(job, task), for: job)
+                try tx.update(task)
+                try Self.enqueue(tx, announce?(job, task), for: job)
             }
             return true
         }
@@ -482,20 +485,20 @@ extension ReelDatabase {
     /// next progress check), its reserved credits are refunded and its task fails with `reason`.
     /// A finished job is returned as it is. Throws `notFound` for another account's job.
     public func cancelJob(id: String, account: String, reason: String) throws -> JobRecord {
-        try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.accountId == account else {
+        try store.write { tx in
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.accountId == account else {
                 throw StoreError.notFound("no job with id \(id)")
             }
             guard job.status.canMove(to: .cancelled) else { return job }
             try job.move(to: .cancelled)
             job.error = reason
-            try job.update(db)
-            try Self.append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "cancelled")
-            if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == job.id {
+            try tx.update(job)
+            try Self.append(tx, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "cancelled")
+            if var task = try tx.find(TaskRecord.self, id: job.taskId, locked: true), task.jobId == job.id {
                 task.status = TaskState.failed.rawValue
                 task.error = reason
                 task.completedAt = job.finishedAt
-                try task.update(db)
+                try tx.update(task)
             }
             return job
         }
@@ -504,26 +507,26 @@ extension ReelDatabase {
     /// Records a failed render: the task fails with `error` and the credits are refunded.
     /// With `owner`, only while that worker still holds the job.
     public func failJob(id: String, error: String, owner: String? = nil, announce: Announcement? = nil) throws -> Bool {
-        try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status.canMove(to: .failed),
+        try store.write { tx in
+            guard var job = try tx.find(JobRecord.self, id: id, locked: true), job.status.canMove(to: .failed),
                   owner == nil || job.leaseOwner == owner else { return false }
-            try Self.fail(db, job: &job, error: error, announce: announce)
+            try Self.fail(tx, job: &job, error: error, announce: announce)
             return true
         }
     }
 
     /// Fails `job` and its task with `error` and refunds its credits, inside the caller's transaction.
-    static func fail(_ db: Database, job: inout JobRecord, error: String, announce: Announcement?) throws {
+    static func fail(_ tx: any SQLTransaction, job: inout JobRecord, error: String, announce: Announcement?) throws {
         try job.move(to: .failed)
         job.error = error
-        try job.update(db)
-        try append(db, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "render failed")
-        if var task = try TaskRecord.fetchOne(db, key: job.taskId), task.jobId == job.id {
+        try tx.update(job)
+        try append(tx, account: job.accountId, delta: job.cost, kind: "refund", job: job.id, note: "render failed")
+        if var task = try tx.find(TaskRecord.self, id: job.taskId, locked: true), task.jobId == job.id {
             task.status = TaskState.failed.rawValue
             task.error = error
             task.completedAt = job.finishedAt
-            try task.update(db)
-            try enqueue(db, announce?(job, task), for: job)
+            try tx.update(task)
+            try enqueue(tx, announce?(job, task), for: job)
         }
     }
 
@@ -531,40 +534,37 @@ extension ReelDatabase {
 
     /// Stores a file record if the account's quota allows it.
     public func insertFile(_ file: FileRecord, quota: Int64) throws {
-        try writer.write { db in
-            let used = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?",
-                                          arguments: [file.accountId]) ?? 0
+        try store.write { tx in
+            // Uploads to one account are counted one at a time, so two cannot both fit the same room.
+            try Self.lockAccount(tx, id: file.accountId)
+            let used = Int64(try tx.integer("SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?", [file.accountId]))
             guard used + file.size <= quota else {
                 throw StoreError(kind: .limitExceeded, description: "storage quota of \(quota) bytes exceeded (\(used) used)")
             }
-            try file.insert(db)
+            try tx.insert(file)
         }
     }
 
     public func storageUsed(account: String) throws -> Int64 {
-        try writer.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?", arguments: [account]) ?? 0 }
+        Int64(try store.read { try $0.integer("SELECT COALESCE(SUM(size), 0) FROM files WHERE account_id = ?", [account]) })
     }
 
     public func files(account: String, type: String?, page: Int, limit: Int) throws -> Page<FileRecord> {
-        try writer.read { db in
-            var request = FileRecord.filter(Column("account_id") == account)
-            if let type { request = request.filter(Column("type") == type) }
-            let total = try request.fetchCount(db)
-            let items = try request.order(Column("created_at").desc, Column("id")).limit(limit, offset: Self.offset(page: page, limit: limit)).fetchAll(db)
-            return Page(items: items, total: total)
-        }
+        var filter = SQLFilter("account_id", account)
+        if let type { filter = filter.and("type", type) }
+        return try store.read { try Self.page(FileRecord.self, $0, filter, page: page, limit: limit) }
     }
 
     public func file(id: String) throws -> FileRecord? {
-        try writer.read { try FileRecord.fetchOne($0, key: id) }
+        try store.read { try $0.find(FileRecord.self, id: id) }
     }
 
     public func deleteFile(id: String, account: String) throws -> FileRecord {
-        try writer.write { db in
-            guard let file = try FileRecord.fetchOne(db, key: id), file.accountId == account else {
+        try store.write { tx in
+            guard let file = try tx.find(FileRecord.self, id: id, locked: true), file.accountId == account else {
                 throw StoreError.notFound("no file with id \(id)")
             }
-            try FileRecord.deleteOne(db, key: id)
+            try tx.delete(FileRecord.self, id: id)
             return file
         }
     }
@@ -575,13 +575,13 @@ extension ReelDatabase {
         let now = Date()
         let preview = PreviewRecord(id: UUID().uuidString.lowercased(), accountId: account, config: config,
                                     createdAt: Timestamp.string(now), expiresAt: Timestamp.string(now + lifetime))
-        try writer.write { try preview.insert($0) }
+        try store.write { try $0.insert(preview) }
         return preview
     }
 
     /// A preview that has not expired; `account` nil skips the owner check (public pages).
     public func preview(id: String, account: String?, now: Date = Date()) throws -> PreviewRecord {
-        guard let preview = try writer.read({ try PreviewRecord.fetchOne($0, key: id) }),
+        guard let preview = try store.read({ try $0.find(PreviewRecord.self, id: id) }),
               account == nil || preview.accountId == account,
               let expires = Timestamp.date(preview.expiresAt), expires > now else {
             throw StoreError.notFound("no preview with id \(id), or it has expired")
@@ -590,20 +590,19 @@ extension ReelDatabase {
     }
 
     public func deletePreview(id: String, account: String) throws {
-        try writer.write { db in
-            guard let preview = try PreviewRecord.fetchOne(db, key: id), preview.accountId == account else {
+        try store.write { tx in
+            guard let preview = try tx.find(PreviewRecord.self, id: id, locked: true), preview.accountId == account else {
                 throw StoreError.notFound("no preview with id \(id)")
             }
-            try PreviewRecord.deleteOne(db, key: id)
+            try tx.delete(PreviewRecord.self, id: id)
         }
     }
 
     /// Removes expired previews; returns how many.
     @discardableResult
     public func purgeExpiredPreviews(now: Date = Date()) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM previews WHERE expires_at <= ?", arguments: [Timestamp.string(now)])
-            return db.changesCount
+        try store.write { tx in
+            try tx.execute("DELETE FROM previews WHERE expires_at <= ?", [Timestamp.string(now)])
         }
     }
 
@@ -612,29 +611,29 @@ extension ReelDatabase {
     /// Puts a delivery in the outbox: `headers` are sent with it, and it is given up after
     /// `maxAttempts` failed attempts.
     public func enqueueWebhook(url: String, payload: String, headers: [String: String] = [:], maxAttempts: Int = 8) throws {
-        try writer.write { try Self.enqueue($0, OutboxMessage(url: url, body: payload, headers: headers, maxAttempts: maxAttempts)) }
+        try store.write { try Self.enqueue($0, OutboxMessage(url: url, body: payload, headers: headers, maxAttempts: maxAttempts)) }
     }
 
-    static func enqueue(_ db: Database, _ message: OutboxMessage?, for job: JobRecord? = nil) throws {
+    static func enqueue(_ tx: any SQLTransaction, _ message: OutboxMessage?, for job: JobRecord? = nil) throws {
         guard let message else { return }
         let headerJSON = message.headers.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) }
         let record = WebhookRecord(url: message.url, payload: message.body, status: "pending", attempts: 0, nextAttemptAt: Timestamp.now,
                                    createdAt: Timestamp.now, headers: headerJSON, maxAttempts: max(1, message.maxAttempts),
                                    jobId: job?.id, requestId: job?.requestId)
-        try record.insert(db)
+        try tx.insert(record)
     }
 
     /// Takes the deliveries that are due, holding them for `hold` seconds (their next attempt is
     /// moved past it in the same transaction), so that when several servers share the store each
     /// delivery goes out from one of them; one whose sender died is due again after the hold.
     public func dueWebhooks(now: Date = Date(), hold: TimeInterval = 120) throws -> [WebhookRecord] {
-        try writer.write { db in
-            let due = try WebhookRecord.filter(Column("status") == "pending" && Column("next_attempt_at") <= Timestamp.string(now))
-                .order(Column("id")).limit(20).fetchAll(db)
+        try store.write { tx in
+            // Servers taking at once each take other deliveries (PostgreSQL: rows another holds are passed over).
+            let due = try tx.all(WebhookRecord.self, "SELECT * FROM webhooks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 20"
+                                    + tx.dialect.lockRowsSkippingLocked, [Timestamp.string(now)])
             for hook in due {
-                try db.execute(sql: "UPDATE webhooks SET next_attempt_at = ? WHERE id = ?",
-                               arguments: [Timestamp.string(now.addingTimeInterval(hold)), hook.id])
+                try tx.execute("UPDATE webhooks SET next_attempt_at = ? WHERE id = ?", [Timestamp.string(now.addingTimeInterval(hold)), hook.id])
             }
             return due
         }
@@ -643,8 +642,8 @@ extension ReelDatabase {
     /// Records one delivery attempt; a failed one is tried again after `retryAfter` seconds until
     /// the delivery's attempts run out.
     public func recordWebhookAttempt(id: Int64, delivered: Bool, error: String?, retryAfter: TimeInterval?) throws {
-        try writer.write { db in
-            guard var hook = try WebhookRecord.fetchOne(db, key: id) else { return }
+        try store.write { tx in
+            guard var hook = try tx.find(WebhookRecord.self, id: id, locked: true) else { return }
             hook.attempts += 1
             hook.lastError = error
             if delivered {
@@ -654,12 +653,12 @@ extension ReelDatabase {
             } else {
                 hook.status = "failed"
             }
-            try hook.update(db)
+            try tx.update(hook)
         }
     }
 
     public func webhooks() throws -> [WebhookRecord] {
-        try writer.read { try WebhookRecord.order(Column("id")).fetchAll($0) }
+        try store.read { try $0.all(WebhookRecord.self, "SELECT * FROM webhooks ORDER BY id") }
     }
 }
 
@@ -681,23 +680,23 @@ extension ReelDatabase {
 
     /// The figures as the store holds them now (one read transaction).
     public func figures(now: Date = Date()) throws -> Figures {
-        try writer.read { db in
+        try store.read { tx in
             var figures = Figures()
             for state in JobState.allCases { figures.jobs[state] = 0 }
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
-                if let state = JobState(rawValue: row["status"]) { figures.jobs[state] = row["n"] }
+            for row in try tx.rows("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status", []) {
+                if let state = row["status"].string.flatMap(JobState.init(rawValue:)) { figures.jobs[state] = row["n"].int ?? 0 }
             }
-            if let oldest = try String.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE status = 'queued'"),
+            if let oldest = try tx.value("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")?.string,
                let date = Timestamp.date(oldest) {
                 figures.oldestQueuedSeconds = max(0, now.timeIntervalSince(date))
             }
-            figures.creditsReserved = try Int.fetchOne(db, sql: "SELECT COALESCE(-SUM(delta), 0) FROM credit_ledger WHERE kind = 'reserve'") ?? 0
-            figures.creditsRefunded = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE kind = 'refund'") ?? 0
+            figures.creditsReserved = try tx.integer("SELECT COALESCE(-SUM(delta), 0) FROM credit_ledger WHERE kind = 'reserve'")
+            figures.creditsRefunded = try tx.integer("SELECT COALESCE(SUM(delta), 0) FROM credit_ledger WHERE kind = 'refund'")
             // A settled render keeps what was reserved for it.
-            figures.creditsSettled = try Int.fetchOne(db, sql: """
+            figures.creditsSettled = try tx.integer("""
                 SELECT COALESCE(-SUM(r.delta), 0) FROM credit_ledger r
                 WHERE r.kind = 'reserve' AND r.job_id IN (SELECT job_id FROM credit_ledger WHERE kind = 'settle')
-                """) ?? 0
+                """)
             return figures
         }
     }

@@ -8,15 +8,48 @@ import Media
 import Store
 import TemplateSchema
 
-/// `--data DIR`, shared by the server and the administration commands.
+/// `--data DIR` and `--database URL`, shared by the server and the administration commands.
 struct DataOption: ParsableArguments {
     @Option(name: .long, help: "The data folder: database, uploads, rendered videos, media cache.")
     var data: String = "reel-data"
 
-    func database() throws -> ReelDatabase {
+    @Option(name: .customLong("database"), help: ArgumentHelp(
+        "Keep the store in PostgreSQL instead of the data folder's SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
+        discussion: "Several servers can share one database; each then mounts the same --data folder (uploads, videos). "
+            + "URL parameters: pool (connections, default 8), connect_timeout, statement_timeout (seconds), "
+            + "sslmode (disable, require, verify-full), host (a unix socket folder).",
+        valueName: "url"))
+    var databaseURL: String?
+
+    /// The store `--database` names; nil for the data folder's SQLite.
+    func location() throws -> DatabaseLocation? {
+        guard let databaseURL else { return nil }
         do {
-            return try DataPaths(root: data).openDatabase()
+            return try DatabaseLocation(url: databaseURL)
         } catch {
+            throw fail("--database: \(error)")
+        }
+    }
+
+    /// Why a server or worker could not start, naming the database when it is PostgreSQL.
+    func cannotStart(_ error: any Error) -> ExitCode {
+        if case .postgres(let settings)? = try? location() { return fail("cannot start with the database \(settings.redacted): \(error)") }
+        return fail("cannot start: \(error)")
+    }
+
+    /// The same options, as arguments for `reel worker` (the data folder as an absolute path).
+    var arguments: [String] {
+        ["--data", URL(fileURLWithPath: data).standardized.path] + (databaseURL.map { ["--database", $0] } ?? [])
+    }
+
+    /// The store the administration commands work on (the data folder is made if missing, as
+    /// for a server, whichever store is used).
+    func database() throws -> ReelDatabase {
+        let location = try location()
+        do {
+            return try DataPaths(root: data).openDatabase(location)
+        } catch {
+            if case .postgres(let settings)? = location { throw fail("cannot open the database \(settings.redacted): \(error)") }
             throw fail("cannot open the data folder \(data): \(error)")
         }
     }
@@ -86,7 +119,9 @@ struct ServeCommand: AsyncParsableCommand {
             Everything persistent lives in the --data folder; no other service is needed. Renders run in \
             --workers worker processes (`reel worker`) that the server starts and restarts when one dies, so \
             a render that crashes costs its job an attempt and never the server; with --workers 0 the server \
-            renders nothing and workers started elsewhere on the same data take the jobs.
+            renders nothing and workers started elsewhere on the same data take the jobs. With --database \
+            postgres://…, the store lives in PostgreSQL instead, and several servers and workers can share it \
+            (docs/scale-out.md, "PostgreSQL store").
             """
     )
 
@@ -118,6 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...256).contains(workers) else { throw fail("--workers must be 0 to 256") }
         var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.data, workers: workers,
                                                 maximumUploadBytes: maxUploadMB << 20, publicURL: publicURL)
+        configuration.databaseLocation = try data.location()
         jobs.apply(to: &configuration)
         guard (1...1_000_000).contains(creditPriceCents), (60...30 * 86400).contains(quoteLifetime) else {
             throw fail("--credit-price-cents must be from 1 to 1000000 and --quote-lifetime from 60 to 2592000 s")
@@ -132,7 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookRetryDelay = webhookRetryDelay
         // Each worker: this same program, on the same data, told who started it.
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        configuration.workerMode = workers == 0 ? .none : .processes(command: [executable, "worker", "--data", URL(fileURLWithPath: data.data).standardized.path, "--report-events",
+        configuration.workerMode = workers == 0 ? .none : .processes(command: [executable, "worker"] + data.arguments + ["--report-events",
             "--supervised-by", "\(ProcessInfo.processInfo.processIdentifier)"] + jobs.arguments)
         // A worker that died leaves a closed pipe behind: a write to it must fail, not end the server.
         signal(SIGPIPE, SIG_IGN)
@@ -140,7 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             service = try ReelService(configuration: configuration)
         } catch {
-            throw fail("cannot start: \(error)")
+            throw data.cannotStart(error)
         }
         try await service.run(shutdownGrace: TimeInterval(jobs.shutdownGrace))
     }
@@ -151,10 +187,10 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Render queued jobs: a render worker process.",
         discussion: """
-            Claims jobs from the store of the --data folder under a lease it renews while rendering, renders \
-            them and records the outcome; the server that queued them sends their webhooks. `reel serve` \
-            starts its own workers; run more with this command, on this machine or on others that share the \
-            data folder. SIGTERM or SIGINT: no new jobs, running renders get --shutdown-grace seconds, then \
+            Claims jobs from the store (the --data folder's, or --database's) under a lease it renews while \
+            rendering, renders them and records the outcome; the server that queued them sends their webhooks. \
+            `reel serve` starts its own workers; run more with this command, on this machine or on others that \
+            share the data folder (and the database). SIGTERM or SIGINT: no new jobs, running renders get --shutdown-grace seconds, then \
             go back in the queue.
             """
     )
@@ -171,13 +207,14 @@ struct WorkerCommand: AsyncParsableCommand {
         try jobs.validateAndStartLogging()
         guard (1...64).contains(renders) else { throw fail("--renders must be 1 to 64") }
         var configuration = ServerConfiguration(dataDirectory: data.data, workers: renders)
+        configuration.databaseLocation = try data.location()
         jobs.apply(to: &configuration)
         signal(SIGPIPE, SIG_IGN)
         let service: ReelService
         do {
             service = try ReelService(configuration: configuration, logger: Logger(label: "reel-worker"))
         } catch {
-            throw fail("cannot start: \(error)")
+            throw data.cannotStart(error)
         }
         let reports: any WorkerReports = reportEvents ? EventLineReports() : service.localReports
         try await service.runWorker(surfaces: Surfaces.modules(on: service), renders: renders, reports: reports,

@@ -8,7 +8,7 @@ import HTTPTypes
 import LoopbackHTTP
 import Media
 import NIOCore
-import Store
+@testable import Store
 import TemplateSchema
 import Testing
 import Timeline
@@ -328,7 +328,7 @@ import Timeline
             let database = harness.service.database
             #expect(try database.files(account: harness.account.id, type: nil, page: 1, limit: 10).total == 0, "no file was kept")
             #expect(try database.ledger(account: harness.account.id).map(\.kind) == ["grant"], "nothing was reserved")
-            let tasks = try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks") }
+            let tasks = try database.store.read { try $0.integer("SELECT COUNT(*) FROM tasks") }
             #expect(tasks == 0)
 
             // The other worked example: a prompt job with one uploaded MP4 = 5 + 3 + 5 = 13; with 13 credits it is taken.
@@ -652,25 +652,5 @@ import Timeline
         }
         let data = try? JSONSerialization.data(withJSONObject: document)
         #expect((try? AVSTemplateV1.read(data ?? Data())) != nil, "the plan reads as a template")
-    }
-
-    @Test func jobsMoveOnlyAlongTheirStateMachine() throws {
-        #expect(JobState.queued.canMove(to: .running) && JobState.running.canMove(to: .completed) && JobState.running.canMove(to: .queued))
-        #expect(!JobState.completed.canMove(to: .running) && !JobState.failed.canMove(to: .queued) && !JobState.queued.canMove(to: .completed))
-        #expect(!JobState.cancelled.canMove(to: .failed))
-        let harness = try Harness(credits: 10)
-        let database = harness.service.database
-        let task = TaskRecord(accountId: harness.account.id, api: "avs", dialect: AVSTemplateV1.name, config: "{}", metadata: nil, title: nil,
-                              category: "json", width: 64, height: 36, duration: 1, cost: 5)
-        let (job, remaining) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: "job_")
-        #expect(remaining == 5 && job.status == .queued && job.phase == .queued)
-        #expect(try database.enterPhase(.rendering, job: job.id) == false, "a queued job has no phase to enter")
-        let claimed = try #require(try database.claimNextJob())
-        #expect(claimed.status == .running && claimed.phase == .preparingAssets)
-        #expect(try database.enterPhase(.rendering, job: job.id))
-        #expect(throws: StoreError.self) { try database.enterPhase(.generating, job: job.id) }
-        #expect(try database.completeJob(id: job.id, outputPath: "/dev/null"))
-        #expect(try database.failJob(id: job.id, error: "late") == false, "a finished job stays finished")
-        #expect(try database.job(id: job.id)?.phase == .completed)
     }
 }

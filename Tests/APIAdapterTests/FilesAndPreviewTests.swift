@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Media
 import NIOCore
-import Store
+@testable import Store
 import Testing
 
 @Suite struct UploadTests {
@@ -51,7 +51,7 @@ import Testing
 
     @Test func badUploadsAreRefusedAndNothingIsKept() async throws {
         let harness = try Harness { $0.maximumUploadBytes = 4096 }
-        try await harness.service.database.writer.write { try $0.execute(sql: "UPDATE accounts SET storage_quota = 300") }
+        try harness.service.database.store.write { try $0.execute("UPDATE accounts SET storage_quota = 300", []) }
         try await harness.run { client in
             let unsupported = try await upload(client, [("file", "notes.png", Data("hello, not an image".utf8))])
             #expect(unsupported.status == 400 && unsupported.code == "UNSUPPORTED_FILE_TYPE")

@@ -15,9 +15,11 @@ final class Harness: @unchecked Sendable {
     let account: Account
     let key: String
 
-    init(credits: Int = 100, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    /// `database`: the store's location; nil for SQLite in the data folder.
+    init(credits: Int = 100, database: DatabaseLocation? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         folder = NSTemporaryDirectory() + "reel-api-" + UUID().uuidString
         var configuration = ServerConfiguration(dataDirectory: folder, allowsPrivateNetwork: true)
+        configuration.databaseLocation = database
         configure(&configuration)
         service = try ReelService(configuration: configuration)
         account = try service.database.createAccount(name: "acme", credits: credits)

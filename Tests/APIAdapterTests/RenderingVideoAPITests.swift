@@ -4,7 +4,8 @@ import HTTPTypes
 import LoopbackHTTP
 import Media
 import NIOCore
-import Store
+import ScratchDatabases
+@testable import Store
 import Testing
 
 @Suite struct AuthenticationTests {
@@ -128,8 +129,14 @@ import Testing
 }
 
 @Suite struct RenderRouteTests {
-    @Test func renderCompletesSettlesAndServesTheVideo() async throws {
-        let harness = try Harness(credits: 10)
+    /// On either store: SQLite in the data folder, or PostgreSQL.
+    @Test(arguments: StoreBackend.allCases)
+    func renderCompletesSettlesAndServesTheVideo(backend: StoreBackend) async throws {
+        try await withScratch(backend) { try await renderCompletesSettlesAndServesTheVideo(on: $0) }
+    }
+
+    func renderCompletesSettlesAndServesTheVideo(on scratch: ScratchDatabase) async throws {
+        let harness = try Harness(credits: 10, database: scratch.location)
         let hooks = try WebhookCatcher()
         defer { hooks.stop() }
         try await harness.run(background: true) { client in
@@ -204,8 +211,13 @@ import Testing
         }
     }
 
-    @Test func theLedgerNeverGoesNegativeUnderConcurrentRenders() async throws {
-        let harness = try Harness(credits: 10)
+    @Test(arguments: StoreBackend.allCases)
+    func theLedgerNeverGoesNegativeUnderConcurrentRenders(backend: StoreBackend) async throws {
+        try await withScratch(backend) { try await theLedgerNeverGoesNegativeUnderConcurrentRenders(on: $0) }
+    }
+
+    func theLedgerNeverGoesNegativeUnderConcurrentRenders(on scratch: ScratchDatabase) async throws {
+        let harness = try Harness(credits: 10, database: scratch.location)
         try await harness.run { client in
             var ids: [String] = []
             for _ in 0..<30 { ids.append(try #require(try await client.send(.post, "/api/v1/video", json: ["config": Harness.config()])["taskId"] as? String)) }
@@ -222,10 +234,10 @@ import Testing
         #expect(ledger.filter { $0.kind == "reserve" }.count == 10)
         // The ledger is append-only.
         #expect(throws: (any Error).self) {
-            try harness.service.database.writer.write { try $0.execute(sql: "UPDATE credit_ledger SET delta = 100") }
+            try harness.service.database.store.write { try $0.execute("UPDATE credit_ledger SET delta = 100", []) }
         }
         #expect(throws: (any Error).self) {
-            try harness.service.database.writer.write { try $0.execute(sql: "DELETE FROM credit_ledger") }
+            try harness.service.database.store.write { try $0.execute("DELETE FROM credit_ledger", []) }
         }
     }
 
