@@ -48,11 +48,29 @@ struct SegmentCommand: ParsableCommand {
         }
     }
 
-    /// Prints how long `body` took, in seconds, as `{"seconds": …}` on standard output.
+    /// Runs one step and prints how long it took, in seconds, as `{"seconds": …}` on standard
+    /// output; an error of the step is the command's message.
     static func timed(_ body: () throws -> Void) throws {
         let start = Date()
-        try body()
+        do {
+            try body()
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw fail("\(error)")
+        }
         ProgressReporter.printJSON(["seconds": ProgressReporter.rounded(Date().timeIntervalSince(start))])
+    }
+
+    /// Runs one step on the renderer of `config` with the encoder's settings for it.
+    static func timed(config: String, dialect: DialectOption, encoding: EncodingOptions,
+                      _ body: (Renderer, EncoderSettings) throws -> Void) throws {
+        try timed {
+            let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
+            try body(renderer, try encoding.settings(transparent: renderer.isTransparent))
+        }
     }
 
     struct Plan: ParsableCommand {
@@ -66,19 +84,12 @@ struct SegmentCommand: ParsableCommand {
 
         func run() throws {
             options.apply()
-            try SegmentCommand.timed {
-                let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
-                do {
-                    try renderer.checkMedia()
-                    let plan = try renderer.segmentPlan(count: segments, settings: try encoding.settings(transparent: renderer.isTransparent))
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try encoder.encode(plan).write(to: URL(fileURLWithPath: output))
-                } catch let error as ValidationError {
-                    throw error
-                } catch {
-                    throw fail("\(error)")
-                }
+            try SegmentCommand.timed(config: config, dialect: dialect, encoding: encoding) { renderer, settings in
+                try renderer.checkMedia()
+                let plan = try renderer.segmentPlan(count: segments, settings: settings)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(plan).write(to: URL(fileURLWithPath: output))
             }
         }
     }
@@ -95,16 +106,9 @@ struct SegmentCommand: ParsableCommand {
 
         func run() throws {
             options.apply()
-            try SegmentCommand.timed {
-                let plan = try SegmentCommand.readPlan(self.plan)
-                let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
-                do {
-                    try renderer.renderSegment(index, of: plan, to: output, settings: try encoding.settings(transparent: renderer.isTransparent))
-                } catch let error as ValidationError {
-                    throw error
-                } catch {
-                    throw fail("\(error)")
-                }
+            let plan = try SegmentCommand.readPlan(self.plan)
+            try SegmentCommand.timed(config: config, dialect: dialect, encoding: encoding) { renderer, settings in
+                try renderer.renderSegment(index, of: plan, to: output, settings: settings)
             }
         }
     }
@@ -120,16 +124,9 @@ struct SegmentCommand: ParsableCommand {
 
         func run() throws {
             options.apply()
-            try SegmentCommand.timed {
-                let plan = try SegmentCommand.readPlan(self.plan)
-                let renderer = Renderer(timeline: try ConfigLoading.timeline(from: config, dialect: dialect.dialect, printTo: .standardError))
-                do {
-                    try renderer.renderSoundTrack(of: plan, to: output, settings: try encoding.settings(transparent: renderer.isTransparent))
-                } catch let error as ValidationError {
-                    throw error
-                } catch {
-                    throw fail("\(error)")
-                }
+            let plan = try SegmentCommand.readPlan(self.plan)
+            try SegmentCommand.timed(config: config, dialect: dialect, encoding: encoding) { renderer, settings in
+                try renderer.renderSoundTrack(of: plan, to: output, settings: settings)
             }
         }
     }
@@ -145,16 +142,9 @@ struct SegmentCommand: ParsableCommand {
 
         func run() throws {
             options.apply()
+            let plan = try SegmentCommand.readPlan(self.plan)
             try SegmentCommand.timed {
-                let plan = try SegmentCommand.readPlan(self.plan)
-                do {
-                    try Renderer.join(segments: segments, sound: sound, plan: plan,
-                                      settings: try encoding.settings(transparent: false), to: output)
-                } catch let error as ValidationError {
-                    throw error
-                } catch {
-                    throw fail("\(error)")
-                }
+                try Renderer.join(segments: segments, sound: sound, plan: plan, settings: try encoding.settings(transparent: false), to: output)
             }
         }
     }
