@@ -57,7 +57,7 @@ package struct PostgresStore: SQLStore {
     /// once after `body` began, and for each pooled connection found dead at BEGIN (the server
     /// restarted, say), since nothing at all was done on those.
     private func transaction<T>(begin: String, _ body: (any SQLTransaction) throws -> T) throws -> T {
-        var conflicts = 0, lostInBody = 0, lostAtBegin = 0
+        var conflicts = 0, lostInBody = 0, lostAtBegin = 0, duplicates = 0
         while true {
             let connection = try pool.acquire()
             let transaction = Transaction(connection: connection, pool: pool)
@@ -79,6 +79,12 @@ package struct PostgresStore: SQLStore {
                 if failure.isTransient {
                     conflicts += 1
                     if conflicts < 5 { continue }
+                } else if failure.sqlState == "23505" && duplicates < 2 {
+                    // A unique key taken by a transaction that committed while this one ran (two
+                    // accounts of one name made at once): run again, the store's own check then
+                    // finds the row and answers as it does on SQLite, whose writers take turns.
+                    duplicates += 1
+                    continue
                 } else if failure.isConnectionLost && !transaction.committing {
                     if began { lostInBody += 1 } else { lostAtBegin += 1 }
                     if lostInBody < 2 && lostAtBegin <= pool.settings.poolSize { continue }

@@ -40,6 +40,25 @@ import Testing
         }
     }
 
+    /// One name taken by many at once: one account is made, every other maker hears it exists.
+    @Test(arguments: StoreBackend.allCases)
+    func anAccountNameIsTakenOnce(backend: StoreBackend) async throws {
+        try await withScratch(backend) { scratch in
+            let processes = [try scratch.open(), try scratch.open()]
+            let outcomes = concurrently(16) { index in Result { try processes[index % 2].createAccount(name: "acme", credits: 5) } }
+            var made = 0
+            for outcome in outcomes {
+                switch outcome {
+                case .success: made += 1
+                case .failure(let error as StoreError) where error.kind == .conflict: break
+                case .failure(let error): Issue.record("unexpected failure: \(error)")
+                }
+            }
+            #expect(made == 1)
+            #expect(try processes[1].balance(account: try processes[0].account(named: "acme").id) == 5)
+        }
+    }
+
     /// 50 renders submitted at once from two processes against an account that can pay for 20:
     /// exactly 20 are queued, the balance ends at 0, never below, and the ledger sums exactly.
     @Test(arguments: StoreBackend.allCases)
