@@ -117,14 +117,23 @@ public struct DataPaths: Sendable {
     }
 
     /// The server's signing key, made on first use and kept in the data folder.
+    /// Several processes starting at once on a new (shared) folder agree on one key: each writes
+    /// its own under a name of its own and links it into place, which only the first does; the
+    /// others read that one.
     func signingKey() throws -> SymmetricKey {
         if let data = FileManager.default.contents(atPath: secret), data.count == 32 { return SymmetricKey(data: data) }
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: secret, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        let own = secret + ".\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: own) }
+        guard FileManager.default.createFile(atPath: own, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteNoPermission)
         }
-        return key
+        if link(own, secret) == 0 { return key }
+        guard errno == EEXIST, let existing = FileManager.default.contents(atPath: secret), existing.count == 32 else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        return SymmetricKey(data: existing)
     }
 }
 

@@ -309,4 +309,18 @@ import Testing
         }
         return "/" + segments.joined(separator: "/")
     }
+
+    /// Processes starting at once on a new shared folder agree on one link-signing key.
+    @Test func processesStartingTogetherShareOneSigningKey() throws {
+        let folder = NSTemporaryDirectory() + "reel-key-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let paths = try DataPaths(root: folder)
+        let keys = LockedBox<[Data]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            if let key = try? paths.signingKey() { keys.mutate { $0.append(key.withUnsafeBytes { Data($0) }) } }
+        }
+        #expect(keys.value.count == 16 && Set(keys.value).count == 1)
+        #expect(FileManager.default.contents(atPath: folder + "/secret.key") == keys.value.first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("secret.key.") }.isEmpty)
+    }
 }
