@@ -240,6 +240,13 @@ final class JobRunner: Sendable {
         } catch {
             outcome = .failure(error)
         }
+        // A split job that ended (failed, cancelled) leaves no segments behind; one still running
+        // (taken over by another coordinator) keeps them for it.
+        defer {
+            if job.workers > 1, (try? database.job(id: job.id))?.status.isFinished == true {
+                try? FileManager.default.removeItem(atPath: segmentFolder(job.id))
+            }
+        }
         switch outcome {
         case nil:
             // The render's thread cannot be stopped; it stops itself at its next frame, seeing the

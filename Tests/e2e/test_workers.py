@@ -234,3 +234,23 @@ def test_a_segment_whose_worker_dies_is_rendered_again_alone(tmp_path):
                 process.terminate()
                 process.wait(timeout=60)
         server.stop()
+
+
+def test_cancelling_a_split_render_stops_every_segment_and_leaves_nothing(tmp_path):
+    server = make_server(tmp_path, "--workers", "2")
+    try:
+        task = render(server, split_document(server, 25, 640, 360), 3)
+        wait_until_rendering(server, task)
+        job = job_row(server)[0]
+        folder = os.path.join(server.data, "videos", ".segments", job)
+        assert call(server, "DELETE", f"/api/v1/video/{task}", key=server.key)[0] == 200
+        deadline = time.time() + 60
+        while os.path.exists(folder):
+            assert time.time() < deadline, os.listdir(folder)
+            time.sleep(0.1)
+        assert call(server, "GET", "/api/v1/credits", key=server.key)[1]["credits"] == 500
+        # The workers are free again: the next render completes.
+        assert wait_for(server, start_render(server, config(1, 160, 90)))["status"] == "completed"
+        assert not os.path.exists(folder)
+    finally:
+        server.stop()
