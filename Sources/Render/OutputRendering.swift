@@ -34,6 +34,13 @@ extension Renderer {
     /// Whether the canvas is transparent: the formats that keep alpha keep it.
     public var isTransparent: Bool { timeline.canvas.background == .transparent }
 
+    /// The encoder's settings a render in the movie `format` takes by default: the format's, for
+    /// the timeline's delivery and transparency. Every part of a render split across workers uses
+    /// these, as the single render does.
+    public func encoderSettings(for format: OutputFormat) throws -> EncoderSettings {
+        try EncoderSettings(format: format, transparent: isTransparent, delivery: timeline.delivery)
+    }
+
     /// Renders the timeline in `format` to `path`: a movie (`settings` are the encoder's, by
     /// default the format's for the timeline's `delivery`), a GIF, a PNG sequence (`path` as
     /// `PNGSequenceDestination` reads it) or the poster at `posterTime` seconds (the middle frame
@@ -42,7 +49,7 @@ extension Renderer {
                        progress: (RenderProgress) throws -> Void = { _ in }) throws {
         switch format {
         case .mp4, .hevc, .webm, .mov:
-            let chosen = try settings ?? EncoderSettings(format: format, transparent: isTransparent, delivery: timeline.delivery)
+            let chosen = try settings ?? encoderSettings(for: format)
             try renderVideo(to: path, settings: chosen, progress: progress)
         case .gif:
             try renderGIF(to: path, progress: progress)

@@ -17,19 +17,13 @@ extension JobRunner {
     /// storage every node shares).
     func segmentFolder(_ id: String) -> String { service.paths.videos + "/.segments/" + id }
 
-    /// The encoder's settings for `format`, as a single render picks them: every worker of a split
-    /// render must use the same (the plan records them and each segment checks).
-    static func settings(for format: OutputFormat, renderer: Renderer) throws -> EncoderSettings {
-        try EncoderSettings(format: format, transparent: renderer.isTransparent, delivery: renderer.timeline.delivery)
-    }
-
     /// Renders `job` split into segments into `output`, as its coordinator (see above). Returns
     /// false, having done nothing, when the job renders whole: one worker asked for, a format
     /// that is not an MP4, or a video too short for two segments.
     func renderSplit(_ job: JobRecord, renderer: Renderer, format: OutputFormat, to output: String,
                      heartbeat: LockedBox<Date>, worker: Int) throws -> Bool {
         guard job.workers > 1, Renderer.isSegmentable(format: format) else { return false }
-        let settings = try Self.settings(for: format, renderer: renderer)
+        let settings = try renderer.encoderSettings(for: format)
         guard Renderer.isSegmentable(settings: settings) else { return false }
         var plan = try renderer.segmentPlan(count: job.workers, settings: settings)
         guard plan.segments.count > 1 || job.segmentPlan != nil else { return false }
@@ -133,7 +127,7 @@ extension JobRunner {
             let format = job.outputFormat.map { OutputFormat(name: $0) } ?? .mp4
             guard let format else { throw Unrendered("the job asks for an unknown output format \"\(job.outputFormat ?? "")\"") }
             let renderer = Renderer(timeline: try service.timeline(for: task), locator: service.mediaLocator)
-            try renderSegment(segment, plan: plan, renderer: renderer, settings: try Self.settings(for: format, renderer: renderer),
+            try renderSegment(segment, plan: plan, renderer: renderer, settings: try renderer.encoderSettings(for: format),
                               heartbeat: heartbeat, worker: worker)
         }
         switch outcome {

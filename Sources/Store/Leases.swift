@@ -139,13 +139,6 @@ extension ReelDatabase {
         }
     }
 
-    /// Deals with every running job as `reclaimJobs` does with those whose worker is gone: for a
-    /// store that one process uses alone, at its start.
-    @discardableResult
-    public func recoverInterruptedJobs(maximumAttempts: Int, announce: Announcement? = nil) throws -> Interrupted {
-        try reclaimJobs(maximumAttempts: maximumAttempts, isGone: { _ in true }, announce: announce)
-    }
-
     /// Puts running jobs back in the queue because their worker is stopping: their attempt does
     /// not count. With `owner`, only the jobs it still holds. Returns how many were put back.
     @discardableResult

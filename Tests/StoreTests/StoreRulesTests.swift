@@ -71,10 +71,10 @@ import Testing
     func aJobThatKeepsCrashingFailsAndIsRefunded(backend: StoreBackend) async throws {
         try await withQueuedJob(backend) { (database, job, account) async throws in
             #expect(try database.claimNextJob()?.attempts == 1)
-            var recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // the server died during attempt 1
+            var recovered = try database.reclaimJobs(maximumAttempts: 2, isGone: { _ in true })  // the server died during attempt 1
             #expect(recovered.requeued.map(\.id) == [job.id] && recovered.failed.isEmpty)
             #expect(try database.claimNextJob()?.attempts == 2)
-            recovered = try database.recoverInterruptedJobs(maximumAttempts: 2)  // and during attempt 2
+            recovered = try database.reclaimJobs(maximumAttempts: 2, isGone: { _ in true })  // and during attempt 2
             #expect(recovered.failed.map(\.id) == [job.id] && recovered.requeued.isEmpty)
             #expect(try database.claimNextJob() == nil)
             let failed = try database.task(id: job.taskId, account: account.id)
