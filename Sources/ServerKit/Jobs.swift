@@ -80,7 +80,7 @@ final class JobRunner: Sendable {
     /// jobs of workers that are gone.
     private func heartbeat() async {
         let lease = service.configuration.leaseDuration
-        while !Task.isCancelled && !(stopping.value && running.value.isEmpty) {
+        while !Task.isCancelled && !(stopping.value && running.value.isEmpty && runningSegments.value.isEmpty) {
             let held = Array(running.value)
             if let lost = try? service.database.renewLeases(owner: owner, jobs: held, lease: lease), !lost.isEmpty {
                 self.lost.mutate { $0.formUnion(lost) }
@@ -134,8 +134,14 @@ final class JobRunner: Sendable {
     /// did not fail) for the next start of any worker. Returns how many were put back.
     func finishRunning(grace: TimeInterval) async -> Int {
         let deadline = ContinuousClock.now + .milliseconds(Int(saturating: grace * 1000))
-        while !running.value.isEmpty && ContinuousClock.now < deadline {
-            await renderEnded.wait(timeout: deadline - ContinuousClock.now)
+        while !(running.value.isEmpty && runningSegments.value.isEmpty) && ContinuousClock.now < deadline {
+            await renderEnded.wait(timeout: min(.seconds(1), deadline - ContinuousClock.now))
+        }
+        // Segments of split renders in hand go back too, their attempt not counted.
+        let segments = Array(runningSegments.value)
+        if !segments.isEmpty, let requeued = try? service.database.requeueSegments(segments, owner: owner), requeued > 0 {
+            service.logger.warning("segments still rendering at the end of the grace period were put back in the queue",
+                                   metadata: ["count": "\(requeued)"])
         }
         let left = running.value
         guard !left.isEmpty else { return 0 }

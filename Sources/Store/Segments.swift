@@ -190,6 +190,29 @@ extension ReelDatabase {
         try tx.update(segment)
     }
 
+    /// Puts `owner`'s running segments `keys` back in the queue because their worker is stopping:
+    /// their attempt does not count. Returns how many were put back.
+    @discardableResult
+    public func requeueSegments(_ keys: [SegmentKey], owner: String) throws -> Int {
+        try store.write { tx in
+            var count = 0
+            for key in keys {
+                guard var segment = try Self.segment(tx, key, locked: true), segment.status == .running, segment.leaseOwner == owner else {
+                    continue
+                }
+                segment.status = .queued
+                segment.attempts = max(0, segment.attempts - 1)
+                segment.framesDone = 0
+                segment.leaseOwner = nil
+                segment.leaseExpiresAt = nil
+                segment.updatedAt = Timestamp.now
+                try tx.update(segment)
+                count += 1
+            }
+            return count
+        }
+    }
+
     /// Running segments whose worker is gone, as `reclaimJobs` finds jobs: queued again, or their
     /// job failed once a segment has used its attempts. Returns the jobs that failed.
     static func reclaimSegments(_ tx: any SQLTransaction, stamp: String, maximumAttempts: Int, isGone: (String) -> Bool,

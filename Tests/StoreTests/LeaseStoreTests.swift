@@ -145,6 +145,22 @@ import Testing
         }
     }
 
+    /// A worker stopping gives its segments back without counting the attempt; another's stay.
+    @Test(arguments: StoreBackend.allCases)
+    func aStoppingWorkerGivesItsSegmentsBack(backend: StoreBackend) async throws {
+        try await withQueuedJob(backend, workers: 3) { (database, job, account) async throws in
+            _ = try #require(try database.claimNextJob(owner: "w:1:a", lease: 30))
+            _ = try database.splitJob(id: job.id, owner: "w:1:a", plan: "{}", frameCounts: [10, 10])
+            #expect(try database.claimNextSegment(owner: "w:2:b", lease: 30)?.index == 0)
+            #expect(try database.claimNextSegment(owner: "w:3:c", lease: 30)?.index == 1)
+            let mine = SegmentKey(job: job.id, index: 0), theirs = SegmentKey(job: job.id, index: 1)
+            #expect(try database.requeueSegments([mine, theirs], owner: "w:2:b") == 1)
+            let rows = try database.segments(job: job.id)
+            #expect(rows.map(\.status) == [.queued, .running] && rows.map(\.attempts) == [0, 1])
+            #expect(try database.claimNextSegment(owner: "w:4:d", lease: 30)?.attempts == 1)
+        }
+    }
+
     /// Many workers claiming the segments of several split jobs at once each take a segment once.
     @Test(arguments: StoreBackend.allCases)
     func eachSegmentIsClaimedOnceUnderConcurrentClaims(backend: StoreBackend) async throws {
