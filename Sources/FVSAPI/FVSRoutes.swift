@@ -67,7 +67,7 @@ struct FVSRoutes: Sendable {
                              required: cost, balance: balance)
         }
         let uploads = try store(files, account: account)
-        let jobID: String, taskRecord: TaskRecord
+        let accepted: JobRecord, taskRecord: TaskRecord
         do {
             let warnings = brief.warnings.map { ["path": $0.path.description, "message": $0.message] }
             var metadata: [String: Any] = ["warnings": warnings]
@@ -80,14 +80,17 @@ struct FVSRoutes: Sendable {
             let (job, _) = try database.submit(task, webhookURL: nil, webhookSecret: nil, jobPrefix: Self.projectPrefix,
                                                workers: brief.numWorkers)
             service.jobQueued()
-            jobID = job.id
+            accepted = job
             taskRecord = task
         } catch {
             uploads.remove(from: database)
             throw error
         }
         // Queued: from here on the files belong to the render, whatever happens to this request.
-        let finished = try await wait(for: jobID, seconds: min(brief.waitForCompletionSeconds ?? 0, Self.longestWait))
+        // Without a wait the answer is the render as accepted (queued, at its input stage), even
+        // when a worker has claimed it in the meantime: a client polls for what follows.
+        let waitSeconds = min(brief.waitForCompletionSeconds ?? 0, Self.longestWait)
+        let finished = waitSeconds > 0 ? try await wait(for: accepted.id, seconds: waitSeconds) : accepted
         return FVSProjectView(job: finished, task: try database.task(id: taskRecord.id) ?? taskRecord).json(service: service, origin: origin)
     }
 
