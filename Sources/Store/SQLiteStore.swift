@@ -28,7 +28,7 @@ struct SQLiteStore: SQLStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try Self.openPool(path: path, configuration: configuration)
         // GRDB reads which migrations are applied before it takes the write lock, so processes
         // opening a new database together can race to a step: the loser's step fails on the
         // winner's change and is rolled back, and migrating again finds it applied.
@@ -39,6 +39,20 @@ struct SQLiteStore: SQLStore {
                 break
             } catch is DatabaseError where attempt <= Migration.all.count {
                 continue
+            }
+        }
+    }
+
+    /// Opens the pool, trying again for up to the busy timeout while the database is locked:
+    /// switching a new database to WAL takes an exclusive lock, and SQLite answers "database is
+    /// locked" at once (without its busy handler) to the processes that open it meanwhile.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(UInt32.random(in: 1_000...20_000))
             }
         }
     }
