@@ -130,21 +130,30 @@ public enum GaussianBlur {
         blur(&values, width: width, height: height, sigma: sigma, parts: defaultParts(width * height))
     }
 
+    /// `blur` of the width × height values at `values`.
+    static func blur(_ values: UnsafeMutablePointer<SIMD4<Float>>, width: Int, height: Int, sigma: Double) {
+        guard width > 0, height > 0 else { return }
+        blur(Plane(values: values, width: width, height: height), sigma: sigma, parts: defaultParts(width * height))
+    }
+
     static func defaultParts(_ area: Int) -> Int {
         area >= parallelFloor ? min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
     }
 
     /// `blur` split into `parts` (rows, then columns) drawn on as many threads.
     static func blur<Value: BlurValue>(_ values: inout [Value], width: Int, height: Int, sigma: Double, parts: Int) {
-        let radius = boxRadius(sigma: sigma)
         guard width > 0, height > 0, values.count >= width * height else { return }
         values.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let plane = Plane(values: base, width: width, height: height)
-            for _ in 0..<3 {
-                forEachPart(parts, of: height) { rows in plane.blurRows(rows, radius: radius) }
-                forEachPart(parts, of: width) { columns in plane.blurColumns(columns, radius: radius) }
-            }
+            blur(Plane(values: base, width: width, height: height), sigma: sigma, parts: parts)
+        }
+    }
+
+    private static func blur<Value: BlurValue>(_ plane: Plane<Value>, sigma: Double, parts: Int) {
+        let radius = boxRadius(sigma: sigma)
+        for _ in 0..<3 {
+            forEachPart(parts, of: plane.height) { rows in plane.blurRows(rows, radius: radius) }
+            forEachPart(parts, of: plane.width) { columns in plane.blurColumns(columns, radius: radius) }
         }
     }
 

@@ -156,12 +156,20 @@ public final class FrameCompositor: @unchecked Sendable {
         drawPrepared(onto: frame)
     }
 
-    /// Threads a frame's drawing is split across, in bands of rows: every pixel of a band is
+    /// Threads a frame's drawing is split across, in bands of rows (`bandHeight`): every pixel of a band is
     /// drawn the same way whatever the bands, so the frame is the same byte for byte as drawn on
     /// one thread. 1 draws on the calling thread only.
     public var bands = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// Frames smaller than this many pixels are drawn in one band (splitting costs more than it saves).
     public var bandingFloor = 1 << 16
+    /// Rows a band has at most when the frame is split (`bands` > 1): the threads take bands one
+    /// after another, and a band this small (64 rows of 1920 pixels: 480 KB) stays in the
+    /// processor's cache while every layer is drawn on it and it is converted for the encoder,
+    /// where a band of the frame's height over the thread count (4 MB at 1080p on two threads)
+    /// went out to memory and back at every layer. Smaller bands cost more than they save (each
+    /// sampled layer works out its columns again per band): 16 rows measured slower than 540 on
+    /// mg-1080p, 32 and 64 faster (docs/performance.md).
+    public var bandHeight = 64
 
     /// The layers of `items`, prepared one after another (the layer cache and the media are not
     /// shared between threads), with their items.
@@ -188,23 +196,24 @@ public final class FrameCompositor: @unchecked Sendable {
 
     /// The bands of rows of a frame: even bounds (4:2:0 chroma rows stay in one band).
     public func bandRows(height: Int) -> [Range<Int>] {
-        let count = canvas.width * height >= bandingFloor ? max(1, bands) : 1
-        guard count > 1 else { return [0..<height] }
+        guard canvas.width * height >= bandingFloor, bands > 1 else { return [0..<height] }
+        let count = max(bands, (height + max(2, bandHeight) - 1) / max(2, bandHeight))
         let step = max(2, ((height + count - 1) / count + 1) & ~1)
         return stride(from: 0, to: height, by: step).map { $0..<min(height, $0 + step) }
     }
 
     /// `bandRows(height:)`, worked out again only when the height or the band count changes.
     private func cachedBandRows(height: Int) -> [Range<Int>] {
-        if let cached = bandRowsCache, cached.height == height, cached.bands == bands, cached.floor == bandingFloor {
+        if let cached = bandRowsCache, cached.height == height, cached.bands == bands, cached.floor == bandingFloor,
+           cached.bandHeight == bandHeight {
             return cached.rows
         }
         let rows = bandRows(height: height)
-        bandRowsCache = (height, bands, bandingFloor, rows)
+        bandRowsCache = (height, bands, bandingFloor, bandHeight, rows)
         return rows
     }
 
-    private var bandRowsCache: (height: Int, bands: Int, floor: Int, rows: [Range<Int>])?
+    private var bandRowsCache: (height: Int, bands: Int, floor: Int, bandHeight: Int, rows: [Range<Int>])?
 
     /// The threads that draw bands besides the caller's, started with the first banded frame and
     /// started again if `bands` changes.
@@ -241,7 +250,7 @@ public final class FrameCompositor: @unchecked Sendable {
         } else {
             // Each band writes only its own rows of `frame` (and of the scratch raster) and reads
             // layers nothing writes meanwhile.
-            frameWorkers(bands: bands.count).perform(bands.count, drawer)
+            frameWorkers(bands: min(self.bands, bands.count)).perform(bands.count, drawer)
         }
     }
 

@@ -2,7 +2,8 @@ public import Timeline
 
 /// An image of premultiplied RGBA pixels, 8 bits a channel, rows packed without padding.
 ///
-/// The storage is one allocation owned by the raster; kernels reach it through `pixels`.
+/// The storage is one allocation owned by the raster (`PictureMemory`); kernels reach it through
+/// `pixels`.
 public final class Raster: @unchecked Sendable {
     public let width: Int
     public let height: Int
@@ -14,12 +15,12 @@ public final class Raster: @unchecked Sendable {
         precondition(width >= 0 && height >= 0, "raster sizes cannot be negative")
         self.width = width
         self.height = height
-        pixels = .allocate(capacity: max(1, width * height * 4))
-        pixels.initialize(repeating: 0, count: max(1, width * height * 4))
+        // Zeroed memory: large rasters are mapped in huge pages (`PictureMemory`).
+        pixels = PictureMemory.allocate(bytes: width * height * 4).bindMemory(to: UInt8.self, capacity: max(1, width * height * 4))
     }
 
     deinit {
-        pixels.deallocate()
+        PictureMemory.release(UnsafeMutableRawPointer(pixels), bytes: width * height * 4)
     }
 
     public var bytesPerRow: Int { width * 4 }

@@ -51,14 +51,20 @@ import Timeline
             compositor.bandingFloor = 0
             return compositor
         }
-        let one = compositor(bands: 1), many = compositor(bands: 5)
+        let one = compositor(bands: 1), many = compositor(bands: 5), thin = compositor(bands: 3)
+        // Bands of at most 8 rows: many more bands than threads, taken one after another.
+        thin.bandHeight = 8
         #expect(many.bandRows(height: 182).count > 1, "the frame is really split")
-        let single = try one.render(items), banded = try many.render(items)
-        #expect(Data(bytes: single.pixels, count: single.byteCount) == Data(bytes: banded.pixels, count: banded.byteCount))
-        let planarOne = PlanarImage(width: 320, height: 182), planarMany = PlanarImage(width: 320, height: 182)
-        try one.render(items, into: planarOne)
-        try many.render(items, into: planarMany)
-        #expect(planarOne.packedSamples() == planarMany.packedSamples())
+        #expect(thin.bandRows(height: 182).count == 23 && thin.bandRows(height: 182).allSatisfy { $0.count <= 8 })
+        let single = try one.render(items)
+        for other in [many, thin] {
+            let banded = try other.render(items)
+            #expect(Data(bytes: single.pixels, count: single.byteCount) == Data(bytes: banded.pixels, count: banded.byteCount))
+            let planarOne = PlanarImage(width: 320, height: 182), planarMany = PlanarImage(width: 320, height: 182)
+            try one.render(items, into: planarOne)
+            try other.render(items, into: planarMany)
+            #expect(planarOne.packedSamples() == planarMany.packedSamples())
+        }
         // And the frame is not blank: the test compares pictures with something in them.
         let grid = (0..<40).flatMap { x in (0..<22).map { y in single.pixel(x: x * 8, y: y * 8) } }
         #expect(Set(grid).count >= 4)
